@@ -1,0 +1,137 @@
+import yaml from 'js-yaml';
+import { Expr, ROOT_CONTEXT } from './expression.ts';
+import { escapeGoTemplate } from './go-template.ts';
+import { assertDnsLabel } from './names.ts';
+
+/** The upstream Helm chart an addon wraps, pinned. */
+export interface HelmChartDependency {
+  /** Chart name in the repository. */
+  readonly name: string;
+  /** Helm repository URL (https:// or oci://). */
+  readonly repository: string;
+  /** Exact chart version; ranges are refused so a release is reproducible. */
+  readonly version: string;
+}
+
+/** A values tree whose leaves may be expressions over the workload cluster (see addon-context.ts). */
+export type OverwriteValue = string | number | boolean | null | Expr<unknown> | readonly OverwriteValue[] | { readonly [key: string]: OverwriteValue };
+
+export interface ClusterAddonProps {
+  /** Folder name in the cluster-addon archive; clusteraddon.yaml stages refer to it. */
+  readonly name: string;
+  /** Shown in the wrapper's Chart.yaml and in the docs. */
+  readonly description: string;
+  readonly chart: HelmChartDependency;
+  /** Values for the upstream chart (nested under its name in values.yaml). @default {} */
+  readonly values?: Readonly<Record<string, unknown>>;
+  /**
+   * Values computed per workload cluster by the operator from `overwrite.yaml`.
+   * @default - no overwrite.yaml
+   */
+  readonly overwrite?: Readonly<Record<string, OverwriteValue>>;
+}
+
+/** A file of the bundle: path relative to the bundle folder and its content. */
+export interface BundleFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+const WRAPPER_CHART_VERSION = 'v1';
+
+/**
+ * One core addon (CNI, CCM, CSI, metrics-server, …): a wrapper Helm chart
+ * whose only content is a pinned dependency on the upstream chart, its
+ * values, and optional per-cluster values (`overwrite.yaml`).
+ *
+ * The wrapper's own version stays `v1`: the addon version lives in
+ * metadata.yaml, and a version inside the content would change the content
+ * hash on every bump.
+ */
+export class ClusterAddon {
+  public readonly name: string;
+  public readonly description: string;
+  public readonly chart: HelmChartDependency;
+  public readonly values: Readonly<Record<string, unknown>>;
+  public readonly overwrite: Readonly<Record<string, OverwriteValue>> | undefined;
+
+  public constructor(props: ClusterAddonProps) {
+    assertDnsLabel(props.name, 'addon name');
+    const where = `addon '${props.name}'`;
+    if (!props.chart.name) throw new Error(`${where}: 'chart.name' is empty`);
+    if (!/^(https?|oci):\/\/\S+$/.test(props.chart.repository)) {
+      throw new Error(`${where}: 'chart.repository' must be an http(s):// or oci:// URL, got '${props.chart.repository}'`);
+    }
+    if (!/^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(props.chart.version)) {
+      throw new Error(`${where}: 'chart.version' must be an exact SemVer version, got '${props.chart.version}'`);
+    }
+    this.name = props.name;
+    this.description = props.description;
+    this.chart = props.chart;
+    this.values = props.values ?? {};
+    this.overwrite = props.overwrite;
+  }
+
+  /** Chart.yaml, values.yaml and overwrite.yaml, relative to `cluster-addon/<name>/`. */
+  public files(): BundleFile[] {
+    const chartYaml = {
+      apiVersion: 'v2',
+      type: 'application',
+      name: this.name,
+      description: this.description,
+      version: WRAPPER_CHART_VERSION,
+      dependencies: [{ name: this.chart.name, alias: this.chart.name, repository: this.chart.repository, version: this.chart.version }],
+    };
+    const files: BundleFile[] = [
+      { path: 'Chart.yaml', content: dumpYaml(chartYaml) },
+      { path: 'values.yaml', content: dumpYaml({ [this.chart.name]: this.values }) },
+    ];
+    if (this.overwrite) files.push({ path: 'overwrite.yaml', content: renderOverwrite({ [this.chart.name]: this.overwrite }) });
+    return files;
+  }
+}
+
+// Keys people look for first, in the order Cluster API's own examples use;
+// every other key follows alphabetically, so the order is still total.
+const KEY_ORDER = [
+  'apiVersion', 'kind', 'metadata', 'name', 'namespace', 'labels', 'annotations', 'spec', 'class', 'ref', 'template', 'bootstrap',
+  'infrastructure', 'controlPlane', 'workers', 'variables', 'required', 'schema', 'openAPIV3Schema', 'type',
+  'description', 'default', 'example', 'enabledIf', 'definitions', 'selector', 'jsonPatches', 'op', 'path', 'value', 'valueFrom',
+];
+const KEY_RANK = new Map(KEY_ORDER.map((k, i) => [k, i]));
+
+function compareKeys(a: string, b: string): number {
+  const ra = KEY_RANK.get(a) ?? KEY_ORDER.length;
+  const rb = KEY_RANK.get(b) ?? KEY_ORDER.length;
+  if (ra !== rb) return ra - rb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Deterministic YAML: a fixed key order, no line folding, no anchors. */
+export function dumpYaml(value: unknown): string {
+  return yaml.dump(value, { sortKeys: compareKeys, lineWidth: -1, noRefs: true, quotingType: '"' });
+}
+
+/**
+ * overwrite.yaml: `values: |` holding a values document that the operator
+ * renders as a Go template with `.Cluster`, `.ControlPlane`, `.InfraCluster`.
+ * Expressions become `{{ … | toJson }}`, so any value stays a well-formed
+ * YAML scalar; literal text is escaped so it is not taken for a template.
+ */
+function renderOverwrite(values: Readonly<Record<string, OverwriteValue>>): string {
+  const expressions: Expr<unknown>[] = [];
+  const replace = (v: OverwriteValue): unknown => {
+    if (v instanceof Expr) {
+      expressions.push(v);
+      return `__overwrite_expression_${expressions.length - 1}__`;
+    }
+    if (Array.isArray(v)) return v.map(replace);
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(Object.entries(v as Record<string, OverwriteValue>).map(([k, x]) => [k, replace(x)]));
+    }
+    return v;
+  };
+  const document = escapeGoTemplate(dumpYaml(replace(values)));
+  const rendered = document.replace(/__overwrite_expression_([0-9]+)__/g, (_, i: string) => `{{ ${expressions[Number(i)].render(ROOT_CONTEXT)} | toJson }}`);
+  return dumpYaml({ values: rendered });
+}

@@ -1,0 +1,139 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, type IConstruct } from 'constructs';
+import type { ClusterAddon, BundleFile } from './cluster-addon.ts';
+import { dumpYaml } from './cluster-addon.ts';
+import { renderClusterAddonConfig, type AddonStages } from './cluster-addon-config.ts';
+import type { ClusterClass } from './cluster-class.ts';
+import { assertSupportedMinor, type KubernetesVersion } from './kubernetes-version.ts';
+import { renderMetadata, type ClusterStackVersions } from './metadata.ts';
+import { assertNamePart, clusterClassName, clusterStackName, releaseTag, templateName, type ClusterStackIdentity } from './names.ts';
+
+export interface ClusterStackProps {
+  /** Infrastructure provider, e.g. `openstack`; no '-'. */
+  readonly provider: string;
+  /** Stack name within the provider, e.g. `scs`; no '-'. */
+  readonly stack: string;
+  /** Full Kubernetes version this bundle is built and tested for. */
+  readonly kubernetesVersion: KubernetesVersion;
+  /** Versions of the stack and its components (from the version record). */
+  readonly versions: ClusterStackVersions;
+}
+
+/** Bundle file names, as the operator and csctl expect them. */
+export const BundleFiles = {
+  clusterClass: 'cluster-class.yaml',
+  clusterAddonDir: 'cluster-addon',
+  clusterAddonConfig: 'clusteraddon.yaml',
+  metadata: 'metadata.yaml',
+  nodeImages: 'node-images.yaml',
+} as const;
+
+/**
+ * One cluster stack: a provider's stack for one Kubernetes minor. It holds
+ * the ClusterClass with its templates, the core addons and their hook stages,
+ * the node images, and renders them as one bundle.
+ */
+export class ClusterStack extends Chart {
+  public readonly identity: ClusterStackIdentity;
+  public readonly versions: ClusterStackVersions;
+  /** `<provider>-<stack>-<major>-<minor>-<version>`. */
+  public readonly clusterClassName: string;
+  /** Scope for node image objects (written to node-images.yaml). */
+  public readonly nodeImages: Construct;
+  private clusterClassConstruct: ClusterClass | undefined;
+  private readonly addonList: ClusterAddon[] = [];
+  private stages: AddonStages = {};
+
+  public constructor(scope: Construct, id: string, props: ClusterStackProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    assertNamePart(props.provider, `${this.node.path}: 'provider'`);
+    assertNamePart(props.stack, `${this.node.path}: 'stack'`);
+    assertSupportedMinor(props.kubernetesVersion, `${this.node.path}: 'kubernetesVersion'`);
+    this.identity = { provider: props.provider, stack: props.stack, kubernetes: props.kubernetesVersion };
+    this.versions = props.versions;
+    this.clusterClassName = clusterClassName(this.identity, props.versions.clusterStack);
+    this.nodeImages = new Construct(this, 'NodeImages');
+    this.node.addValidation({ validate: () => (this.clusterClassConstruct ? [] : ['the stack defines no ClusterClass']) });
+  }
+
+  /** `<provider>-<stack>-<major>-<minor>`: the release name the operator passes to `helm template`. */
+  public get name(): string {
+    return clusterStackName(this.identity);
+  }
+
+  /** Release tag / directory name, e.g. `openstack-scs-1-34-v1`. */
+  public get releaseTag(): string {
+    return releaseTag(this.identity, this.versions.clusterStack);
+  }
+
+  /** `<class>-<role>`: the name of a template the ClusterClass references. */
+  public templateName(role: string): string {
+    return templateName(this.clusterClassName, role);
+  }
+
+  public get clusterClass(): ClusterClass {
+    if (!this.clusterClassConstruct) throw new Error(`${this.node.path}: no ClusterClass has been set`);
+    return this.clusterClassConstruct;
+  }
+
+  public setClusterClass(clusterClass: ClusterClass): void {
+    if (this.clusterClassConstruct) throw new Error(`${this.node.path}: a cluster stack has exactly one ClusterClass`);
+    this.clusterClassConstruct = clusterClass;
+  }
+
+  public get addons(): readonly ClusterAddon[] {
+    return this.addonList;
+  }
+
+  public addAddon(addon: ClusterAddon): ClusterAddon {
+    if (this.addonList.some((a) => a.name === addon.name)) throw new Error(`${this.node.path}: addon '${addon.name}' is added twice`);
+    this.addonList.push(addon);
+    return addon;
+  }
+
+  /** Sets clusteraddon.yaml's hook stages. */
+  public setAddonStages(stages: AddonStages): void {
+    this.stages = stages;
+  }
+
+  /**
+   * Validates every construct (messages carry the construct path) and
+   * renders the bundle's files, paths relative to the bundle folder.
+   */
+  public toBundle(): BundleFile[] {
+    const errors = this.node.findAll().flatMap((c: IConstruct) => c.node.validate().map((e) => `${c.node.path}: ${e}`));
+    if (errors.length > 0) throw new Error(`cluster stack ${this.name} is invalid:\n  ${errors.join('\n  ')}`);
+
+    const clusterClass = this.clusterClass;
+    const classObjects = [clusterClass.resource, ...clusterClass.templates];
+    const imageObjects = this.nodeImages.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    const placed = new Set<ApiObject>([...classObjects, ...imageObjects]);
+    const all = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    const stray = all.filter((o) => !placed.has(o));
+    if (stray.length > 0) {
+      throw new Error(`cluster stack ${this.name}: ${stray.map((o) => `${o.kind} ${o.name} (${o.node.path})`).join(', ')} is neither referenced by the ClusterClass nor a node image`);
+    }
+    const notInStack = classObjects.filter((o) => !all.includes(o));
+    if (notInStack.length > 0) {
+      throw new Error(`cluster stack ${this.name}: the ClusterClass references ${notInStack.map((o) => `${o.kind} ${o.name}`).join(', ')} from outside the stack`);
+    }
+
+    const files: BundleFile[] = [
+      { path: BundleFiles.clusterClass, content: renderDocuments(classObjects) },
+      { path: BundleFiles.metadata, content: renderMetadata(this.identity.kubernetes, this.versions) },
+    ];
+    if (this.addonList.length > 0) {
+      files.push({ path: BundleFiles.clusterAddonConfig, content: renderClusterAddonConfig(this.stages, this.addonList, this.node.path) });
+      for (const addon of this.addonList) {
+        for (const f of addon.files()) files.push({ path: `${BundleFiles.clusterAddonDir}/${addon.name}/${f.path}`, content: f.content });
+      }
+    }
+    if (imageObjects.length > 0) files.push({ path: BundleFiles.nodeImages, content: renderDocuments(imageObjects) });
+    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+}
+
+/** Multi-document YAML, one object per document in the given order. */
+export function renderDocuments(objects: readonly ApiObject[]): string {
+  return objects.map((o) => `---\n${dumpYaml(o.toJson())}`).join('');
+}

@@ -1,0 +1,231 @@
+import { goStringLiteral } from './go-template.ts';
+
+/**
+ * Where an expression is rendered. Inside a `range` body Go templates rebind
+ * `.` to the element, so references to top-level variables must go through `$`.
+ */
+export interface RenderContext {
+  readonly inRange: boolean;
+}
+
+export const ROOT_CONTEXT: RenderContext = { inRange: false };
+
+/** Which part of the builtin variables an expression reads. */
+export type BuiltinScope = 'cluster' | 'controlPlane' | 'machineDeployment' | 'machinePool';
+
+/** What an expression depends on; collected so the ClusterClass can validate references. */
+export interface ExpressionDependencies {
+  /** Top-level ClusterClass variable names. */
+  readonly variables: ReadonlySet<string>;
+  /** Builtin scopes, e.g. `machineDeployment` for `builtin.machineDeployment.version`. */
+  readonly builtins: ReadonlySet<BuiltinScope>;
+}
+
+type Renderer = (ctx: RenderContext) => string;
+
+interface ExprParts {
+  readonly render: Renderer;
+  readonly variables?: Iterable<string>;
+  readonly builtins?: Iterable<BuiltinScope>;
+  /** Dotted variable path (`oidcConfig.clientID`) when the expression is a plain reference. */
+  readonly variablePath?: string;
+  /** Parent references that must be set before this one can be read, outermost first. */
+  readonly guards?: readonly Expr<unknown>[];
+  /** Whether the rendered pipeline needs parentheses when used as an argument. */
+  readonly compound?: boolean;
+}
+
+/**
+ * A typed Go-template expression over ClusterClass variables, as Cluster API
+ * evaluates it in `enabledIf` and `valueFrom.template`.
+ *
+ * `T` is the type of the value at evaluation time; it makes comparisons only
+ * type-check between like values and field access only compile for fields
+ * the variable's schema declares.
+ */
+export class Expr<T> {
+  /** Phantom member carrying the value type; never set at run time. */
+  declare readonly __valueType: T;
+
+  /** @internal use the factories: variable references, builtins, literal(), eq(), … */
+  public static create<V>(parts: ExprParts): Expr<V> {
+    return new Expr<V>(parts);
+  }
+
+  private readonly parts: ExprParts;
+  public readonly dependencies: ExpressionDependencies;
+
+  private constructor(parts: ExprParts) {
+    this.parts = parts;
+    this.dependencies = {
+      variables: new Set(parts.variables ?? []),
+      builtins: new Set(parts.builtins ?? []),
+    };
+  }
+
+  /** The dotted path usable in `valueFrom.variable`, when this is a plain variable or builtin reference. */
+  public get variablePath(): string | undefined {
+    return this.parts.variablePath;
+  }
+
+  /** Parent references that must be set before this reference can be read. */
+  public get guards(): readonly Expr<unknown>[] {
+    return this.parts.guards ?? [];
+  }
+
+  /** Renders the pipeline, without surrounding `{{ }}`. */
+  public render(ctx: RenderContext = ROOT_CONTEXT): string {
+    return this.parts.render(ctx);
+  }
+
+  /** Renders the pipeline so it can be an argument of another function. */
+  public renderArgument(ctx: RenderContext = ROOT_CONTEXT): string {
+    const rendered = this.render(ctx);
+    return this.parts.compound ? `(${rendered})` : rendered;
+  }
+
+  /**
+   * A field of an object-valued expression, e.g. `oidcConfig.field('clientID')`.
+   * Reading it is guarded by its parents in `isSet()`, because Go templates
+   * fail on a field of a missing map.
+   */
+  public field<K extends keyof NonNullable<T> & string>(key: K): Expr<NonNullable<T>[K]> {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      throw new Error(`field '${key}' cannot be read in a Go template; expected an identifier`);
+    }
+    const parent = this as Expr<unknown>;
+    return Expr.create<NonNullable<T>[K]>({
+      render: (ctx) => `${parent.renderArgument(ctx)}.${key}`,
+      variables: parent.dependencies.variables,
+      builtins: parent.dependencies.builtins,
+      variablePath: parent.variablePath === undefined ? undefined : `${parent.variablePath}.${key}`,
+      guards: [...parent.guards, parent],
+    });
+  }
+}
+
+/** Any expression whose truthiness is a condition (Go templates treat empty values as false). */
+export type Condition = Expr<unknown>;
+
+/** A value accepted where an expression of type T is expected: the expression or a literal. */
+export type ExprOrLiteral<T> = Expr<T> | T;
+
+type Literal = string | number | boolean;
+
+function isExpr(value: unknown): value is Expr<unknown> {
+  return value instanceof Expr;
+}
+
+function literalPipeline(value: Literal): string {
+  if (typeof value === 'string') return goStringLiteral(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`literal ${value} cannot be written in a Go template`);
+    return String(value);
+  }
+  return value ? 'true' : 'false';
+}
+
+/** A literal as an expression. */
+export function literal<T extends Literal>(value: T): Expr<T> {
+  return Expr.create<T>({ render: () => literalPipeline(value) });
+}
+
+function toExpr<T>(value: ExprOrLiteral<T>): Expr<T> {
+  if (isExpr(value)) return value as Expr<T>;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return literal(value) as unknown as Expr<T>;
+  }
+  throw new Error(`only strings, numbers and booleans can be literals in a Go template, got ${JSON.stringify(value)}`);
+}
+
+function call<T>(fn: string, args: readonly Expr<unknown>[]): Expr<T> {
+  return Expr.create<T>({
+    render: (ctx) => `${fn} ${args.map((a) => a.renderArgument(ctx)).join(' ')}`,
+    variables: args.flatMap((a) => [...a.dependencies.variables]),
+    builtins: args.flatMap((a) => [...a.dependencies.builtins]),
+    compound: true,
+  });
+}
+
+/**
+ * Equality of like values: `eq(apiServerLoadBalancer.ref, 'octavia-ovn')`
+ * only compiles for a member of the variable's enum.
+ */
+export function eq<T extends Literal>(left: Expr<T>, right: ExprOrLiteral<T>): Expr<boolean> {
+  return call('eq', [left, toExpr(right)]);
+}
+
+/** Inequality of like values. */
+export function ne<T extends Literal>(left: Expr<T>, right: ExprOrLiteral<T>): Expr<boolean> {
+  return call('ne', [left, toExpr(right)]);
+}
+
+/** True when every operand is truthy (short-circuits, as Go ≥ 1.18 templates do). */
+export function and(...operands: Condition[]): Condition {
+  if (operands.length < 2) throw new Error(`and() needs at least two operands, got ${operands.length}`);
+  return call('and', operands);
+}
+
+/** True when any operand is truthy. */
+export function or(...operands: Condition[]): Condition {
+  if (operands.length < 2) throw new Error(`or() needs at least two operands, got ${operands.length}`);
+  return call('or', operands);
+}
+
+/** Negation of a condition. */
+export function not(operand: Condition): Expr<boolean> {
+  return call('not', [operand]);
+}
+
+/**
+ * True when a reference is set to a non-empty value. Nested references are
+ * guarded by their parents (`and .oidcConfig .oidcConfig.clientID`), because
+ * reading a field of an unset object is an error in Go templates.
+ */
+export function isSet(reference: Expr<unknown>): Condition {
+  const chain = [...reference.guards, reference];
+  if (chain.length === 1) return reference;
+  return call('and', chain);
+}
+
+/**
+ * Concatenates strings and numbers into one string, e.g. an image name with
+ * the Kubernetes version appended.
+ */
+export function concat(...parts: ExprOrLiteral<string | number>[]): Expr<string> {
+  if (parts.length < 2) throw new Error(`concat() needs at least two parts, got ${parts.length}`);
+  const format = literal('%v'.repeat(parts.length));
+  return call('printf', [format, ...parts.map((p) => toExpr<string | number>(p))]);
+}
+
+/** `whenTrue` if the boolean condition holds, else `whenFalse` (sprig's `ternary`). */
+export function ifElse<T extends Literal>(condition: Expr<boolean>, whenTrue: ExprOrLiteral<T>, whenFalse: ExprOrLiteral<T>): Expr<T> {
+  return call('ternary', [toExpr(whenTrue), toExpr(whenFalse), condition]);
+}
+
+/**
+ * Renders a condition the way Cluster API reads `enabledIf`: the patch is
+ * enabled when the template renders to `true`.
+ */
+export function renderEnabledIf(condition: Condition): string {
+  return `{{ if ${condition.render(ROOT_CONTEXT)} }}true{{ end }}`;
+}
+
+/** A reference to a top-level ClusterClass variable. */
+export function variableReference<T>(name: string): Expr<T> {
+  return Expr.create<T>({
+    render: (ctx) => `${ctx.inRange ? '$' : ''}.${name}`,
+    variables: [name],
+    variablePath: name,
+  });
+}
+
+/** A reference to a builtin variable (`builtin.cluster.name`, …). */
+export function builtinReference<T>(scope: BuiltinScope, path: string): Expr<T> {
+  const dotted = `builtin.${scope}.${path}`;
+  return Expr.create<T>({
+    render: (ctx) => `${ctx.inRange ? '$' : ''}.${dotted}`,
+    builtins: [scope],
+    variablePath: dotted,
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * Makes literal text safe to embed in a Go template (Helm's and Cluster API's
+ * both use text/template): every `{{` becomes an action that prints `{{`.
+ *
+ * Only the opening delimiter needs escaping: outside an action `}}` is plain
+ * text. The replacement action carries no trim markers, so surrounding
+ * whitespace is kept byte for byte and rendering returns the input verbatim.
+ */
+export function escapeGoTemplate(text: string): string {
+  return text.replace(/\{\{/g, '{{"{{"}}');
+}
+
+/**
+ * Quotes a string as a Go template string literal. JSON string syntax is a
+ * subset of Go's interpreted string literal syntax for the characters
+ * JSON.stringify emits, so the JSON encoding is a valid Go literal.
+ */
+export function goStringLiteral(value: string): string {
+  return JSON.stringify(value);
+}

@@ -1,0 +1,77 @@
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  KubeadmConfigTemplateV1Beta1,
+  type KubeadmConfigTemplateV1Beta1SpecTemplateSpec as WorkerConfigSpec,
+} from '../imports/capi-kubeadmconfigtemplates-bootstrap.cluster.x-k8s.io.ts';
+import { renderFiles, type KubeadmFile } from './kubeadm-files.ts';
+
+export interface KubeadmConfigTemplateProps {
+  /** `metadata.name`. */
+  readonly name: string;
+  /**
+   * The worker's kubeadm configuration. Files and commands added through the
+   * methods are appended.
+   * @default - an empty join configuration with every list and map that patches add to
+   */
+  readonly spec?: WorkerConfigSpec;
+}
+
+/** JSON pointers into a KubeadmConfigTemplate. */
+export const KubeadmConfigTemplatePaths = {
+  spec: '/spec/template/spec',
+  files: '/spec/template/spec/files',
+  appendFile: '/spec/template/spec/files/-',
+  preKubeadmCommands: '/spec/template/spec/preKubeadmCommands',
+  appendPreKubeadmCommand: '/spec/template/spec/preKubeadmCommands/-',
+  kubeletExtraArgs: '/spec/template/spec/joinConfiguration/nodeRegistration/kubeletExtraArgs',
+} as const;
+
+/**
+ * A worker bootstrap template: KubeadmConfigTemplate
+ * (bootstrap.cluster.x-k8s.io/v1beta1) that always renders files, commands
+ * and kubelet extra args, so patches can add to them.
+ */
+export class KubeadmConfigTemplate extends Construct {
+  public readonly resource: KubeadmConfigTemplateV1Beta1;
+  public readonly name: string;
+  private readonly files: KubeadmFile[] = [];
+  private readonly preCommands: string[] = [];
+  private readonly postCommands: string[] = [];
+
+  public constructor(scope: Construct, id: string, private readonly props: KubeadmConfigTemplateProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.resource = new KubeadmConfigTemplateV1Beta1(this, 'Resource', {
+      metadata: { name: props.name },
+      spec: { template: { spec: Lazy.any({ produce: () => this.renderSpec() }) } },
+    });
+  }
+
+  public addFiles(...files: KubeadmFile[]): void {
+    this.files.push(...files);
+  }
+
+  public addPreKubeadmCommands(...commands: string[]): void {
+    this.preCommands.push(...commands);
+  }
+
+  public addPostKubeadmCommands(...commands: string[]): void {
+    this.postCommands.push(...commands);
+  }
+
+  private renderSpec(): WorkerConfigSpec {
+    const base = this.props.spec ?? {};
+    const join = base.joinConfiguration ?? {};
+    return {
+      ...base,
+      joinConfiguration: {
+        ...join,
+        nodeRegistration: { ...join.nodeRegistration, kubeletExtraArgs: { ...join.nodeRegistration?.kubeletExtraArgs } },
+      },
+      files: [...(base.files ?? []), ...renderFiles(this.files, this.node.path)],
+      preKubeadmCommands: [...(base.preKubeadmCommands ?? []), ...this.preCommands],
+      postKubeadmCommands: [...(base.postKubeadmCommands ?? []), ...this.postCommands],
+    };
+  }
+}

@@ -1,0 +1,151 @@
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  KubeadmControlPlaneTemplateV1Beta1,
+  type KubeadmControlPlaneTemplateV1Beta1SpecTemplateSpec,
+  type KubeadmControlPlaneTemplateV1Beta1SpecTemplateSpecKubeadmConfigSpec as KcpConfigSpec,
+} from '../imports/capi-kubeadmcontrolplanetemplates-controlplane.cluster.x-k8s.io.ts';
+import { ExtraArgs, type ExtraArgComponent } from './extra-args.ts';
+import { pointer } from './json-pointer.ts';
+import { renderFiles, type KubeadmFile } from './kubeadm-files.ts';
+
+/** A host path mounted into the kube-apiserver static pod. */
+export interface ApiServerVolume {
+  readonly name: string;
+  readonly hostPath: string;
+  readonly mountPath: string;
+  /** @default true */
+  readonly readOnly?: boolean;
+  /** @default 'File' */
+  readonly pathType?: 'File' | 'DirectoryOrCreate' | 'Directory' | 'FileOrCreate';
+}
+
+export interface KubeadmControlPlaneTemplateProps {
+  /** `metadata.name`. */
+  readonly name: string;
+  /**
+   * The kubeadm configuration. Files, commands, extra args and volumes added
+   * through the methods are merged into it.
+   * @default - an empty configuration with every list and map that patches add to
+   */
+  readonly kubeadmConfigSpec?: KcpConfigSpec;
+  /**
+   * Roll out control plane machines whose certificates expire within this many days.
+   * @default - no certificate-driven rollout
+   */
+  readonly certificatesExpiryDays?: number;
+}
+
+/**
+ * JSON pointers into a KubeadmControlPlaneTemplate, in one place so patches
+ * never paste path literals.
+ */
+export const KubeadmControlPlaneTemplatePaths = {
+  kubeadmConfigSpec: '/spec/template/spec/kubeadmConfigSpec',
+  imageRepository: '/spec/template/spec/kubeadmConfigSpec/clusterConfiguration/imageRepository',
+  certSANs: '/spec/template/spec/kubeadmConfigSpec/clusterConfiguration/apiServer/certSANs',
+  extraArg: (component: ExtraArgComponent, name: string): string =>
+    pointer('spec', 'template', 'spec', 'kubeadmConfigSpec', 'clusterConfiguration', ...ExtraArgs.segments(component), name),
+  files: '/spec/template/spec/kubeadmConfigSpec/files',
+  appendFile: '/spec/template/spec/kubeadmConfigSpec/files/-',
+  apiServerExtraVolumes: '/spec/template/spec/kubeadmConfigSpec/clusterConfiguration/apiServer/extraVolumes',
+  appendApiServerExtraVolume: '/spec/template/spec/kubeadmConfigSpec/clusterConfiguration/apiServer/extraVolumes/-',
+  preKubeadmCommands: '/spec/template/spec/kubeadmConfigSpec/preKubeadmCommands',
+  appendPreKubeadmCommand: '/spec/template/spec/kubeadmConfigSpec/preKubeadmCommands/-',
+  postKubeadmCommands: '/spec/template/spec/kubeadmConfigSpec/postKubeadmCommands',
+} as const;
+
+/**
+ * A KubeadmControlPlaneTemplate (controlplane.cluster.x-k8s.io/v1beta1) that
+ * always renders the lists and maps patches add to (files, extra args,
+ * extraVolumes, commands), so an `add` never lands on a missing parent.
+ */
+export class KubeadmControlPlaneTemplate extends Construct {
+  public readonly resource: KubeadmControlPlaneTemplateV1Beta1;
+  public readonly name: string;
+  private readonly files: KubeadmFile[] = [];
+  private readonly preCommands: string[] = [];
+  private readonly postCommands: string[] = [];
+  private readonly volumes: ApiServerVolume[] = [];
+  private readonly extraArgs = new ExtraArgs();
+
+  public constructor(scope: Construct, id: string, private readonly props: KubeadmControlPlaneTemplateProps) {
+    super(scope, id);
+    this.name = props.name;
+    if (props.certificatesExpiryDays !== undefined && (!Number.isInteger(props.certificatesExpiryDays) || props.certificatesExpiryDays < 7)) {
+      throw new Error(`${this.node.path}: 'certificatesExpiryDays' must be an integer of at least 7 (Cluster API's minimum), got ${props.certificatesExpiryDays}`);
+    }
+    this.resource = new KubeadmControlPlaneTemplateV1Beta1(this, 'Resource', {
+      metadata: { name: props.name },
+      spec: { template: { spec: Lazy.any({ produce: () => this.renderSpec() }) } },
+    });
+  }
+
+  public addFiles(...files: KubeadmFile[]): void {
+    this.files.push(...files);
+  }
+
+  public addPreKubeadmCommands(...commands: string[]): void {
+    this.preCommands.push(...commands);
+  }
+
+  public addPostKubeadmCommands(...commands: string[]): void {
+    this.postCommands.push(...commands);
+  }
+
+  public addApiServerVolumes(...volumes: ApiServerVolume[]): void {
+    this.volumes.push(...volumes);
+  }
+
+  /** Sets extra args of a control plane component; setting one key to two values is an error. */
+  public addExtraArgs(component: ExtraArgComponent, args: Readonly<Record<string, string>>): void {
+    this.extraArgs.add(component, args, this.node.path);
+  }
+
+  private renderSpec(): KubeadmControlPlaneTemplateV1Beta1SpecTemplateSpec {
+    const base: KcpConfigSpec = this.props.kubeadmConfigSpec ?? {};
+    const cc = base.clusterConfiguration ?? {};
+    const args = (component: ExtraArgComponent, own: Readonly<Record<string, string>> | undefined) =>
+      this.extraArgs.merged(component, own, this.node.path);
+    const init = base.initConfiguration ?? {};
+    const join = base.joinConfiguration ?? {};
+    const kubeadmConfigSpec: KcpConfigSpec = {
+      ...base,
+      clusterConfiguration: {
+        ...cc,
+        apiServer: {
+          ...cc.apiServer,
+          extraArgs: args('apiServer', cc.apiServer?.extraArgs),
+          extraVolumes: [
+            ...(cc.apiServer?.extraVolumes ?? []),
+            ...this.volumes.map((v) => ({
+              name: v.name,
+              hostPath: v.hostPath,
+              mountPath: v.mountPath,
+              readOnly: v.readOnly ?? true,
+              pathType: v.pathType ?? 'File',
+            })),
+          ],
+        },
+        controllerManager: { ...cc.controllerManager, extraArgs: args('controllerManager', cc.controllerManager?.extraArgs) },
+        scheduler: { ...cc.scheduler, extraArgs: args('scheduler', cc.scheduler?.extraArgs) },
+        etcd: { ...cc.etcd, local: { ...cc.etcd?.local, extraArgs: args('etcd', cc.etcd?.local?.extraArgs) } },
+      },
+      initConfiguration: {
+        ...init,
+        nodeRegistration: { ...init.nodeRegistration, kubeletExtraArgs: { ...init.nodeRegistration?.kubeletExtraArgs } },
+      },
+      joinConfiguration: {
+        ...join,
+        nodeRegistration: { ...join.nodeRegistration, kubeletExtraArgs: { ...join.nodeRegistration?.kubeletExtraArgs } },
+      },
+      files: [...(base.files ?? []), ...renderFiles(this.files, this.node.path)],
+      preKubeadmCommands: [...(base.preKubeadmCommands ?? []), ...this.preCommands],
+      postKubeadmCommands: [...(base.postKubeadmCommands ?? []), ...this.postCommands],
+    };
+    return {
+      kubeadmConfigSpec,
+      ...(this.props.certificatesExpiryDays !== undefined ? { rolloutBefore: { certificatesExpiryDays: this.props.certificatesExpiryDays } } : {}),
+    };
+  }
+}

@@ -1,0 +1,90 @@
+import { App } from 'cdk8s';
+import type { BundleFile } from '../constructs/cluster-addon.ts';
+import { ClusterStack } from '../constructs/cluster-stack.ts';
+import { KubernetesVersion } from '../constructs/kubernetes-version.ts';
+import type { ClusterStackVersions } from '../constructs/metadata.ts';
+import { clusterStackName, type ClusterStackIdentity } from '../constructs/names.ts';
+import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/stack-definition.ts';
+import { StackVersion } from '../constructs/stack-version.ts';
+import type { TreeFile } from './atomic-write.ts';
+
+/** One synthesized stack × minor. */
+export interface Bundle {
+  readonly identity: ClusterStackIdentity;
+  /** `<provider>/<stack>/<major>-<minor>`, the bundle's folder below dist/. */
+  readonly path: string;
+  readonly versions: ClusterStackVersions;
+  readonly clusterClassName: string;
+  readonly releaseTag: string;
+  readonly files: readonly BundleFile[];
+}
+
+export interface SynthOptions {
+  /** Versions for a stack × minor. @default v1 for the stack and each component */
+  readonly versionsFor?: (identity: ClusterStackIdentity) => ClusterStackVersions;
+  /** Only stacks × minors this returns true for. @default all */
+  readonly filter?: (identity: ClusterStackIdentity) => boolean;
+}
+
+export const INITIAL_VERSIONS: ClusterStackVersions = {
+  clusterStack: StackVersion.stable(1),
+  clusterAddon: StackVersion.stable(1),
+  nodeImage: StackVersion.stable(1),
+};
+
+/**
+ * Builds every stack × Kubernetes minor and renders its bundle. Pure: no
+ * network, no environment, no files written; errors name the stack.
+ */
+export function synthesize(definitions: readonly ClusterStackDefinition<StackVersionsRow>[], options: SynthOptions = {}): Bundle[] {
+  const seen = new Set<string>();
+  const bundles: Bundle[] = [];
+  for (const definition of definitions) {
+    for (const [index, row] of definition.versions.entries()) {
+      const where = `stack ${definition.provider}/${definition.stack} versions[${index}]`;
+      let kubernetes: KubernetesVersion;
+      try {
+        kubernetes = KubernetesVersion.parse(row.kubernetes);
+      } catch (e) {
+        throw new Error(`${where}: ${(e as Error).message}`);
+      }
+      const identity: ClusterStackIdentity = { provider: definition.provider, stack: definition.stack, kubernetes };
+      const name = clusterStackName(identity);
+      if (seen.has(name)) throw new Error(`${where}: ${name} is defined more than once (each Kubernetes minor once per stack)`);
+      seen.add(name);
+      if (options.filter && !options.filter(identity)) continue;
+      bundles.push(synthesizeOne(definition, row, identity, options.versionsFor?.(identity) ?? INITIAL_VERSIONS));
+    }
+  }
+  return bundles;
+}
+
+function synthesizeOne(definition: ClusterStackDefinition<StackVersionsRow>, row: StackVersionsRow, identity: ClusterStackIdentity, versions: ClusterStackVersions): Bundle {
+  const name = clusterStackName(identity);
+  try {
+    const app = new App({ outdir: '/nonexistent' });
+    const stack = new ClusterStack(app, name, {
+      provider: identity.provider,
+      stack: identity.stack,
+      kubernetesVersion: identity.kubernetes,
+      versions,
+    });
+    definition.build(stack, row);
+    return {
+      identity,
+      path: `${identity.provider}/${identity.stack}/${identity.kubernetes.minorSlug}`,
+      versions,
+      clusterClassName: stack.clusterClassName,
+      releaseTag: stack.releaseTag,
+      files: stack.toBundle(),
+    };
+  } catch (e) {
+    const message = (e as Error).message;
+    throw new Error(message.includes(name) ? message : `stack ${name}: ${message}`);
+  }
+}
+
+/** All bundles as files below the dist/ root. */
+export function bundleTree(bundles: readonly Bundle[]): TreeFile[] {
+  return bundles.flatMap((b) => b.files.map((f) => ({ path: `${b.path}/${f.path}`, content: f.content })));
+}

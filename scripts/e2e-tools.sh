@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Builds the real consumer tools of the end-to-end tests from their Go modules,
+# at the versions pinned in test/e2e/tools/versions.env, into the git-ignored
+# cache .cache/tools/<name>-<version>/ (a version change means a new directory,
+# hence a rebuild; an existing directory is reused).
+#
+#   scripts/e2e-tools.sh [helm|clusterctl|cso-check]...     (default: all three)
+#
+# stdout: one "<name>=<absolute path of the binary>" line per requested tool,
+#         for callers to parse; progress and build times go to stderr.
+# exit:   0 ok, 1 a build failed, 2 go is missing or the usage is wrong.
+#
+# Environment: E2E_TOOLS_DIR overrides the cache directory. GOPATH, GOMODCACHE
+# and GOCACHE keep their defaults unless set by the caller.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+versions_file=$root/test/e2e/tools/versions.env
+cso_check_dir=$root/test/e2e/cso-check
+tools_dir=${E2E_TOOLS_DIR:-$root/.cache/tools}
+
+log() { echo "e2e-tools: $*" >&2; }
+
+if ! command -v go >/dev/null 2>&1; then
+  log "'go' was not found in PATH."
+  log "helm, clusterctl and cso-check are built from their Go modules; install Go >= 1.26 and re-run."
+  exit 2
+fi
+
+# shellcheck source=../test/e2e/tools/versions.env
+. "$versions_file"
+: "${HELM_VERSION:?HELM_VERSION missing in $versions_file}"
+: "${CLUSTERCTL_VERSION:?CLUSTERCTL_VERSION missing in $versions_file}"
+: "${CSO_VERSION:?CSO_VERSION missing in $versions_file}"
+
+# Static binaries, and never let go fetch another toolchain behind our back.
+export CGO_ENABLED=0 GOTOOLCHAIN=local
+# -mod=readonly: the cso-check module's go.sum must already be complete, so a
+# build never edits tracked files (`go install pkg@version` ignores it).
+# -buildvcs=false: version data comes from -ldflags, not from this checkout.
+export GOFLAGS="-mod=readonly -buildvcs=false -trimpath"
+
+tmp_dirs=()
+cleanup() { if ((${#tmp_dirs[@]})); then rm -rf "${tmp_dirs[@]}"; fi; }
+trap cleanup EXIT
+
+# build NAME KEY FUNCTION: runs FUNCTION OUTDIR unless .cache/tools/NAME-KEY/NAME
+# exists. It builds into a temporary directory that is renamed at the end, so
+# an interrupted build never leaves a half-built tool that looks cached.
+build() {
+  local name=$1 key=$2 fn=$3
+  local dir=$tools_dir/$name-$key
+  local bin=$dir/$name
+  if [[ -x $bin ]]; then
+    log "$name $key: cached ($bin)"
+  else
+    log "$name $key: building (cold builds take minutes) ..."
+    local start=$SECONDS tmp
+    mkdir -p "$tools_dir"
+    tmp=$(mktemp -d "$dir.tmp-XXXXXX")
+    chmod 755 "$tmp" # mktemp makes it 0700
+    tmp_dirs+=("$tmp")
+    if ! "$fn" "$tmp"; then
+      log "$name $key: build FAILED after $((SECONDS - start))s"
+      exit 1
+    fi
+    rm -rf "$dir"
+    mv "$tmp" "$dir"
+    log "$name $key: built in $((SECONDS - start))s ($bin)"
+  fi
+  printf '%s=%s\n' "$name" "$bin"
+}
+
+# helm's go.mod has no replace directives, so `go install pkg@version` works.
+# The ldflags are the ones of helm's own Makefile: without the k8sVersion ones
+# `helm template` would claim Kubernetes v1.20 (.Capabilities.KubeVersion and
+# the kubeVersion constraint check of charts); the Makefile derives them from
+# the k8s.io/client-go version helm is built with (v0.X.Y -> 1.X).
+build_helm() {
+  local gomod client_go minor
+  gomod=$(go list -m -f '{{.GoMod}}' "helm.sh/helm/v3@$HELM_VERSION")
+  client_go=$(awk '$1 == "k8s.io/client-go" { print $2; exit }' "$gomod")
+  minor=$(cut -d. -f2 <<<"$client_go")
+  [[ $minor =~ ^[0-9]+$ ]] || { log "cannot read the k8s.io/client-go version from $gomod"; return 1; }
+  local v=helm.sh/helm/v3/internal/version
+  GOBIN=$1 go install -ldflags "-s -w -X $v.version=$HELM_VERSION -X $v.metadata= -X $v.gitTreeState=clean \
+    -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$minor \
+    -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$minor" \
+    "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+}
+
+# cmd/clusterctl is a package of the root module sigs.k8s.io/cluster-api, whose
+# go.mod has no replace directives, so `go install pkg@version` works. The
+# ldflags mirror cluster-api's hack/version.sh: with an empty gitVersion
+# clusterctl calls itself a development build.
+build_clusterctl() {
+  local major minor
+  IFS=. read -r major minor _ <<<"${CLUSTERCTL_VERSION#v}"
+  local v=sigs.k8s.io/cluster-api/version
+  GOBIN=$1 go install -ldflags "-s -w -X $v.gitVersion=$CLUSTERCTL_VERSION -X $v.gitMajor=$major \
+    -X $v.gitMinor=$minor -X $v.gitTreeState=clean" \
+    "sigs.k8s.io/cluster-api/cmd/clusterctl@$CLUSTERCTL_VERSION"
+}
+
+# cso-check is a module in this repository: `go build` it in place.
+build_cso_check() {
+  (cd "$cso_check_dir" && go build -ldflags "-s -w" -o "$1/cso-check" .)
+}
+
+# cso-check re-implements the release-loading rules of one operator version
+# (see test/e2e/cso-check/operator.go); refuse to build it against another pin.
+cso_check_key() {
+  local mirrored
+  mirrored=$(sed -n 's/^const operatorVersion = "\(.*\)"$/\1/p' "$cso_check_dir/operator.go")
+  if [[ $mirrored != "$CSO_VERSION" ]]; then
+    log "cso-check follows cluster-stack-operator '$mirrored' but versions.env pins CSO_VERSION=$CSO_VERSION:"
+    log "re-read the operator at $CSO_VERSION and update test/e2e/cso-check/operator.go first."
+    exit 1
+  fi
+  # The key also hashes the sources, so editing the program rebuilds it.
+  local sum
+  sum=$(cd "$cso_check_dir" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-12)
+  echo "$CSO_VERSION-$sum"
+}
+
+tools=("$@")
+((${#tools[@]})) || tools=(helm clusterctl cso-check)
+for tool in "${tools[@]}"; do
+  case $tool in
+    helm) build helm "$HELM_VERSION" build_helm ;;
+    clusterctl) build clusterctl "$CLUSTERCTL_VERSION" build_clusterctl ;;
+    cso-check)
+      key=$(cso_check_key) # its own line: set -e ignores a failing $(...) inside arguments
+      build cso-check "$key" build_cso_check
+      ;;
+    *) log "unknown tool '$tool' (known: helm clusterctl cso-check)"; exit 2 ;;
+  esac
+done

@@ -1,0 +1,78 @@
+import { DockerClusterTemplateV1Beta1 } from '../../../imports/capd-dockerclustertemplates-infrastructure.cluster.x-k8s.io.ts';
+import { DockerMachineTemplateV1Beta1 } from '../../../imports/capd-dockermachinetemplates-infrastructure.cluster.x-k8s.io.ts';
+import { ClusterClass } from '../../../constructs/cluster-class.ts';
+import { imageRepositoryFeature } from '../../../constructs/features/image-repository.ts';
+import { KubeadmConfigTemplate } from '../../../constructs/kubeadm-config-template.ts';
+import { KubeadmControlPlaneTemplate } from '../../../constructs/kubeadm-control-plane-template.ts';
+import { MachineDeploymentClass } from '../../../constructs/machine-deployment-class.ts';
+import { defineClusterStack } from '../../../constructs/stack-definition.ts';
+import { coreAddons } from './addons.ts';
+import { customImageFeature } from './features/custom-image.ts';
+import { versions } from './versions.ts';
+
+// kubeadm would pick the docker socket if both are present in the kind image.
+const CRI_SOCKET = 'unix:///var/run/containerd/containerd.sock';
+// Docker-in-docker nodes share the host's disk; eviction on disk pressure
+// would evict everything on a developer machine.
+const KUBELET_EXTRA_ARGS = { 'eviction-hard': 'nodefs.available<0%,nodefs.inodesFree<0%,imagefs.available<0%', 'fail-swap-on': 'false' };
+
+/**
+ * docker/scs: Cluster API's Docker provider (CAPD) with Cilium and
+ * metrics-server, for local and CI clusters.
+ */
+export const dockerScs = defineClusterStack({
+  provider: 'docker',
+  stack: 'scs',
+  description: 'CAPD (Docker) clusters for local development and CI: Cilium and metrics-server',
+  versions,
+  build(stack, row) {
+    const infrastructure = new DockerClusterTemplateV1Beta1(stack, 'DockerClusterTemplate', {
+      metadata: { name: stack.templateName('cluster') },
+      spec: { template: { spec: {} } },
+    });
+    const controlPlane = new KubeadmControlPlaneTemplate(stack, 'KubeadmControlPlaneTemplate', {
+      name: stack.templateName('control-plane'),
+      kubeadmConfigSpec: {
+        clusterConfiguration: {
+          controllerManager: { extraArgs: { 'enable-hostpath-provisioner': 'true' } },
+          // host.docker.internal is needed by kubetest on macOS, where ports are proxied.
+          apiServer: { certSaNs: ['localhost', '127.0.0.1', '0.0.0.0', 'host.docker.internal'] },
+        },
+        initConfiguration: { nodeRegistration: { criSocket: CRI_SOCKET, kubeletExtraArgs: KUBELET_EXTRA_ARGS } },
+        joinConfiguration: { nodeRegistration: { criSocket: CRI_SOCKET, kubeletExtraArgs: KUBELET_EXTRA_ARGS } },
+      },
+    });
+    const machineSpec = { extraMounts: [{ containerPath: '/var/run/docker.sock', hostPath: '/var/run/docker.sock' }] };
+    const controlPlaneMachines = new DockerMachineTemplateV1Beta1(stack, 'ControlPlaneDockerMachineTemplate', {
+      metadata: { name: stack.templateName('control-plane') },
+      spec: { template: { spec: machineSpec } },
+    });
+    const workerMachines = new DockerMachineTemplateV1Beta1(stack, 'WorkerDockerMachineTemplate', {
+      metadata: { name: stack.templateName('default-worker') },
+      spec: { template: { spec: machineSpec } },
+    });
+    const workerBootstrap = new KubeadmConfigTemplate(stack, 'WorkerKubeadmConfigTemplate', {
+      name: stack.templateName('default-worker'),
+      spec: { joinConfiguration: { nodeRegistration: { criSocket: CRI_SOCKET, kubeletExtraArgs: KUBELET_EXTRA_ARGS } } },
+    });
+    const defaultWorker = new MachineDeploymentClass({ class: 'default-worker', bootstrap: workerBootstrap.resource, infrastructure: workerMachines });
+
+    const clusterClass = new ClusterClass(stack, 'ClusterClass', {
+      name: stack.clusterClassName,
+      infrastructure,
+      controlPlane: { template: controlPlane.resource, machineInfrastructure: controlPlaneMachines },
+      workers: [defaultWorker],
+      features: [
+        imageRepositoryFeature(controlPlane),
+        customImageFeature({ controlPlane: controlPlaneMachines, workers: workerMachines, workerClasses: [defaultWorker] }),
+      ],
+    });
+    stack.setClusterClass(clusterClass);
+
+    const { cni, metricsServer } = coreAddons(row);
+    stack.addAddon(cni);
+    stack.addAddon(metricsServer);
+    const apply = [{ addon: cni }, { addon: metricsServer }];
+    stack.setAddonStages({ AfterControlPlaneInitialized: apply, BeforeClusterUpgrade: apply });
+  },
+});

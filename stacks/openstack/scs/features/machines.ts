@@ -1,0 +1,149 @@
+import type { ApiObject } from 'cdk8s';
+import { builtin } from '../../../../constructs/builtin.ts';
+import { concat, ifElse, isSet, ne, type Condition } from '../../../../constructs/expression.ts';
+import type { MachineDeploymentClass } from '../../../../constructs/machine-deployment-class.ts';
+import { ClusterClassPatch, JsonPatch, PatchSelector, PatchValue, type ClusterClassFeature } from '../../../../constructs/patch.ts';
+import { each, when } from '../../../../constructs/value-template.ts';
+import { ClusterClassVariable } from '../../../../constructs/variable.ts';
+import { VariableSchema } from '../../../../constructs/variable-schema.ts';
+import { OpenStackMachineTemplatePaths as Paths } from '../paths.ts';
+
+export const imageName = new ClusterClassVariable('imageName', {
+  schema: VariableSchema.string({
+    default: 'ubuntu-capi-image',
+    example: 'ubuntu-capi-image',
+    description: [
+      'The base name of the OpenStack image used for servers.',
+      'With imageIsOrc, it names an ORC Image resource; otherwise it filters the images of the OpenStack project, where the image must already exist.',
+      'With imageAddVersion, the Kubernetes version is appended (e.g. ubuntu-capi-image-v1.34.7).',
+    ].join('\n'),
+  }),
+});
+
+export const imageIsOrc = new ClusterClassVariable('imageIsOrc', {
+  schema: VariableSchema.boolean({
+    default: false,
+    example: true,
+    description: 'Whether imageName refers to an ORC Image resource (see node-images.yaml) instead of filtering the images of the OpenStack project.',
+  }),
+});
+
+export const imageAddVersion = new ClusterClassVariable('imageAddVersion', {
+  schema: VariableSchema.boolean({ default: true, example: true, description: 'Append the Kubernetes version to imageName, e.g. imageName-v1.34.7.' }),
+});
+
+/** The variables and patches of one machine role (control plane or workers). */
+interface MachineRole {
+  /** Variable name prefix and patch name prefix: `controlPlane` or `worker`. */
+  readonly prefix: 'controlPlane' | 'worker';
+  readonly label: string;
+  readonly selector: PatchSelector;
+  readonly version: typeof builtin.controlPlane.version;
+  readonly defaultFlavor: string;
+  readonly flavorExample: string;
+}
+
+function roleVariables(role: MachineRole) {
+  return {
+    flavor: new ClusterClassVariable(`${role.prefix}Flavor`, {
+      schema: VariableSchema.string({
+        default: role.defaultFlavor,
+        example: role.flavorExample,
+        description: `OpenStack instance flavor for ${role.label} (default: ${role.defaultFlavor}, which needs ${role.prefix}RootDisk; or use a flavor with a disk such as ${role.flavorExample}).`,
+      }),
+    }),
+    rootDisk: new ClusterClassVariable(`${role.prefix}RootDisk`, {
+      schema: VariableSchema.integer({
+        minimum: 0,
+        default: 50,
+        example: 25,
+        description: `Root disk size in GiB for ${role.label}. A volume is created and used instead of the flavor's ephemeral disk: use it for diskless flavors, else set 0.`,
+      }),
+    }),
+    serverGroupID: new ClusterClassVariable(`${role.prefix}ServerGroupID`, {
+      schema: VariableSchema.string({
+        default: '',
+        example: '3adf4e92-bb33-4e44-8ad3-afda9dfe8ec3',
+        description: `The server group to assign ${role.label} to (e.g. for anti-affinity).`,
+      }),
+    }),
+  };
+}
+
+function patch(name: string, description: string, selector: PatchSelector, enabledIf: Condition | undefined, jsonPatch: JsonPatch): ClusterClassPatch {
+  return new ClusterClassPatch({ name, description, ...(enabledIf ? { enabledIf } : {}), definitions: [{ selector, jsonPatches: [jsonPatch] }] });
+}
+
+/** Image, flavor, root disk and server group of one machine role. */
+function machineRoleFeature(role: MachineRole): { feature: ClusterClassFeature; variables: ReturnType<typeof roleVariables> } {
+  const v = roleVariables(role);
+  const imageFullName = concat(imageName.ref, ifElse(imageAddVersion.ref, concat('-', role.version), ''));
+  return {
+    variables: v,
+    feature: {
+      variables: [imageName, imageIsOrc, imageAddVersion, v.flavor, v.rootDisk, v.serverGroupID],
+      patches: [
+        patch(`${role.prefix}Image`, `Sets the OpenStack image of ${role.label}.`, role.selector, undefined,
+          JsonPatch.add(Paths.image, PatchValue.template(when(imageIsOrc.ref, { imageRef: { name: imageFullName } }, { filter: { name: imageFullName } })))),
+        patch(`${role.prefix}Flavor`, `Sets the OpenStack instance flavor of ${role.label}.`, role.selector, ne(v.flavor.ref, ''),
+          JsonPatch.replace(Paths.flavor, PatchValue.variable(v.flavor.ref))),
+        patch(`${role.prefix}RootDisk`, `Sets the root disk size in GiB of ${role.label}.`, role.selector, isSet(v.rootDisk.ref),
+          JsonPatch.add(Paths.rootVolume, PatchValue.template({ sizeGiB: v.rootDisk.ref }))),
+        patch(`${role.prefix}ServerGroupID`, `Sets the server group of ${role.label}.`, role.selector, ne(v.serverGroupID.ref, ''),
+          JsonPatch.add(Paths.serverGroup, PatchValue.template({ id: v.serverGroupID.ref }))),
+      ],
+    },
+  };
+}
+
+/** Control plane machines: image, flavor, root disk, server group. */
+export function controlPlaneMachinesFeature(machines: ApiObject) {
+  return machineRoleFeature({
+    prefix: 'controlPlane',
+    label: 'control plane nodes',
+    selector: PatchSelector.controlPlane(machines),
+    version: builtin.controlPlane.version,
+    defaultFlavor: 'SCS-2V-4',
+    flavorExample: 'SCS-2V-4-20s',
+  });
+}
+
+export const workerAdditionalBlockDevices = new ClusterClassVariable('workerAdditionalBlockDevices', {
+  schema: VariableSchema.array(
+    VariableSchema.object(
+      {
+        name: VariableSchema.string({ description: 'Name of the block device; the disk is available as /dev/disk/by-id/*-<name>.' }),
+        sizeGiB: VariableSchema.integer({ default: 20, minimum: 1, description: 'Size in GiB.' }),
+        type: VariableSchema.string({ default: '__DEFAULT__', description: 'Cinder volume type; __DEFAULT__ is the cloud\'s default type.' }),
+      },
+      { required: ['name'] },
+    ),
+    { default: [], example: [{ name: 'data', sizeGiB: 100, type: '__DEFAULT__' }], description: 'Extra Cinder volumes attached to each worker node.' },
+  ),
+});
+
+/** Worker machines: image, flavor, root disk, server group, additional block devices. */
+export function workerMachinesFeature(machines: ApiObject, classes: readonly MachineDeploymentClass[]) {
+  const selector = PatchSelector.machineDeploymentClasses(machines, classes);
+  const role = machineRoleFeature({
+    prefix: 'worker',
+    label: 'worker nodes',
+    selector,
+    version: builtin.machineDeployment.version,
+    defaultFlavor: 'SCS-4V-8',
+    flavorExample: 'SCS-4V-8-50s',
+  });
+  const feature: ClusterClassFeature = {
+    variables: [...role.feature.variables, workerAdditionalBlockDevices],
+    patches: [
+      ...role.feature.patches,
+      patch('workerAdditionalBlockDevices', 'Attaches additional Cinder volumes to worker nodes.', selector, isSet(workerAdditionalBlockDevices.ref),
+        JsonPatch.add(Paths.additionalBlockDevices, PatchValue.template(each(workerAdditionalBlockDevices.ref, (d) => ({
+          name: d.field('name'),
+          sizeGiB: d.field('sizeGiB'),
+          storage: { type: 'Volume', volume: { type: d.field('type') } },
+        }))))),
+    ],
+  };
+  return { feature, variables: role.variables };
+}
