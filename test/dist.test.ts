@@ -1,0 +1,44 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bundleTree, synthesize } from '../lib/synth.ts';
+import { STACKS } from '../stacks/index.ts';
+
+const DIST = resolve(import.meta.dirname, '..', 'dist');
+
+function listFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir)) {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else out.push(relative(root, path));
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+describe('dist/', () => {
+  const tree = bundleTree(synthesize(STACKS));
+
+  it('holds every stack × minor bundle (6)', () => {
+    const bundles = new Set(tree.map((f) => f.path.split('/').slice(0, 3).join('/')));
+    expect([...bundles].sort()).toEqual([
+      'docker/scs/1-32', 'docker/scs/1-33', 'docker/scs/1-34',
+      'openstack/scs/1-32', 'openstack/scs/1-33', 'openstack/scs/1-34',
+    ]);
+  });
+
+  it('is fresh: the committed files are exactly what synthesis writes (run `npm run synth` if this fails)', () => {
+    expect(listFiles(DIST)).toEqual(tree.map((f) => f.path).sort());
+    for (const f of tree) {
+      expect(readFileSync(join(DIST, f.path), 'utf8'), `dist/${f.path} is stale`).toBe(f.content);
+    }
+  });
+
+  it('is deterministic: two syntheses give byte-identical trees', () => {
+    const again = bundleTree(synthesize(STACKS));
+    expect(again).toEqual(tree);
+  });
+});
