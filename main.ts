@@ -1,25 +1,21 @@
 /**
- * The cdk8s app: synthesizes every stack × Kubernetes minor into
- * dist/<provider>/<stack>/<major>-<minor>/.
+ * The cdk8s app: synthesizes every stack × Kubernetes minor, at the versions
+ * in the version records, into dist/<provider>/<stack>/<major>-<minor>/.
  *
  * `cdk8s synth` runs it with CDK8S_OUTDIR set to cdk8s's output folder;
  * `npm run synth` runs it directly and replaces dist/ atomically.
  */
-import { resolve } from 'node:path';
-import { replaceTree } from './lib/atomic-write.ts';
-import { bundleTree, synthesize } from './lib/synth.ts';
-import { validateBundles } from './lib/validate.ts';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { synthCommand } from './lib/commands/synth.ts';
 import { STACKS } from './stacks/index.ts';
 
-const outdir = resolve(process.env.CDK8S_OUTDIR ?? 'dist');
+const root = dirname(fileURLToPath(import.meta.url));
 try {
-  const bundles = synthesize(STACKS);
-  // Nothing is written unless every object matches its CRD schema.
-  const problems = validateBundles(bundles);
-  if (problems.length > 0) throw new Error(`${problems.length} schema violation(s):\n  ${problems.join('\n  ')}`);
-  replaceTree(outdir, bundleTree(bundles));
+  const { bundles, unversionedChanges } = synthCommand({ root, definitions: STACKS, outDir: resolve(process.env.CDK8S_OUTDIR ?? resolve(root, 'dist')) });
   for (const b of bundles) process.stdout.write(`${b.path}  ${b.clusterClassName}\n`);
-  process.stdout.write(`synthesized ${bundles.length} bundles into ${outdir}\n`);
+  process.stdout.write(`synthesized ${bundles.length} bundles\n`);
+  for (const w of unversionedChanges) process.stderr.write(`warning: ${w}\n`);
 } catch (e) {
   process.stderr.write(`error: ${(e as Error).message}\n`);
   process.exitCode = 1;

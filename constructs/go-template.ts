@@ -10,6 +10,11 @@ export function escapeGoTemplate(text: string): string {
   return text.replace(/\{\{/g, '{{"{{"}}');
 }
 
+/** The inverse of escapeGoTemplate, for reading escaped text back (e.g. from a released chart). */
+export function unescapeGoTemplate(text: string): string {
+  return text.split('{{"{{"}}').join('{{');
+}
+
 /**
  * Quotes a string as a Go template string literal. JSON string syntax is a
  * subset of Go's interpreted string literal syntax for the characters

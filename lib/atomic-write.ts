@@ -33,3 +33,16 @@ export function replaceTree(target: string, files: readonly TreeFile[]): void {
     throw e;
   }
 }
+
+/** Replaces one file atomically: write a sibling, then rename it over the target. */
+export function replaceFile(path: string, content: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}

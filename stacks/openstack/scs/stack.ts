@@ -17,7 +17,7 @@ import { defineClusterStack } from '../../../constructs/stack-definition.ts';
 import { coreAddons } from './addons.ts';
 import { apiServerLoadBalancerFeature } from './features/api-server-load-balancer.ts';
 import { clusterNetworkFeature, defaultIdentityRef } from './features/cluster-network.ts';
-import { controlPlaneMachinesFeature, imageName, workerMachinesFeature } from './features/machines.ts';
+import { controlPlaneMachinesFeature, DEFAULT_FLAVORS, imageName, workerMachinesFeature } from './features/machines.ts';
 import { sharedMachineAccessFeature, workerSecurityGroupsFeature } from './features/security-groups.ts';
 import { nodeImage } from './node-images.ts';
 import { versions } from './versions.ts';
@@ -75,11 +75,11 @@ export const openstackScs = defineClusterStack({
     const defaultImage = { filter: { name: `${imageName.default}-${version.toVersionTag()}` } };
     const controlPlaneMachines = new OpenStackMachineTemplate(stack, 'ControlPlaneOpenStackMachineTemplate', {
       metadata: { name: stack.templateName('control-plane') },
-      spec: { template: { spec: { flavor: 'SCS-2V-4', image: defaultImage } } },
+      spec: { template: { spec: { flavor: DEFAULT_FLAVORS.controlPlane, image: defaultImage } } },
     });
     const workerMachines = new OpenStackMachineTemplate(stack, 'WorkerOpenStackMachineTemplate', {
       metadata: { name: stack.templateName('default-worker') },
-      spec: { template: { spec: { flavor: 'SCS-4V-8', image: defaultImage } } },
+      spec: { template: { spec: { flavor: DEFAULT_FLAVORS.worker, image: defaultImage } } },
     });
     const controlPlane = new KubeadmControlPlaneTemplate(stack, 'KubeadmControlPlaneTemplate', {
       name: stack.templateName('control-plane'),

@@ -32,6 +32,9 @@ export const imageAddVersion = new ClusterClassVariable('imageAddVersion', {
   schema: VariableSchema.boolean({ default: true, example: true, description: 'Append the Kubernetes version to imageName, e.g. imageName-v1.34.7.' }),
 });
 
+/** Default flavors; the machine templates carry them too, so the template is valid before patches run. */
+export const DEFAULT_FLAVORS = { controlPlane: 'SCS-2V-4', worker: 'SCS-4V-8' } as const;
+
 /** The variables and patches of one machine role (control plane or workers). */
 interface MachineRole {
   /** Variable name prefix and patch name prefix: `controlPlane` or `worker`. */
@@ -103,7 +106,7 @@ export function controlPlaneMachinesFeature(machines: ApiObject) {
     label: 'control plane nodes',
     selector: PatchSelector.controlPlane(machines),
     version: builtin.controlPlane.version,
-    defaultFlavor: 'SCS-2V-4',
+    defaultFlavor: DEFAULT_FLAVORS.controlPlane,
     flavorExample: 'SCS-2V-4-20s',
   });
 }
@@ -130,7 +133,7 @@ export function workerMachinesFeature(machines: ApiObject, classes: readonly Mac
     label: 'worker nodes',
     selector,
     version: builtin.machineDeployment.version,
-    defaultFlavor: 'SCS-4V-8',
+    defaultFlavor: DEFAULT_FLAVORS.worker,
     flavorExample: 'SCS-4V-8-50s',
   });
   const feature: ClusterClassFeature = {

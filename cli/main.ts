@@ -1,0 +1,177 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { selectionFilter, type StackSelection } from '../lib/commands/filter.ts';
+import { releaseCommand } from '../lib/commands/release.ts';
+import { diffCommand } from '../lib/commands/diff.ts';
+import { synthCommand } from '../lib/commands/synth.ts';
+import { validateCommand } from '../lib/commands/validate.ts';
+import { StackVersion } from '../constructs/stack-version.ts';
+import type { VersionMode } from '../lib/release/versioning.ts';
+import { STACKS } from '../stacks/index.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Exit codes, as kubectl and helm use them. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+interface GlobalOptions {
+  readonly debug?: boolean;
+  readonly quiet?: boolean;
+}
+
+interface SelectionOptions extends StackSelection {
+  readonly output?: string;
+}
+
+/** A failure the user caused (bad input), reported as one line without a stack trace. */
+class UserError extends Error {}
+
+function addSelection(command: Command): Command {
+  return command
+    .option('--provider <name>', 'only stacks of this provider')
+    .option('--stack <name>', 'only stacks with this name')
+    .option('--kubernetes <minor>', 'only this Kubernetes minor, e.g. 1.34');
+}
+
+function output(): Option {
+  return new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table');
+}
+
+function parseVersionOption(value: string | undefined, flag: string): StackVersion | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return StackVersion.parse(value);
+  } catch (e) {
+    throw new UserError(`${flag}: ${(e as Error).message}`);
+  }
+}
+
+function versionMode(opts: { mode: string; version?: string; addonVersion?: string; nodeImageVersion?: string }): VersionMode {
+  if (opts.mode === 'custom') {
+    const clusterStack = parseVersionOption(opts.version, '--version');
+    if (!clusterStack) throw new UserError('--mode custom needs --version (and optionally --addon-version, --node-image-version)');
+    return {
+      kind: 'custom',
+      versions: {
+        clusterStack,
+        clusterAddon: parseVersionOption(opts.addonVersion, '--addon-version') ?? clusterStack,
+        nodeImage: parseVersionOption(opts.nodeImageVersion, '--node-image-version') ?? clusterStack,
+      },
+    };
+  }
+  if (opts.version || opts.addonVersion || opts.nodeImageVersion) throw new UserError('--version, --addon-version and --node-image-version need --mode custom');
+  return opts.mode === 'hash' ? { kind: 'hash' } : { kind: 'stable' };
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+/** Runs the CLI with the given arguments; returns the exit code. */
+export async function run(argv: readonly string[], io: { out: (s: string) => void; err: (s: string) => void } = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+}): Promise<number> {
+  const program = new Command('cluster-stacks')
+    .description('Cluster API cluster stacks defined as typed cdk8s constructs')
+    .option('--debug', 'print stack traces on errors')
+    .option('-q, --quiet', 'print only errors')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  const global = () => program.opts<GlobalOptions>();
+  const say = (s: string) => {
+    if (!global().quiet) io.out(s.endsWith('\n') ? s : `${s}\n`);
+  };
+
+  addSelection(program.command('synth').description('synthesize stacks into dist/ at their recorded versions'))
+    .option('--output-dir <dir>', 'where to write', resolve(ROOT, 'dist'))
+    .option('--dry-run', 'validate only, write nothing')
+    .addOption(output())
+    .action((opts: SelectionOptions & { outputDir: string; dryRun?: boolean }) => {
+      const result = synthCommand({ root: ROOT, definitions: STACKS, outDir: resolve(opts.outputDir), dryRun: opts.dryRun ?? false, ...filterOf(opts) });
+      if (opts.output === 'json') {
+        io.out(`${JSON.stringify({ bundles: result.bundles.map((b) => ({ path: b.path, clusterClass: b.clusterClassName })), unversionedChanges: result.unversionedChanges }, null, 2)}\n`);
+      } else {
+        say(table([['BUNDLE', 'CLUSTERCLASS', 'ADDON', 'NODE IMAGE'], ...result.bundles.map((b) => [b.path, b.clusterClassName, b.versions.clusterAddon.toString(), b.versions.nodeImage.toString()])]));
+        for (const w of result.unversionedChanges) io.err(`warning: ${w}\n`);
+      }
+    });
+
+  addSelection(program.command('validate').description('synthesize and validate every object against its CRD and Cluster API rules; write nothing'))
+    .addOption(output())
+    .action((opts: SelectionOptions) => {
+      const result = validateCommand({ definitions: STACKS, ...filterOf(opts) });
+      if (opts.output === 'json') io.out(`${JSON.stringify(result, null, 2)}\n`);
+      else say(`valid: ${result.bundles} bundles, ${result.objects} objects`);
+    });
+
+  addSelection(program.command('release').description('version stacks by content and write release/<tag>/ folders the Cluster Stack Operator consumes'))
+    .addOption(new Option('--mode <mode>', 'stable: version of change; hash: v0-sha.<hash> development build; custom: --version').choices(['stable', 'hash', 'custom']).default('stable'))
+    .option('--version <version>', 'custom mode: the cluster stack version, e.g. v3 or v3-rc.1')
+    .option('--addon-version <version>', 'custom mode: the cluster addon version (default: --version)')
+    .option('--node-image-version <version>', 'custom mode: the node image version (default: --version)')
+    .option('--from <dir>', 'previous state from a release folder (or a folder of them) instead of the version records')
+    .option('--release-dir <dir>', 'where to write release folders', resolve(ROOT, 'release'))
+    .option('--dry-run', 'decide and show versions; write nothing')
+    .addOption(output())
+    .action(async (opts: SelectionOptions & { mode: string; version?: string; addonVersion?: string; nodeImageVersion?: string; from?: string; releaseDir: string; dryRun?: boolean }) => {
+      const result = await releaseCommand({
+        root: ROOT,
+        definitions: STACKS,
+        mode: versionMode(opts),
+        releaseDir: resolve(opts.releaseDir),
+        dryRun: opts.dryRun ?? false,
+        ...(opts.from ? { from: resolve(opts.from) } : {}),
+        ...filterOf(opts),
+      });
+      if (opts.output === 'json') {
+        io.out(`${JSON.stringify(result, null, 2)}\n`);
+        return;
+      }
+      say(table([
+        ['BUNDLE', 'RELEASE', 'STACK', 'ADDON', 'NODE IMAGE', 'CHANGED', 'WHY'],
+        ...result.releases.map((r) => [r.bundle, r.tag, r.clusterStack, r.clusterAddon, r.nodeImage, r.changed.join(',') || '-', r.reason]),
+      ]));
+      if (result.releases.every((r) => !r.isNewVersion)) say('nothing changed: no new version');
+      if (!opts.dryRun) say(`wrote ${result.releases.length} release folders to ${result.releaseDir}`);
+    });
+
+  addSelection(program.command('diff').description('explain, object by object, what changed and which versions it gets'))
+    .option('--from <dir>', 'previous: a release folder (default: the committed dist/ at the recorded versions)')
+    .option('--to <dir>', 'current: a release folder (default: a synthesis of the working tree)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: SelectionOptions & { from?: string; to?: string }) => {
+      const result = await diffCommand({
+        root: ROOT,
+        definitions: STACKS,
+        ...(opts.from ? { from: resolve(opts.from) } : {}),
+        ...(opts.to ? { to: resolve(opts.to) } : {}),
+        ...filterOf(opts),
+      });
+      io.out(opts.output === 'json' ? `${JSON.stringify(result.json, null, 2)}\n` : result.text);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const error = e as Error;
+    io.err(`error: ${error.message}\n`);
+    if (e instanceof UserError) io.err(`hint: see 'cluster-stacks ${argv[0] ?? ''} --help'\n`);
+    if (global().debug && error.stack) io.err(`${error.stack}\n`);
+    return e instanceof UserError ? EXIT.usage : EXIT.failed;
+  }
+}
+
+function filterOf(opts: StackSelection): { filter?: ReturnType<typeof selectionFilter> & {} } {
+  let filter: ReturnType<typeof selectionFilter>;
+  try {
+    filter = selectionFilter(opts, STACKS);
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
+  return filter ? { filter } : {};
+}

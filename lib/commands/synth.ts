@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
+import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
+import { replaceTree } from '../atomic-write.ts';
+import { currentHashes } from '../release/release.ts';
+import { readRecord } from '../release/version-record.ts';
+import { COMPONENTS } from '../release/content-hash.ts';
+import { bundleTree, INITIAL_VERSIONS, synthesize, type Bundle } from '../synth.ts';
+import { validateBundles } from '../validate.ts';
+
+export interface SynthCommandOptions {
+  readonly root: string;
+  readonly definitions: readonly ClusterStackDefinition<StackVersionsRow>[];
+  /** @default <root>/dist */
+  readonly outDir?: string;
+  readonly filter?: (id: ClusterStackIdentity) => boolean;
+  /** Validate only; write nothing. @default false */
+  readonly dryRun?: boolean;
+}
+
+export interface SynthResult {
+  readonly bundles: readonly Bundle[];
+  /** Bundles whose content changed since their recorded version, one message each. */
+  readonly unversionedChanges: readonly string[];
+}
+
+/**
+ * Synthesizes stacks at the versions in their records, validates every
+ * object, and replaces dist/ (or only the selected bundle folders)
+ * atomically. It never bumps a version: content that changed since the
+ * record is reported, and `release` gives it a new version.
+ */
+export function synthCommand(options: SynthCommandOptions): SynthResult {
+  const bundles = synthesize(options.definitions, {
+    ...(options.filter ? { filter: options.filter } : {}),
+    versionsFor: (id) => readRecord(options.root, id)?.versions ?? INITIAL_VERSIONS,
+  });
+  const problems = validateBundles(bundles);
+  if (problems.length > 0) throw new Error(`${problems.length} schema violation(s):\n  ${problems.join('\n  ')}`);
+
+  const hashes = currentHashes(options.definitions, options.filter);
+  const unversionedChanges: string[] = [];
+  for (const b of bundles) {
+    const record = readRecord(options.root, b.identity);
+    const current = hashes.get(clusterStackName(b.identity));
+    if (!current) continue;
+    if (!record) {
+      unversionedChanges.push(`${b.path}: never released; \`release\` gives it its first version`);
+      continue;
+    }
+    const changed = COMPONENTS.filter((c) => record.hashes[c] !== current[c]);
+    if (changed.length > 0) unversionedChanges.push(`${b.path}: ${changed.join(', ')} changed since ${record.versions.clusterStack.toString()}; \`release\` gives it a new version`);
+  }
+
+  if (!options.dryRun) {
+    const outDir = options.outDir ?? join(options.root, 'dist');
+    if (options.filter) {
+      for (const b of bundles) replaceTree(join(outDir, b.path), b.files);
+    } else {
+      replaceTree(outDir, bundleTree(bundles));
+    }
+  }
+  return { bundles, unversionedChanges };
+}

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import type { BundleFile } from '../../constructs/cluster-addon.ts';
+import { BundleFiles } from '../../constructs/cluster-stack.ts';
+
+/**
+ * Content hashes of the components of one bundle, computed on a synthesis
+ * with every version set to a fixed placeholder, so that the hashes depend
+ * on content only and not on the versions they decide.
+ */
+export interface ComponentHashes {
+  /** The ClusterClass and every template it references (cluster-class.yaml). */
+  readonly clusterClass: string;
+  /** The addon charts (cluster-addon/) and their hook stages (clusteraddon.yaml). */
+  readonly clusterAddon: string;
+  /** The node image manifests (node-images.yaml); the hash of nothing when the provider has none. */
+  readonly nodeImage: string;
+  /** The full Kubernetes version: a patch release is a change of the stack too. */
+  readonly kubernetes: string;
+}
+
+export type Component = keyof ComponentHashes;
+export const COMPONENTS: readonly Component[] = ['clusterClass', 'clusterAddon', 'nodeImage', 'kubernetes'];
+
+/** sha256 over a set of files: sorted by path, each path and content length-prefixed so no two sets collide. */
+export function hashFiles(files: readonly BundleFile[]): string {
+  const hash = createHash('sha256');
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    const content = Buffer.from(f.content, 'utf8');
+    hash.update(`${Buffer.byteLength(f.path)}:${f.path}\0${content.length}:`);
+    hash.update(content);
+  }
+  return hash.digest('hex');
+}
+
+/** The component hashes of a bundle synthesized with placeholder versions. */
+export function componentHashes(files: readonly BundleFile[], kubernetes: string): ComponentHashes {
+  const pick = (test: (path: string) => boolean) => hashFiles(files.filter((f) => test(f.path)));
+  return {
+    clusterClass: pick((p) => p === BundleFiles.clusterClass),
+    clusterAddon: pick((p) => p === BundleFiles.clusterAddonConfig || p.startsWith(`${BundleFiles.clusterAddonDir}/`)),
+    nodeImage: pick((p) => p === BundleFiles.nodeImages),
+    kubernetes,
+  };
+}
+
+/** One short hash over all components, for `v0-sha.<hash>` development versions. */
+export function combinedHash(hashes: ComponentHashes): string {
+  return createHash('sha256').update(COMPONENTS.map((c) => `${c}=${hashes[c]}`).join('\n')).digest('hex');
+}

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import type { BundleFile } from '../../constructs/cluster-addon.ts';
+import { dumpYaml } from '../../constructs/cluster-addon.ts';
+import { BundleFiles } from '../../constructs/cluster-stack.ts';
+import { escapeGoTemplate } from '../../constructs/go-template.ts';
+import { clusterStackName } from '../../constructs/names.ts';
+import type { TreeFile } from '../atomic-write.ts';
+import type { Bundle } from '../synth.ts';
+import { combinedHash, type ComponentHashes } from './content-hash.ts';
+import { createTgz } from './tgz.ts';
+
+/** File names of a release, as the Cluster Stack Operator looks for them (pkg/release). */
+export function releaseAssetNames(bundle: Bundle): { clusterClassChart: string; clusterAddonArchive: string; chartName: string } {
+  const name = clusterStackName(bundle.identity);
+  return {
+    chartName: `${name}-cluster-class`,
+    // The operator matches `<name>-cluster-class-<version in dotted form>` and `.tgz`.
+    clusterClassChart: `${name}-cluster-class-${bundle.versions.clusterStack.toString()}.tgz`,
+    clusterAddonArchive: `${name}-cluster-addon-${bundle.versions.clusterAddon.toString()}.tgz`,
+  };
+}
+
+/**
+ * The cluster-class Helm chart: the ClusterClass and its templates as the
+ * chart's only template. The operator runs `helm template` on it, so every
+ * `{{` in the content (enabledIf, valueFrom.template, cloud-init jinja) is
+ * escaped here, at the output boundary, and comes out verbatim.
+ */
+export async function clusterClassChart(bundle: Bundle): Promise<Buffer> {
+  const { chartName } = releaseAssetNames(bundle);
+  const clusterClass = requireFile(bundle, BundleFiles.clusterClass);
+  const chartYaml = dumpYaml({
+    apiVersion: 'v2',
+    name: chartName,
+    description: `Cluster API ClusterClass ${bundle.clusterClassName} and the templates it references`,
+    type: 'application',
+    version: bundle.versions.clusterStack.toString(),
+  });
+  return createTgz([
+    { path: `${chartName}/Chart.yaml`, content: chartYaml },
+    { path: `${chartName}/templates/cluster-class.yaml`, content: escapeGoTemplate(clusterClass.content) },
+  ]);
+}
+
+/** The cluster-addon archive: one chart folder per addon at the top level. */
+export async function clusterAddonArchive(bundle: Bundle): Promise<Buffer> {
+  const prefix = `${BundleFiles.clusterAddonDir}/`;
+  const entries = bundle.files.filter((f) => f.path.startsWith(prefix)).map((f) => ({ path: f.path.slice(prefix.length), content: f.content }));
+  return createTgz(entries);
+}
+
+/**
+ * hashes.json: csctl's fields (so csctl-based tooling can read it) plus the
+ * component hashes this generator versions by, under `generator`.
+ */
+export function renderHashes(hashes: ComponentHashes): string {
+  return `${JSON.stringify(
+    {
+      clusterStack: combinedHash(hashes),
+      clusterAddonDir: hashes.clusterAddon,
+      nodeImageDir: hashes.nodeImage,
+      generator: { clusterClass: hashes.clusterClass, clusterAddon: hashes.clusterAddon, nodeImage: hashes.nodeImage, kubernetes: hashes.kubernetes },
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** Every file of the release folder `release/<tag>/`, including SHA256SUMS. */
+export async function releaseFiles(bundle: Bundle, hashes: ComponentHashes): Promise<TreeFile[]> {
+  const names = releaseAssetNames(bundle);
+  const assets: { path: string; content: string | Buffer }[] = [
+    { path: names.clusterClassChart, content: await clusterClassChart(bundle) },
+    { path: names.clusterAddonArchive, content: await clusterAddonArchive(bundle) },
+    { path: BundleFiles.clusterAddonConfig, content: requireFile(bundle, BundleFiles.clusterAddonConfig).content },
+    { path: BundleFiles.metadata, content: requireFile(bundle, BundleFiles.metadata).content },
+    { path: 'hashes.json', content: renderHashes(hashes) },
+  ];
+  const nodeImages = bundle.files.find((f) => f.path === BundleFiles.nodeImages);
+  if (nodeImages) assets.push({ path: BundleFiles.nodeImages, content: nodeImages.content });
+  assets.sort((a, b) => (a.path < b.path ? -1 : 1));
+  const sums = assets.map((a) => `${createHash('sha256').update(a.content).digest('hex')}  ${a.path}\n`).join('');
+  return [...assets, { path: 'SHA256SUMS', content: sums }];
+}
+
+function requireFile(bundle: Bundle, path: string): BundleFile {
+  const file = bundle.files.find((f) => f.path === path);
+  if (!file) throw new Error(`bundle ${bundle.path}: ${path} is missing; a release needs it`);
+  return file;
+}

@@ -1,0 +1,131 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ClusterStackVersions } from '../../constructs/metadata.ts';
+import { clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
+import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
+import { StackVersion } from '../../constructs/stack-version.ts';
+import type { TreeFile } from '../atomic-write.ts';
+import { bundleTree, synthesize, type Bundle } from '../synth.ts';
+import { validateBundles } from '../validate.ts';
+import { componentHashes, type ComponentHashes } from './content-hash.ts';
+import { releaseFiles } from './release-assets.ts';
+import { readRecord, readReleaseFolder, recordPath, renderRecord } from './version-record.ts';
+import { decideVersions, type PreviousRelease, type VersionDecision, type VersionMode } from './versioning.ts';
+
+/** Versions used for the content-hash synthesis; never released. */
+const PLACEHOLDER: ClusterStackVersions = { clusterStack: StackVersion.stable(0), clusterAddon: StackVersion.stable(0), nodeImage: StackVersion.stable(0) };
+
+export interface ReleaseOptions {
+  /** Project root (holds stacks/ and their version records). */
+  readonly root: string;
+  readonly definitions: readonly ClusterStackDefinition<StackVersionsRow>[];
+  readonly mode: VersionMode;
+  /**
+   * Previous state from release folders instead of the committed records: a
+   * release folder, or a folder of release folders named by tag.
+   * @default - the version records
+   */
+  readonly from?: string;
+  /** Only these stacks × minors. @default all */
+  readonly filter?: (id: ClusterStackIdentity) => boolean;
+}
+
+export interface ReleaseEntry {
+  readonly bundle: Bundle;
+  readonly hashes: ComponentHashes;
+  readonly previous: PreviousRelease | undefined;
+  readonly decision: VersionDecision;
+  /** Files of `release/<tag>/`. */
+  readonly files: readonly TreeFile[];
+}
+
+export interface ReleasePlan {
+  readonly entries: readonly ReleaseEntry[];
+  /** Version records to write (stable and custom modes), paths relative to the root. */
+  readonly records: readonly TreeFile[];
+  /** Whether dist/ and the records follow this release (not for development builds). */
+  readonly updatesSources: boolean;
+}
+
+/** Content hashes of every stack × minor, from a synthesis with placeholder versions. */
+export function currentHashes(definitions: readonly ClusterStackDefinition<StackVersionsRow>[], filter?: (id: ClusterStackIdentity) => boolean): Map<string, ComponentHashes> {
+  const bundles = synthesize(definitions, { versionsFor: () => PLACEHOLDER, ...(filter ? { filter } : {}) });
+  return new Map(bundles.map((b) => [clusterStackName(b.identity), componentHashes(b.files, b.identity.kubernetes.toString())]));
+}
+
+/**
+ * Decides the versions of every stack × minor and renders the release
+ * folders, records and dist/ bundles, without writing anything.
+ */
+export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan> {
+  const hashes = currentHashes(options.definitions, options.filter);
+  const fromReleases = options.from ? readPreviousReleases(options.from) : undefined;
+  const decisions = new Map<string, { previous: PreviousRelease | undefined; decision: VersionDecision }>();
+  const previousOf = (id: ClusterStackIdentity) => (fromReleases ? fromReleases.get(clusterStackName(id)) : readRecord(options.root, id));
+  const bundles = synthesize(options.definitions, {
+    ...(options.filter ? { filter: options.filter } : {}),
+    versionsFor: (id) => {
+      const name = clusterStackName(id);
+      const current = hashes.get(name);
+      if (!current) throw new Error(`no content hash for ${name}`);
+      const previous = previousOf(id);
+      const decision = decideVersions(current, previous, options.mode);
+      decisions.set(name, { previous, decision });
+      return decision.versions;
+    },
+  });
+  const problems = validateBundles(bundles);
+  if (problems.length > 0) throw new Error(`${problems.length} schema violation(s):\n  ${problems.join('\n  ')}`);
+
+  const updatesSources = options.mode.kind !== 'hash';
+  const entries: ReleaseEntry[] = [];
+  for (const bundle of bundles) {
+    const name = clusterStackName(bundle.identity);
+    const h = hashes.get(name) as ComponentHashes;
+    const { previous, decision } = decisions.get(name) as { previous: PreviousRelease | undefined; decision: VersionDecision };
+    entries.push({ bundle, hashes: h, previous, decision, files: await releaseFiles(bundle, h) });
+  }
+  const records = updatesSources ? entries.map((e) => ({ path: recordPath(e.bundle.identity), content: renderRecord(e.decision.versions, e.hashes) })) : [];
+  return { entries, records, updatesSources };
+}
+
+/** The release/ tree of a plan: `<tag>/<file>`. */
+export function releaseTree(plan: ReleasePlan): TreeFile[] {
+  return plan.entries.flatMap((e) => e.files.map((f) => ({ path: `${e.bundle.releaseTag}/${f.path}`, content: f.content })));
+}
+
+/** The dist/ tree of a plan. */
+export function distTree(plan: ReleasePlan): TreeFile[] {
+  return bundleTree(plan.entries.map((e) => e.bundle));
+}
+
+/**
+ * Previous releases from a folder: the folder itself if it is a release
+ * folder, else every sub-folder that is one. Per stack × minor the highest
+ * stable version wins.
+ */
+export function readPreviousReleases(dir: string): Map<string, PreviousRelease> {
+  const root = resolve(dir);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`${dir}: not a folder`);
+  const candidates = existsSync(join(root, 'metadata.yaml'))
+    ? [root]
+    : readdirSync(root).map((e) => join(root, e)).filter((p) => statSync(p).isDirectory() && existsSync(join(p, 'metadata.yaml')));
+  if (candidates.length === 0) throw new Error(`${dir}: holds no release folder (a folder with metadata.yaml and hashes.json)`);
+  const out = new Map<string, PreviousRelease>();
+  for (const path of candidates.sort()) {
+    const tag = path.split('/').pop() as string;
+    const m = /^([a-z][a-z0-9]*)-([a-z][a-z0-9]*)-([0-9]+)-([0-9]+)-(v.*)$/.exec(tag);
+    if (!m) throw new Error(`${path}: folder name '${tag}' is not a release tag <provider>-<stack>-<major>-<minor>-<version>`);
+    const release = readReleaseFolder(path);
+    const tagVersion = StackVersion.parseTag(m[5]);
+    if (!tagVersion.equals(release.versions.clusterStack)) {
+      throw new Error(`${path}: folder name says ${tagVersion.toString()} but metadata.yaml says ${release.versions.clusterStack.toString()}`);
+    }
+    const key = `${m[1]}-${m[2]}-${m[3]}-${m[4]}`;
+    const seen = out.get(key);
+    if (!seen || (release.versions.clusterStack.isStable && (!seen.versions.clusterStack.isStable || release.versions.clusterStack.major > seen.versions.clusterStack.major))) {
+      out.set(key, release);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,305 @@
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
+import { extract, type Header } from 'tar-stream';
+
+/**
+ * Reproducible `.tgz` archives for release bundles, and a strict in-memory
+ * reader for them.
+ *
+ * The same input must give the same bytes, so that a release archive's
+ * sha256 only changes when its content does. Everything a tar or gzip writer
+ * would otherwise take from the environment is pinned:
+ *
+ * - entries are sorted by path and every parent directory is written
+ *   explicitly (mode 0755), so the input order and the way the caller found
+ *   the files do not matter, and extractors that do not create parents (some
+ *   do not) still work;
+ * - mtime 0 (1970-01-01), uid/gid 0 and *empty* uname/gname. Empty names are
+ *   what GNU tar writes with `--owner=0 --group=0 --numeric-owner`, the
+ *   reproducible-builds recommendation: an extracting tar then uses the
+ *   numeric ids instead of looking "root" up in the local user database;
+ * - plain POSIX ustar headers only, never pax or GNU long-name records (one
+ *   more thing that differs between writers, and tar-stream's pack would fall
+ *   back to pax for the same paths), so non-ASCII and over-long paths are
+ *   refused;
+ * - gzip level 9 with zlib's default window/memory/strategy spelled out, and
+ *   the gzip header's mtime 0 and OS byte 3 (unix) — zlib writes the OS it was
+ *   compiled for, so the byte is patched after compressing.
+ *
+ * Byte identity holds for one zlib build; another deflate implementation may
+ * compress the same tar differently (still a valid, equivalent archive).
+ */
+
+/** One file to put into an archive: path relative to the archive root. */
+export interface TgzEntry {
+  readonly path: string;
+  readonly content: string | Uint8Array;
+  /** Permission bits; 0644 when not given. */
+  readonly mode?: number;
+}
+
+const FILE_MODE = 0o644;
+const DIR_MODE = 0o755;
+const GZIP_OS_UNIX = 3;
+/** Largest size the 11 octal digits of a ustar size field can hold. */
+const USTAR_MAX_SIZE = 0o77777777777;
+
+/** A tar entry after planning: the exact header name and its content. */
+interface PlannedEntry {
+  /** Header name; directories end with '/', as GNU tar writes them. */
+  readonly name: string;
+  /** The caller's path this entry exists for, for error messages. */
+  readonly source: string;
+  readonly type: 'file' | 'directory';
+  readonly mode: number;
+  readonly content: Buffer;
+}
+
+/**
+ * A gzip'd ustar archive of `entries`, byte-identical for the same set of
+ * entries whatever their order. Throws, naming the path, on absolute paths,
+ * `..` or otherwise non-canonical paths, duplicates, a file that is also a
+ * directory of another file, and paths ustar cannot hold.
+ */
+export function createTgz(entries: readonly TgzEntry[]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const e of planEntries(entries)) {
+    blocks.push(ustarHeader(e));
+    if (e.content.length > 0) {
+      blocks.push(e.content);
+      const padding = (512 - (e.content.length % 512)) % 512;
+      if (padding > 0) blocks.push(Buffer.alloc(padding));
+    }
+  }
+  blocks.push(Buffer.alloc(1024)); // end-of-archive marker: two zero blocks
+  return gzipReproducibly(Buffer.concat(blocks));
+}
+
+/**
+ * One ustar header block, written here rather than through tar-stream's pack
+ * because pack is a stream that only produces output on later ticks, and
+ * callers need the archive synchronously. The layout is exactly what
+ * tar-stream 3's pack writes for the same header (octal fields with a
+ * trailing space, checksum as six digits and a space) — the tests compare the
+ * two byte for byte — so extractors see what they would from tar-stream.
+ */
+function ustarHeader(e: PlannedEntry): Buffer {
+  const header = Buffer.alloc(512);
+  const { name, prefix } = splitUstarName(e.name);
+  header.write(name, 0, 'ascii');
+  header.write(octal(e.mode, 6), 100, 'ascii');
+  header.write(octal(0, 6), 108, 'ascii'); // uid
+  header.write(octal(0, 6), 116, 'ascii'); // gid
+  header.write(octal(e.content.length, 11), 124, 'ascii');
+  header.write(octal(0, 11), 136, 'ascii'); // mtime: 1970-01-01
+  header.write(e.type === 'directory' ? '5' : '0', 156, 'ascii');
+  header.write('ustar\x0000', 257, 'ascii'); // magic "ustar\0", version "00"
+  // uname (265) and gname (297) stay empty: see the module comment.
+  header.write(octal(0, 6), 329, 'ascii'); // devmajor
+  header.write(octal(0, 6), 337, 'ascii'); // devminor
+  header.write(prefix, 345, 'ascii');
+  // The checksum is computed with its own field read as eight spaces.
+  let sum = 8 * 0x20;
+  for (let i = 0; i < 512; i++) if (i < 148 || i >= 156) sum += header[i] ?? 0;
+  header.write(octal(sum, 6), 148, 'ascii');
+  return header;
+}
+
+/** `digits` octal digits, zero-padded, and a space, as tar-stream writes them. */
+function octal(value: number, digits: number): string {
+  return `${value.toString(8).padStart(digits, '0')} `;
+}
+
+function planEntries(entries: readonly TgzEntry[]): PlannedEntry[] {
+  const files = new Map<string, PlannedEntry>();
+  const dirs = new Map<string, PlannedEntry>();
+  for (const entry of entries) {
+    checkPath(entry.path);
+    if (files.has(entry.path)) throw new Error(`tgz: duplicate path '${entry.path}'`);
+    const mode = entry.mode ?? FILE_MODE;
+    if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) {
+      throw new Error(`tgz: '${entry.path}' has mode ${String(mode)}; expected permission bits between 0 and 0o7777`);
+    }
+    const content = typeof entry.content === 'string'
+      ? Buffer.from(entry.content, 'utf8')
+      : Buffer.from(entry.content.buffer, entry.content.byteOffset, entry.content.byteLength);
+    if (content.byteLength > USTAR_MAX_SIZE) throw new Error(`tgz: '${entry.path}' is ${content.byteLength} bytes, more than ustar can hold`);
+    files.set(entry.path, { name: entry.path, source: entry.path, type: 'file', mode, content });
+    const segments = entry.path.split('/');
+    for (let i = 1; i < segments.length; i++) {
+      const dir = segments.slice(0, i).join('/');
+      if (!dirs.has(dir)) dirs.set(dir, { name: `${dir}/`, source: entry.path, type: 'directory', mode: DIR_MODE, content: Buffer.alloc(0) });
+    }
+  }
+  for (const dir of dirs.keys()) {
+    if (files.has(dir)) throw new Error(`tgz: '${dir}' is both a file and the directory of '${dirs.get(dir)?.source ?? dir}'`);
+  }
+  // Sorting by the path without the directory's trailing '/' puts each
+  // directory before its content ("a" < "a/b"), so extractors meet parents
+  // first. Paths are ASCII (checked), so UTF-16 order is byte order.
+  const all = [...dirs.entries(), ...files.entries()];
+  all.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const planned = all.map(([, e]) => e);
+  for (const e of planned) checkUstarName(e);
+  return planned;
+}
+
+/** Paths must be canonical relative paths, so one file has one spelling. */
+function checkPath(path: string): void {
+  if (path === '') throw new Error('tgz: empty path');
+  if (path.startsWith('/')) throw new Error(`tgz: absolute path '${path}'; archive paths must be relative`);
+  // Printable ASCII only: tar-stream writes a pax header for anything else,
+  // and control characters (NUL above all) do not survive a ustar name field.
+  if (!/^[\x20-\x7e]+$/.test(path)) throw new Error(`tgz: path '${path}' has non-ASCII or control characters, which ustar cannot hold without pax headers`);
+  for (const segment of path.split('/')) {
+    if (segment === '..') throw new Error(`tgz: path '${path}' has a '..' segment`);
+    if (segment === '' || segment === '.') throw new Error(`tgz: path '${path}' is not canonical (empty or '.' segment, or a trailing '/')`);
+  }
+}
+
+/**
+ * The ustar name field holds 100 bytes; a 155-byte prefix field can take
+ * leading directories, split at a '/'. Like tar-stream, this moves the fewest
+ * leading segments into the prefix; when that prefix is too long, no split
+ * fits. Returns undefined then.
+ */
+function trySplitUstarName(path: string): { readonly name: string; readonly prefix: string } | undefined {
+  let name = path;
+  let prefix = '';
+  while (name.length > 100) {
+    const i = name.indexOf('/');
+    if (i === -1) break;
+    prefix += prefix ? `/${name.slice(0, i)}` : name.slice(0, i);
+    name = name.slice(i + 1);
+  }
+  return name.length > 100 || prefix.length > 155 ? undefined : { name, prefix };
+}
+
+function splitUstarName(path: string): { readonly name: string; readonly prefix: string } {
+  const split = trySplitUstarName(path);
+  if (!split) throw new Error(`tgz: internal error: '${path}' passed the length check but does not fit`);
+  return split;
+}
+
+function checkUstarName(e: PlannedEntry): void {
+  if (trySplitUstarName(e.name)) return;
+  const what = e.type === 'directory' ? `directory '${e.name}' of '${e.source}'` : `path '${e.source}'`;
+  throw new Error(`tgz: ${what} is too long for a ustar header (at most 100 bytes after the split '/', 155 before it)`);
+}
+
+function gzipReproducibly(tar: Buffer): Buffer {
+  const gz = gzipSync(tar, {
+    level: 9,
+    windowBits: 15,
+    memLevel: 8,
+    strategy: zlibConstants.Z_DEFAULT_STRATEGY,
+  });
+  // zlib writes mtime 0 when no gzip header is supplied; check rather than trust.
+  if (gz[0] !== 0x1f || gz[1] !== 0x8b || gz[3] !== 0 || gz.readUInt32LE(4) !== 0) {
+    throw new Error('tgz: zlib wrote an unexpected gzip header (flags or mtime set)');
+  }
+  // The OS byte is not covered by any checksum, so patching it is safe.
+  gz[9] = GZIP_OS_UNIX;
+  return gz;
+}
+
+/**
+ * The regular files of a `.tgz` archive, path → content, in archive order.
+ * Directory entries are checked and skipped; a leading './' (as in
+ * `tar -C dir -czf x.tgz .`) is dropped. Throws one Error whose message starts
+ * with `${where}: ` for input that is not gzip, corrupted or truncated gzip or
+ * tar data, entries that would escape the archive root (absolute or `..`),
+ * links and device/fifo entries, and duplicate paths.
+ */
+export async function readTgz(data: Uint8Array, where: string): Promise<Map<string, Buffer>> {
+  const tarBytes = gunzip(Buffer.from(data.buffer, data.byteOffset, data.byteLength), where);
+  const files = new Map<string, Buffer>();
+  const extractor = extract();
+  extractor.end(tarBytes);
+  // Where the last entry's data ends (rounded up to a block), to check that
+  // the end-of-archive marker follows: tar-stream does not notice an archive
+  // cut off exactly between two entries (for instance by a broken download).
+  let endOfEntries = 0;
+  try {
+    for await (const entry of extractor) {
+      const header = entry.header;
+      const path = entryPath(header, where);
+      if (header.type === 'file' || header.type === 'contiguous-file') {
+        if (files.has(path)) throw new TgzReadError(`${where}: duplicate entry '${path}'`);
+        const chunks: Buffer[] = [];
+        for await (const chunk of entry) chunks.push(asBuffer(chunk, where, path));
+        files.set(path, Buffer.concat(chunks));
+      } else if (header.type === 'directory') {
+        for await (const chunk of entry) void chunk; // nothing in it, but tar-stream wants every entry drained
+      } else if (header.type === 'symlink' || header.type === 'link') {
+        throw new TgzReadError(`${where}: entry '${header.name}' is a ${header.type === 'link' ? 'hard link' : 'symbolic link'}; release archives may hold regular files only`);
+      } else {
+        throw new TgzReadError(`${where}: entry '${header.name}' has unsupported type '${String(header.type)}'; release archives may hold regular files only`);
+      }
+      // entry.offset is where the entry's own header block starts (after any
+      // pax or long-name records); its data follows that block.
+      endOfEntries = entry.offset + 512 + Math.ceil(header.size / 512) * 512;
+    }
+  } catch (err) {
+    if (err instanceof TgzReadError) throw new Error(err.message);
+    const message = err instanceof Error ? err.message : String(err);
+    if (message === 'Unexpected end of data') throw new Error(`${where}: truncated tar archive (ends inside an entry)`);
+    throw new Error(`${where}: corrupted tar archive: ${message}`);
+  }
+  checkEndOfArchive(tarBytes, endOfEntries, where);
+  return files;
+}
+
+/** streamx types stream chunks as unknown; tar-stream yields Buffers. */
+function asBuffer(chunk: unknown, where: string, path: string): Buffer {
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw new TgzReadError(`${where}: internal error: tar-stream gave a ${typeof chunk} chunk for '${path}'`);
+}
+
+/** Our own errors inside the extraction loop, told apart from tar-stream's. */
+class TgzReadError extends Error {}
+
+function gunzip(data: Buffer, where: string): Buffer {
+  if (data.length < 2 || data[0] !== 0x1f || data[1] !== 0x8b) {
+    throw new Error(`${where}: not a gzip archive (does not start with the gzip magic bytes 1f 8b)`);
+  }
+  try {
+    return gunzipSync(data);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const code = err instanceof Error && 'code' in err ? err.code : undefined;
+    if (code === 'Z_BUF_ERROR' || message === 'unexpected end of file') {
+      throw new Error(`${where}: truncated archive (the gzip stream ends early)`);
+    }
+    if (message === 'incorrect data check') {
+      throw new Error(`${where}: corrupted gzip data (CRC-32 checksum mismatch)`);
+    }
+    throw new Error(`${where}: corrupted gzip data (zlib: ${message})`);
+  }
+}
+
+/**
+ * The entry's name as a canonical relative path. Refuses names an extractor
+ * would write outside its target folder.
+ */
+function entryPath(header: Header, where: string): string {
+  const name = header.name;
+  if (name === '') throw new TgzReadError(`${where}: entry with an empty name`);
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.includes('\\')) {
+    throw new TgzReadError(`${where}: entry '${name}' escapes the archive (absolute path or backslash)`);
+  }
+  const segments = name.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.includes('..')) throw new TgzReadError(`${where}: entry '${name}' escapes the archive ('..' segment)`);
+  if (segments.length === 0 && header.type !== 'directory') throw new TgzReadError(`${where}: entry '${name}' has no file name`);
+  return segments.join('/');
+}
+
+/** A complete tar ends with (at least) two zero blocks after the last entry. */
+function checkEndOfArchive(tar: Buffer, endOfEntries: number, where: string): void {
+  const rest = tar.subarray(endOfEntries);
+  if (rest.length < 1024) {
+    throw new Error(`${where}: truncated tar archive (the end-of-archive marker is missing after byte ${endOfEntries})`);
+  }
+  if (rest.some((b) => b !== 0)) {
+    throw new Error(`${where}: corrupted tar archive (unexpected data after the end-of-archive marker at byte ${endOfEntries})`);
+  }
+}

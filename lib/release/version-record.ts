@@ -1,0 +1,123 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import type { ClusterStackVersions } from '../../constructs/metadata.ts';
+import type { ClusterStackIdentity } from '../../constructs/names.ts';
+import { StackVersion } from '../../constructs/stack-version.ts';
+import { COMPONENTS, type ComponentHashes } from './content-hash.ts';
+import type { PreviousRelease } from './versioning.ts';
+
+/**
+ * The committed version record of one stack × minor:
+ * `stacks/<provider>/<stack>/version-record/<major>-<minor>.json`.
+ * It holds the current versions and the content hashes they were given for,
+ * so the next release can tell what changed.
+ */
+export interface VersionRecord {
+  readonly clusterStack: string;
+  readonly clusterAddon: string;
+  readonly nodeImage: string;
+  readonly hashes: ComponentHashes;
+}
+
+/** Path of a record relative to the project root. */
+export function recordPath(id: ClusterStackIdentity): string {
+  return join('stacks', id.provider, id.stack, 'version-record', `${id.kubernetes.minorSlug}.json`);
+}
+
+/** The record's JSON text: sorted, stable, one trailing newline. */
+export function renderRecord(versions: ClusterStackVersions, hashes: ComponentHashes): string {
+  const record: VersionRecord = {
+    clusterStack: versions.clusterStack.toString(),
+    clusterAddon: versions.clusterAddon.toString(),
+    nodeImage: versions.nodeImage.toString(),
+    hashes: { clusterClass: hashes.clusterClass, clusterAddon: hashes.clusterAddon, nodeImage: hashes.nodeImage, kubernetes: hashes.kubernetes },
+  };
+  return `${JSON.stringify(record, null, 2)}\n`;
+}
+
+function parseVersion(value: unknown, where: string, field: string): StackVersion {
+  if (typeof value !== 'string') throw new Error(`${where}: '${field}' must be a version string, got ${JSON.stringify(value)}`);
+  try {
+    return StackVersion.parse(value);
+  } catch (e) {
+    throw new Error(`${where}: '${field}': ${(e as Error).message}`);
+  }
+}
+
+function parseHashes(value: unknown, where: string): ComponentHashes {
+  if (value === null || typeof value !== 'object') throw new Error(`${where}: 'hashes' must be an object`);
+  const record = value as Record<string, unknown>;
+  const out: Partial<Record<keyof ComponentHashes, string>> = {};
+  for (const c of COMPONENTS) {
+    const h = record[c];
+    if (typeof h !== 'string' || h.length === 0) throw new Error(`${where}: 'hashes.${c}' must be a non-empty string`);
+    out[c] = h;
+  }
+  return out as ComponentHashes;
+}
+
+/** Parses a record; every problem names the file and field. */
+export function parseRecord(text: string, where: string): PreviousRelease {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${where}: not valid JSON: ${(e as Error).message}`);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new Error(`${where}: expected a JSON object`);
+  const r = data as Record<string, unknown>;
+  return {
+    versions: {
+      clusterStack: parseVersion(r.clusterStack, where, 'clusterStack'),
+      clusterAddon: parseVersion(r.clusterAddon, where, 'clusterAddon'),
+      nodeImage: parseVersion(r.nodeImage, where, 'nodeImage'),
+    },
+    hashes: parseHashes(r.hashes, where),
+    source: where,
+  };
+}
+
+/** The committed record of a stack × minor, or undefined before its first release. */
+export function readRecord(root: string, id: ClusterStackIdentity): PreviousRelease | undefined {
+  const path = join(root, recordPath(id));
+  if (!existsSync(path)) return undefined;
+  return parseRecord(readFileSync(path, 'utf8'), recordPath(id));
+}
+
+/**
+ * The previous state from a release folder (ours, or one downloaded from a
+ * registry): versions from metadata.yaml, hashes from hashes.json. Lets CI
+ * in another repository bump against what was last published.
+ */
+export function readReleaseFolder(dir: string): PreviousRelease {
+  const metadataPath = join(dir, 'metadata.yaml');
+  const hashesPath = join(dir, 'hashes.json');
+  for (const p of [metadataPath, hashesPath]) {
+    if (!existsSync(p)) throw new Error(`${dir}: not a release folder of this generator: ${p} is missing`);
+  }
+  let metadata: unknown;
+  try {
+    metadata = yaml.load(readFileSync(metadataPath, 'utf8'));
+  } catch (e) {
+    throw new Error(`${metadataPath}: not valid YAML: ${(e as Error).message}`);
+  }
+  const versions = (metadata as { versions?: { clusterStack?: unknown; components?: { clusterAddon?: unknown; nodeImage?: unknown } } } | null)?.versions;
+  if (!versions) throw new Error(`${metadataPath}: 'versions' is missing`);
+  let hashes: unknown;
+  try {
+    hashes = JSON.parse(readFileSync(hashesPath, 'utf8'));
+  } catch (e) {
+    throw new Error(`${hashesPath}: not valid JSON: ${(e as Error).message}`);
+  }
+  const generatorHashes = (hashes as { generator?: unknown } | null)?.generator;
+  return {
+    versions: {
+      clusterStack: parseVersion(versions.clusterStack, metadataPath, 'versions.clusterStack'),
+      clusterAddon: parseVersion(versions.components?.clusterAddon, metadataPath, 'versions.components.clusterAddon'),
+      nodeImage: parseVersion(versions.components?.nodeImage, metadataPath, 'versions.components.nodeImage'),
+    },
+    hashes: parseHashes(generatorHashes, `${hashesPath} generator`),
+    source: dir,
+  };
+}
