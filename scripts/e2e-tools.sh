@@ -54,7 +54,7 @@ build() {
   if [[ -x $bin ]]; then
     log "$name $key: cached ($bin)"
   else
-    log "$name $key: building (cold builds take minutes) ..."
+    log "$name $key: building ..."
     local start=$SECONDS tmp
     mkdir -p "$tools_dir"
     tmp=$(mktemp -d "$dir.tmp-XXXXXX")
@@ -78,7 +78,8 @@ build() {
 # the k8s.io/client-go version helm is built with (v0.X.Y -> 1.X).
 build_helm() {
   local gomod client_go minor
-  gomod=$(go list -m -f '{{.GoMod}}' "helm.sh/helm/v3@$HELM_VERSION")
+  # (set -e is off inside a function called from `if`: check by hand)
+  gomod=$(go list -m -f '{{.GoMod}}' "helm.sh/helm/v3@$HELM_VERSION") || return 1
   client_go=$(awk '$1 == "k8s.io/client-go" { print $2; exit }' "$gomod")
   minor=$(cut -d. -f2 <<<"$client_go")
   [[ $minor =~ ^[0-9]+$ ]] || { log "cannot read the k8s.io/client-go version from $gomod"; return 1; }
@@ -127,12 +128,18 @@ tools=("$@")
 ((${#tools[@]})) || tools=(helm clusterctl cso-check)
 for tool in "${tools[@]}"; do
   case $tool in
+    helm | clusterctl | cso-check) ;;
+    *) log "unknown tool '$tool' (known: helm clusterctl cso-check)"; exit 2 ;;
+  esac
+done
+cd "$root" # outside any Go module, whatever the caller's directory
+for tool in "${tools[@]}"; do
+  case $tool in
     helm) build helm "$HELM_VERSION" build_helm ;;
     clusterctl) build clusterctl "$CLUSTERCTL_VERSION" build_clusterctl ;;
     cso-check)
       key=$(cso_check_key) # its own line: set -e ignores a failing $(...) inside arguments
       build cso-check "$key" build_cso_check
       ;;
-    *) log "unknown tool '$tool' (known: helm clusterctl cso-check)"; exit 2 ;;
   esac
 done

@@ -1,10 +1,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { clusterStackName, type ClusterStackIdentity } from '../constructs/names.ts';
+import { currentHashes } from '../lib/release/release.ts';
+import { readRecord } from '../lib/release/version-record.ts';
 import { bundleTree, synthesize } from '../lib/synth.ts';
 import { STACKS } from '../stacks/index.ts';
 
-const DIST = resolve(import.meta.dirname, '..', 'dist');
+const ROOT = resolve(import.meta.dirname, '..');
+const DIST = resolve(ROOT, 'dist');
 
 function listFiles(root: string): string[] {
   const out: string[] = [];
@@ -20,7 +24,13 @@ function listFiles(root: string): string[] {
 }
 
 describe('dist/', () => {
-  const tree = bundleTree(synthesize(STACKS));
+  const recorded = (id: ClusterStackIdentity) => {
+    const record = readRecord(ROOT, id);
+    if (!record) throw new Error(`${id.provider}/${id.stack} ${id.kubernetes.minorVersion} has no version record`);
+    return record.versions;
+  };
+  const bundles = synthesize(STACKS, { versionsFor: recorded });
+  const tree = bundleTree(bundles);
 
   it('holds every stack × minor bundle (6)', () => {
     const bundles = new Set(tree.map((f) => f.path.split('/').slice(0, 3).join('/')));
@@ -38,7 +48,15 @@ describe('dist/', () => {
   });
 
   it('is deterministic: two syntheses give byte-identical trees', () => {
-    const again = bundleTree(synthesize(STACKS));
+    const again = bundleTree(synthesize(STACKS, { versionsFor: recorded }));
     expect(again).toEqual(tree);
+  });
+
+  it('is versioned: every bundle\'s content is what its version record was released for (run `npm run release` if this fails)', () => {
+    const hashes = currentHashes(STACKS);
+    for (const b of bundles) {
+      const record = readRecord(ROOT, b.identity);
+      expect(record?.hashes, `${b.path}: content changed since ${record?.versions.clusterStack.toString()}`).toEqual(hashes.get(clusterStackName(b.identity)));
+    }
   });
 });

@@ -7,8 +7,8 @@
 //
 // Each RELEASE-DIR is named after its release tag, e.g. openstack-scs-1-34-v1,
 // and holds metadata.yaml, the cluster-class and cluster-addon chart .tgz
-// files and optionally clusteraddon.yaml (hashes.json is not read by the
-// operator). For each directory it prints "ok <tag>"; on the first problem of
+// files, and clusteraddon.yaml (addon stages) or else cluster-addon-values.yaml
+// (a single addon chart); hashes.json is not read by the operator. For each directory it prints "ok <tag>"; on the first problem of
 // a directory it prints "<tag>: <the operator's error message>" to stderr. The
 // exit code is 1 when any directory failed, 2 on bad usage.
 //
@@ -27,7 +27,7 @@ import (
 )
 
 func main() {
-	helm := flag.String("helm", "", "helm binary: also run the operator's `helm template` of the cluster-class chart")
+	helm := flag.String("helm", "", "helm binary: also render the cluster-class chart as the operator does")
 	namespace := flag.String("namespace", "default", "namespace passed to helm template (the ClusterStackRelease's namespace in the operator)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: cso-check [-helm PATH [-namespace NS]] RELEASE-DIR...\n"+
@@ -91,13 +91,20 @@ func (r Release) templateClusterClass(helm, namespace string) error {
 	if err != nil {
 		return fmt.Errorf("failed to template clusterClass helm chart: %w", err)
 	}
+	// helm runs inside the release directory: make a relative -helm absolute.
+	if helm, err = exec.LookPath(helm); err == nil {
+		helm, err = filepath.Abs(helm)
+	}
+	if err != nil {
+		return err
+	}
 	releaseName := strings.Join(strings.Split(r.Tag, "-")[0:4], "-")
 	cmd := exec.Command(helm, "template", releaseName, filepath.Base(chart), "--namespace", namespace)
 	cmd.Dir = filepath.Dir(chart)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr // stdout, the manifests, would be applied by the operator
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("failed to template clusterClass helm chart: failed to run helm template for %q: %w\n%s", chart, err, stderr.String())
+		return fmt.Errorf("failed to template clusterClass helm chart: failed to run helm template for %q: %w\n%s", chart, err, strings.TrimSpace(stderr.String()))
 	}
 	return nil
 }

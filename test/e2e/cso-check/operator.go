@@ -164,10 +164,10 @@ func loadRelease(tag, dir string) (Release, error) {
 // readMetadata is pkg/release.ensureMetadata: all three component versions
 // must parse in the dot form (nodeImage too), and are normalised to the dash form.
 func readMetadata(dir string) (Metadata, error) {
-	path := filepath.Join(dir, "metadata.yaml")
-	data, err := os.ReadFile(path)
+	file := filepath.Join(dir, "metadata.yaml")
+	data, err := os.ReadFile(file)
 	if err != nil {
-		return Metadata{}, fmt.Errorf("failed to read metadata file %s: %w", path, err)
+		return Metadata{}, fmt.Errorf("failed to read metadata file %s: %w", file, err)
 	}
 	var m Metadata
 	if err := yaml.Unmarshal(data, &m); err != nil {
@@ -246,10 +246,10 @@ type AddonConfig struct {
 
 // parseAddonConfig is clusteraddon.ParseConfig with the ClusterAddon
 // controller's prefix.
-func parseAddonConfig(path string) (AddonConfig, error) {
-	data, err := os.ReadFile(path)
+func parseAddonConfig(file string) (AddonConfig, error) {
+	data, err := os.ReadFile(file)
 	if err != nil {
-		return AddonConfig{}, fmt.Errorf("failed to parse clusteraddon.yaml config: failed to read file: %q: %w", path, err)
+		return AddonConfig{}, fmt.Errorf("failed to parse clusteraddon.yaml config: failed to read file: %q: %w", file, err)
 	}
 	var c AddonConfig
 	if err := yaml.Unmarshal(data, &c); err != nil {
@@ -304,7 +304,14 @@ var knownHooks = map[string]bool{"AfterControlPlaneInitialized": true, "BeforeCl
 func (r Release) checkAddonStages() error {
 	configPath := filepath.Join(r.Dir, "clusteraddon.yaml")
 	if _, err := os.Stat(configPath); errors.Is(err, os.ErrNotExist) {
-		return nil // no clusteraddon.yaml: the single-chart flow, no stages
+		// No clusteraddon.yaml: the single-chart flow. Its values come from
+		// cluster-addon-values.yaml (buildTemplateFromClusterAddonValues),
+		// which the operator only misses when it applies the addon.
+		values := filepath.Join(r.Dir, "cluster-addon-values.yaml")
+		if _, err := os.ReadFile(values); err != nil {
+			return fmt.Errorf("failed to build template from cluster addon values: failed to read the file %s: %w", values, err)
+		}
+		return nil
 	}
 	addonTgz, err := r.chartPath(r.clusterAddonChartName())
 	if err != nil {
