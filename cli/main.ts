@@ -114,10 +114,15 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
     .option('--node-image-version <version>', 'custom mode: the node image version (default: --version)')
     .option('--from <dir>', 'previous state from a release folder (or a folder of them) instead of the version records')
     .option('--release-dir <dir>', 'where to write release folders', resolve(ROOT, 'release'))
+    .option('--vendor', 'vendor addon dependencies into charts/ from their Helm repositories (digest checked against the index)')
+    .option('--vendor-from <dir>', 'vendor addon dependencies from a local folder of <name>-<version>.tgz files or <name>/ chart folders (air-gapped)')
     .option('--dry-run', 'decide and show versions; write nothing')
     .addOption(output())
-    .action(async (opts: SelectionOptions & { mode: string; version?: string; addonVersion?: string; nodeImageVersion?: string; from?: string; releaseDir: string; dryRun?: boolean }) => {
+    .action(async (opts: SelectionOptions & { mode: string; version?: string; addonVersion?: string; nodeImageVersion?: string; from?: string; releaseDir: string; dryRun?: boolean; vendor?: boolean; vendorFrom?: string }) => {
+      if (opts.vendor && opts.vendorFrom) throw new UserError('--vendor and --vendor-from exclude each other');
+      const vendor = opts.vendorFrom ? { kind: 'folder' as const, path: resolve(opts.vendorFrom) } : opts.vendor ? { kind: 'repository' as const } : undefined;
       const result = await releaseCommand({
+        ...(vendor ? { vendor } : {}),
         root: ROOT,
         definitions: STACKS,
         mode: versionMode(opts),

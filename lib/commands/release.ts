@@ -3,6 +3,7 @@ import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { replaceFile, replaceTree, type TreeFile } from '../atomic-write.ts';
 import { distTree, planRelease, releaseTree } from '../release/release.ts';
+import type { ChartSource } from '../release/vendor.ts';
 import type { VersionMode } from '../release/versioning.ts';
 
 export interface ReleaseCommandOptions {
@@ -13,6 +14,7 @@ export interface ReleaseCommandOptions {
   readonly from?: string;
   readonly filter?: (id: ClusterStackIdentity) => boolean;
   readonly dryRun?: boolean;
+  readonly vendor?: ChartSource;
 }
 
 export interface ReleaseSummary {
@@ -43,6 +45,7 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
     mode: options.mode,
     ...(options.from ? { from: options.from } : {}),
     ...(options.filter ? { filter: options.filter } : {}),
+    ...(options.vendor ? { vendor: options.vendor } : {}),
   });
   if (!options.dryRun) {
     if (options.filter) {

@@ -8,6 +8,8 @@ import type { TreeFile } from '../atomic-write.ts';
 import type { Bundle } from '../synth.ts';
 import { combinedHash, type ComponentHashes } from './content-hash.ts';
 import { createTgz } from './tgz.ts';
+import { vendorChart, type ChartSource, type VendoredChart } from './vendor.ts';
+import yaml from 'js-yaml';
 
 /** File names of a release, as the Cluster Stack Operator looks for them (pkg/release). */
 export function releaseAssetNames(bundle: Bundle): { clusterClassChart: string; clusterAddonArchive: string; chartName: string } {
@@ -42,10 +44,35 @@ export async function clusterClassChart(bundle: Bundle): Promise<Buffer> {
   ]);
 }
 
-/** The cluster-addon archive: one chart folder per addon at the top level. */
-export async function clusterAddonArchive(bundle: Bundle): Promise<Buffer> {
+/**
+ * The dependencies of each addon chart, read from the bundle's Chart.yaml
+ * files (the one place they are written).
+ */
+function addonDependencies(bundle: Bundle): { addon: string; dependency: { name: string; repository: string; version: string } }[] {
   const prefix = `${BundleFiles.clusterAddonDir}/`;
-  const entries = bundle.files.filter((f) => f.path.startsWith(prefix)).map((f) => ({ path: f.path.slice(prefix.length), content: f.content }));
+  return bundle.files
+    .filter((f) => f.path.startsWith(prefix) && f.path.endsWith('/Chart.yaml') && f.path.split('/').length === 3)
+    .flatMap((f) => {
+      const chart = yaml.load(f.content) as { dependencies?: { name: string; repository: string; version: string }[] };
+      return (chart.dependencies ?? []).map((dependency) => ({ addon: f.path.split('/')[1], dependency }));
+    });
+}
+
+/** Vendored dependency archives, keyed by their path in the addon archive (`<addon>/charts/<name>-<version>.tgz`). */
+export async function vendorCharts(bundle: Bundle, source: ChartSource): Promise<Map<string, VendoredChart>> {
+  const out = new Map<string, VendoredChart>();
+  for (const { addon, dependency } of addonDependencies(bundle)) {
+    const chart = await vendorChart(dependency, source, `bundle ${bundle.path} addon '${addon}' dependency ${dependency.name} ${dependency.version}`);
+    out.set(`${addon}/charts/${chart.fileName}`, chart);
+  }
+  return out;
+}
+
+/** The cluster-addon archive: one chart folder per addon at the top level, with vendored dependencies in charts/. */
+export async function clusterAddonArchive(bundle: Bundle, vendored: ReadonlyMap<string, VendoredChart> = new Map()): Promise<Buffer> {
+  const prefix = `${BundleFiles.clusterAddonDir}/`;
+  const entries = bundle.files.filter((f) => f.path.startsWith(prefix)).map((f): { path: string; content: string | Buffer } => ({ path: f.path.slice(prefix.length), content: f.content }));
+  for (const [path, chart] of vendored) entries.push({ path, content: chart.content });
   return createTgz(entries);
 }
 
@@ -53,13 +80,16 @@ export async function clusterAddonArchive(bundle: Bundle): Promise<Buffer> {
  * hashes.json: csctl's fields (so csctl-based tooling can read it) plus the
  * component hashes this generator versions by, under `generator`.
  */
-export function renderHashes(hashes: ComponentHashes): string {
+export function renderHashes(hashes: ComponentHashes, vendored: ReadonlyMap<string, VendoredChart> = new Map()): string {
   return `${JSON.stringify(
     {
       clusterStack: combinedHash(hashes),
       clusterAddonDir: hashes.clusterAddon,
       nodeImageDir: hashes.nodeImage,
       generator: { clusterClass: hashes.clusterClass, clusterAddon: hashes.clusterAddon, nodeImage: hashes.nodeImage, kubernetes: hashes.kubernetes },
+      // Vendored dependency archives and their digests; versions do not
+      // depend on them (the chart a dependency pins is the content).
+      ...(vendored.size > 0 ? { vendoredCharts: Object.fromEntries([...vendored].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, c]) => [path, c.digest])) } : {}),
     },
     null,
     2,
@@ -67,14 +97,15 @@ export function renderHashes(hashes: ComponentHashes): string {
 }
 
 /** Every file of the release folder `release/<tag>/`, including SHA256SUMS. */
-export async function releaseFiles(bundle: Bundle, hashes: ComponentHashes): Promise<TreeFile[]> {
+export async function releaseFiles(bundle: Bundle, hashes: ComponentHashes, vendor?: ChartSource): Promise<TreeFile[]> {
   const names = releaseAssetNames(bundle);
+  const vendored = vendor ? await vendorCharts(bundle, vendor) : new Map<string, VendoredChart>();
   const assets: { path: string; content: string | Buffer }[] = [
     { path: names.clusterClassChart, content: await clusterClassChart(bundle) },
-    { path: names.clusterAddonArchive, content: await clusterAddonArchive(bundle) },
+    { path: names.clusterAddonArchive, content: await clusterAddonArchive(bundle, vendored) },
     { path: BundleFiles.clusterAddonConfig, content: requireFile(bundle, BundleFiles.clusterAddonConfig).content },
     { path: BundleFiles.metadata, content: requireFile(bundle, BundleFiles.metadata).content },
-    { path: 'hashes.json', content: renderHashes(hashes) },
+    { path: 'hashes.json', content: renderHashes(hashes, vendored) },
   ];
   const nodeImages = bundle.files.find((f) => f.path === BundleFiles.nodeImages);
   if (nodeImages) assets.push({ path: BundleFiles.nodeImages, content: nodeImages.content });

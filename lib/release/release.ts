@@ -9,6 +9,7 @@ import { bundleTree, synthesize, type Bundle } from '../synth.ts';
 import { validateBundles } from '../validate.ts';
 import { componentHashes, type ComponentHashes } from './content-hash.ts';
 import { releaseFiles } from './release-assets.ts';
+import type { ChartSource } from './vendor.ts';
 import { readRecord, readReleaseFolder, recordPath, renderRecord } from './version-record.ts';
 import { decideVersions, type PreviousRelease, type VersionDecision, type VersionMode } from './versioning.ts';
 
@@ -28,6 +29,8 @@ export interface ReleaseOptions {
   readonly from?: string;
   /** Only these stacks × minors. @default all */
   readonly filter?: (id: ClusterStackIdentity) => boolean;
+  /** Vendor addon dependencies into the addon charts' charts/ from this source. @default - not vendored: charts name repository and version */
+  readonly vendor?: ChartSource;
 }
 
 export interface ReleaseEntry {
@@ -83,7 +86,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
     const name = clusterStackName(bundle.identity);
     const h = hashes.get(name) as ComponentHashes;
     const { previous, decision } = decisions.get(name) as { previous: PreviousRelease | undefined; decision: VersionDecision };
-    entries.push({ bundle, hashes: h, previous, decision, files: await releaseFiles(bundle, h) });
+    entries.push({ bundle, hashes: h, previous, decision, files: await releaseFiles(bundle, h, options.vendor) });
   }
   const records = updatesSources ? entries.map((e) => ({ path: recordPath(e.bundle.identity), content: renderRecord(e.decision.versions, e.hashes) })) : [];
   return { entries, records, updatesSources };
