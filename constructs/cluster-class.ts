@@ -178,6 +178,15 @@ export class ClusterClass extends Construct {
 
     for (const [index, patch] of this.patchList.entries()) {
       const where = `patch '${patch.name}' (spec.patches[${index}])`;
+      // An enabled patch applies all its definitions in order to the same
+      // templates; a conditional one must not leave its changes for later
+      // patches, so it works on copies shared by its own definitions only.
+      const patchDocuments = new Map<ApiObject, unknown>();
+      const documentFor = (o: ApiObject): unknown => {
+        if (!patch.enabledIf) return documentOf(o);
+        if (!patchDocuments.has(o)) patchDocuments.set(o, JSON.parse(JSON.stringify(documentOf(o))) as unknown);
+        return patchDocuments.get(o);
+      };
       for (const v of patch.variables) {
         if (!declared.has(v)) errors.push(`${where} reads variable '${v}', which the ClusterClass does not declare`);
       }
@@ -193,7 +202,7 @@ export class ClusterClass extends Construct {
           continue;
         }
         for (const target of new Set(matched.map((m) => m.object))) {
-          const document = patch.enabledIf ? JSON.parse(JSON.stringify(documentOf(target))) as unknown : documentOf(target);
+          const document = documentFor(target);
           for (const [pi, jsonPatch] of definition.jsonPatches.entries()) {
             const problem = applyForValidation(document, jsonPatch);
             if (problem) errors.push(`${defWhere} jsonPatches[${pi}] ${jsonPatch.op} ${jsonPatch.path} on ${target.kind} ${target.name}: ${problem}`);

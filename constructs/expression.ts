@@ -120,7 +120,10 @@ function literalPipeline(value: Literal): string {
   if (typeof value === 'string') return goStringLiteral(value);
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new Error(`literal ${value} cannot be written in a Go template`);
-    return String(value);
+    // Cluster API passes variables through JSON, so every number arrives as
+    // float64, and Go's eq refuses to compare float64 with an int constant.
+    const text = String(value);
+    return /[.e]/.test(text) ? text : `${text}.0`;
   }
   return value ? 'true' : 'false';
 }
@@ -151,12 +154,12 @@ function call<T>(fn: string, args: readonly Expr<unknown>[]): Expr<T> {
  * Equality of like values: `eq(apiServerLoadBalancer.ref, 'octavia-ovn')`
  * only compiles for a member of the variable's enum.
  */
-export function eq<T extends Literal>(left: Expr<T>, right: ExprOrLiteral<T>): Expr<boolean> {
+export function eq<T extends Literal>(left: Expr<T>, right: ExprOrLiteral<NoInfer<T>>): Expr<boolean> {
   return call('eq', [left, toExpr(right)]);
 }
 
 /** Inequality of like values. */
-export function ne<T extends Literal>(left: Expr<T>, right: ExprOrLiteral<T>): Expr<boolean> {
+export function ne<T extends Literal>(left: Expr<T>, right: ExprOrLiteral<NoInfer<T>>): Expr<boolean> {
   return call('ne', [left, toExpr(right)]);
 }
 

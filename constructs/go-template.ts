@@ -21,5 +21,10 @@ export function unescapeGoTemplate(text: string): string {
  * JSON.stringify emits, so the JSON encoding is a valid Go literal.
  */
 export function goStringLiteral(value: string): string {
+  // A lone surrogate has no UTF-8 encoding; JSON.stringify would write a
+  // \ud800 escape that Go's template parser rejects.
+  if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)) {
+    throw new Error(`string ${JSON.stringify(value)} contains a lone UTF-16 surrogate and cannot be written in a Go template`);
+  }
   return JSON.stringify(value);
 }
