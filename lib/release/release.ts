@@ -64,7 +64,9 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   const hashes = currentHashes(options.definitions, options.filter);
   const fromReleases = options.from ? readPreviousReleases(options.from) : undefined;
   const decisions = new Map<string, { previous: PreviousRelease | undefined; decision: VersionDecision }>();
-  const previousOf = (id: ClusterStackIdentity) => (fromReleases ? fromReleases.get(clusterStackName(id)) : readRecord(options.root, id));
+  // A stack × minor the release folders do not hold falls back to its
+  // record, so its versions never go backwards.
+  const previousOf = (id: ClusterStackIdentity) => fromReleases?.get(clusterStackName(id)) ?? readRecord(options.root, id);
   const bundles = synthesize(options.definitions, {
     ...(options.filter ? { filter: options.filter } : {}),
     versionsFor: (id) => {
@@ -120,7 +122,12 @@ export function readPreviousReleases(dir: string): Map<string, PreviousRelease> 
     const m = /^([a-z][a-z0-9]*)-([a-z][a-z0-9]*)-([0-9]+)-([0-9]+)-(v.*)$/.exec(tag);
     if (!m) throw new Error(`${path}: folder name '${tag}' is not a release tag <provider>-<stack>-<major>-<minor>-<version>`);
     const release = readReleaseFolder(path);
-    const tagVersion = StackVersion.parseTag(m[5]);
+    let tagVersion: StackVersion;
+    try {
+      tagVersion = StackVersion.parseTag(m[5]);
+    } catch (e) {
+      throw new Error(`${path}: folder name '${tag}' has an invalid version: ${(e as Error).message}`);
+    }
     if (!tagVersion.equals(release.versions.clusterStack)) {
       throw new Error(`${path}: folder name says ${tagVersion.toString()} but metadata.yaml says ${release.versions.clusterStack.toString()}`);
     }
