@@ -133,5 +133,7 @@ function renderOverwrite(values: Readonly<Record<string, OverwriteValue>>): stri
   };
   const document = escapeGoTemplate(dumpYaml(replace(values)));
   const rendered = document.replace(/__overwrite_expression_([0-9]+)__/g, (_, i: string) => `{{ ${expressions[Number(i)].render(ROOT_CONTEXT)} | toJson }}`);
-  return dumpYaml({ values: rendered });
+  // Variable assignments the expressions need, once each, before the values.
+  const preludes = [...new Set(expressions.flatMap((e) => e.preludes))];
+  return dumpYaml({ values: preludes.length > 0 ? `${preludes.join('\n')}\n${rendered}` : rendered });
 }

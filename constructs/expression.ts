@@ -33,6 +33,8 @@ interface ExprParts {
   readonly guards?: readonly Expr<unknown>[];
   /** Whether the rendered pipeline needs parentheses when used as an argument. */
   readonly compound?: boolean;
+  /** Template text that must run before the expression (e.g. a variable assignment). */
+  readonly preludes?: Iterable<string>;
 }
 
 /**
@@ -66,6 +68,11 @@ export class Expr<T> {
   /** The dotted path usable in `valueFrom.variable`, when this is a plain variable or builtin reference. */
   public get variablePath(): string | undefined {
     return this.parts.variablePath;
+  }
+
+  /** Template text that must be rendered before this expression, once. */
+  public get preludes(): readonly string[] {
+    return [...(this.parts.preludes ?? [])];
   }
 
   /** Parent references that must be set before this reference can be read. */
@@ -146,8 +153,15 @@ function call<T>(fn: string, args: readonly Expr<unknown>[]): Expr<T> {
     render: (ctx) => `${fn} ${args.map((a) => a.renderArgument(ctx)).join(' ')}`,
     variables: args.flatMap((a) => [...a.dependencies.variables]),
     builtins: args.flatMap((a) => [...a.dependencies.builtins]),
+    preludes: args.flatMap((a) => a.preludes),
     compound: true,
   });
+}
+
+/** A list of strings, or another, depending on a boolean (sprig's `ternary` over `list`). */
+export function chooseList(condition: Expr<boolean>, whenTrue: readonly string[], whenFalse: readonly string[]): Expr<readonly string[]> {
+  const list = (items: readonly string[]) => Expr.create<readonly string[]>({ render: () => `list ${items.map(goStringLiteral).join(' ')}`.trimEnd(), compound: true });
+  return call('ternary', [list(whenTrue), list(whenFalse), condition]);
 }
 
 /**

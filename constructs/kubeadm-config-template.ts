@@ -38,6 +38,7 @@ export class KubeadmConfigTemplate extends Construct {
   private readonly files: KubeadmFile[] = [];
   private readonly preCommands: string[] = [];
   private readonly postCommands: string[] = [];
+  private patchesDirectory: string | undefined;
 
   public constructor(scope: Construct, id: string, private readonly props: KubeadmConfigTemplateProps) {
     super(scope, id);
@@ -46,6 +47,11 @@ export class KubeadmConfigTemplate extends Construct {
       metadata: { name: props.name },
       spec: { template: { spec: Lazy.any({ produce: () => this.renderSpec() }) } },
     });
+  }
+
+  /** Makes kubeadm apply the patch files in `directory` on join. */
+  public setKubeadmPatchesDirectory(directory: string): void {
+    this.patchesDirectory = directory;
   }
 
   public addFiles(...files: KubeadmFile[]): void {
@@ -68,6 +74,7 @@ export class KubeadmConfigTemplate extends Construct {
       joinConfiguration: {
         ...join,
         nodeRegistration: { ...join.nodeRegistration, kubeletExtraArgs: { ...join.nodeRegistration?.kubeletExtraArgs } },
+        ...(this.patchesDirectory ? { patches: { directory: this.patchesDirectory } } : {}),
       },
       files: [...(base.files ?? []), ...renderFiles(this.files, this.node.path)],
       preKubeadmCommands: [...(base.preKubeadmCommands ?? []), ...this.preCommands],

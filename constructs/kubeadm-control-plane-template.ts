@@ -68,13 +68,13 @@ export class KubeadmControlPlaneTemplate extends Construct {
   private readonly postCommands: string[] = [];
   private readonly volumes: ApiServerVolume[] = [];
   private readonly extraArgs = new ExtraArgs();
+  private patchesDirectory: string | undefined;
+  private certificatesExpiryDays: number | undefined;
 
   public constructor(scope: Construct, id: string, private readonly props: KubeadmControlPlaneTemplateProps) {
     super(scope, id);
     this.name = props.name;
-    if (props.certificatesExpiryDays !== undefined && (!Number.isInteger(props.certificatesExpiryDays) || props.certificatesExpiryDays < 7)) {
-      throw new Error(`${this.node.path}: 'certificatesExpiryDays' must be an integer of at least 7 (Cluster API's minimum), got ${props.certificatesExpiryDays}`);
-    }
+    if (props.certificatesExpiryDays !== undefined) this.setCertificatesExpiryDays(props.certificatesExpiryDays);
     this.resource = new KubeadmControlPlaneTemplateV1Beta1(this, 'Resource', {
       metadata: { name: props.name },
       spec: { template: { spec: Lazy.any({ produce: () => this.renderSpec() }) } },
@@ -95,6 +95,28 @@ export class KubeadmControlPlaneTemplate extends Construct {
 
   public addApiServerVolumes(...volumes: ApiServerVolume[]): void {
     this.volumes.push(...volumes);
+  }
+
+  /** Rolls out control plane machines whose certificates expire within `days` (rolloutBefore). */
+  public setCertificatesExpiryDays(days: number): void {
+    if (!Number.isInteger(days) || days < 7) {
+      throw new Error(`${this.node.path}: 'certificatesExpiryDays' must be an integer of at least 7 (Cluster API's minimum), got ${days}`);
+    }
+    this.certificatesExpiryDays = days;
+  }
+
+  /** Makes kubeadm apply the patch files in `directory` on init and join (e.g. a KubeletConfiguration patch). */
+  public setKubeadmPatchesDirectory(directory: string): void {
+    this.patchesDirectory = directory;
+  }
+
+  /** JSON pointer of the content of a file this template writes, for patches that replace it. */
+  public fileContentPath(path: string): string {
+    const base = this.props.kubeadmConfigSpec?.files ?? [];
+    const own = this.files.findIndex((f) => f.path === path);
+    const index = base.findIndex((f) => f.path === path);
+    if (index < 0 && own < 0) throw new Error(`${this.node.path}: no file '${path}' to point at`);
+    return pointer('spec', 'template', 'spec', 'kubeadmConfigSpec', 'files', index >= 0 ? index : base.length + own, 'content');
   }
 
   /** Sets extra args of a control plane component; setting one key to two values is an error. */
@@ -134,10 +156,12 @@ export class KubeadmControlPlaneTemplate extends Construct {
       initConfiguration: {
         ...init,
         nodeRegistration: { ...init.nodeRegistration, kubeletExtraArgs: { ...init.nodeRegistration?.kubeletExtraArgs } },
+        ...(this.patchesDirectory ? { patches: { directory: this.patchesDirectory } } : {}),
       },
       joinConfiguration: {
         ...join,
         nodeRegistration: { ...join.nodeRegistration, kubeletExtraArgs: { ...join.nodeRegistration?.kubeletExtraArgs } },
+        ...(this.patchesDirectory ? { patches: { directory: this.patchesDirectory } } : {}),
       },
       files: [...(base.files ?? []), ...renderFiles(this.files, this.node.path)],
       preKubeadmCommands: [...(base.preKubeadmCommands ?? []), ...this.preCommands],
@@ -145,7 +169,7 @@ export class KubeadmControlPlaneTemplate extends Construct {
     };
     return {
       kubeadmConfigSpec,
-      ...(this.props.certificatesExpiryDays !== undefined ? { rolloutBefore: { certificatesExpiryDays: this.props.certificatesExpiryDays } } : {}),
+      ...(this.certificatesExpiryDays !== undefined ? { rolloutBefore: { certificatesExpiryDays: this.certificatesExpiryDays } } : {}),
     };
   }
 }

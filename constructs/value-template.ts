@@ -80,6 +80,33 @@ class EachNode<T> extends TemplateNode {
   }
 }
 
+class InterpolatedStringNode extends TemplateNode {
+  public constructor(private readonly parts: readonly (string | Expr<number> | Expr<boolean>)[]) {
+    super();
+  }
+
+  public render(ctx: RenderContext): string {
+    const body = this.parts
+      .map((p) => (typeof p === 'string' ? escapeGoTemplate(JSON.stringify(p).slice(1, -1)) : `{{ ${p.render(ctx)} }}`))
+      .join('');
+    return `"${body}"`;
+  }
+
+  public collect(into: DependencyCollector): void {
+    for (const p of this.parts) if (typeof p !== 'string') into.add(p);
+  }
+}
+
+/**
+ * A string built from literal text and number or boolean expressions, e.g.
+ * the content of a small JSON file: `interpolate('{"podPidsLimit":', pids.ref, '}')`.
+ * Only numbers and booleans are interpolated: Go prints them without
+ * characters that would need escaping inside a JSON string.
+ */
+export function interpolate(...parts: readonly (string | Expr<number> | Expr<boolean>)[]): TemplateNode {
+  return new InterpolatedStringNode(parts);
+}
+
 /**
  * `then` when the condition holds, else `otherwise`; e.g. choosing between
  * `imageRef` and `filter` for an OpenStack image.

@@ -7,6 +7,7 @@ import { clusterStackName, type ClusterStackIdentity } from '../constructs/names
 import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/stack-definition.ts';
 import { StackVersion } from '../constructs/stack-version.ts';
 import type { TreeFile } from './atomic-write.ts';
+import { withGitopsFiles } from './gitops/bundle-files.ts';
 
 /** One synthesized stack × minor. */
 export interface Bundle {
@@ -76,7 +77,7 @@ function synthesizeOne(definition: ClusterStackDefinition<StackVersionsRow>, row
       versions,
       clusterClassName: stack.clusterClassName,
       releaseTag: stack.releaseTag,
-      files: stack.toBundle(),
+      files: withGitopsFiles(stack, stack.toBundle()),
     };
   } catch (e) {
     const message = (e as Error).message;

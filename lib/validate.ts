@@ -1,13 +1,14 @@
 import yaml from 'js-yaml';
 import { BundleFiles } from '../constructs/cluster-stack.ts';
 import { CrdSchemaRegistry, validateValue, type JSONSchemaProps } from './crd-schema.ts';
+import { GitopsFiles } from './gitops/bundle-files.ts';
 import type { Bundle } from './synth.ts';
 
 /** The Kubernetes objects of a bundle, with the file each comes from. */
 export function bundleObjects(bundle: Bundle): { file: string; object: Record<string, unknown> }[] {
   const out: { file: string; object: Record<string, unknown> }[] = [];
   for (const file of bundle.files) {
-    if (file.path !== BundleFiles.clusterClass && file.path !== BundleFiles.nodeImages) continue;
+    if (file.path !== BundleFiles.clusterClass && file.path !== BundleFiles.nodeImages && file.path !== GitopsFiles.helmChartProxies) continue;
     for (const doc of yaml.loadAll(file.content)) {
       if (doc !== null && typeof doc === 'object') out.push({ file: file.path, object: doc as Record<string, unknown> });
     }

@@ -1,5 +1,7 @@
-import { addonContext } from '../constructs/addon-context.ts';
+import { addonContext, clusterVariable } from '../constructs/addon-context.ts';
 import { ClusterAddon } from '../constructs/cluster-addon.ts';
+import { chooseList } from '../constructs/expression.ts';
+import { hardeningVariables } from '../constructs/hardening/kubernetes-hardening.ts';
 
 /**
  * Addons every provider ships the same way. Provider-specific values
@@ -24,18 +26,47 @@ export function ciliumAddon(version: string, extraValues: Readonly<Record<string
   });
 }
 
-/** metrics-server, labelled with the cluster's API endpoint like the reference stacks. */
+/**
+ * metrics-server, labelled with the cluster's API endpoint like the
+ * reference stacks. It verifies kubelet certificates whenever kubelets have
+ * CA-signed serving certificates (kubeletServingCertificates, hardening N2),
+ * and only skips verification when the Cluster turned them off.
+ */
 export function metricsServerAddon(version: string): ClusterAddon {
+  const servingCertificates = clusterVariable(hardeningVariables.kubeletServingCertificates);
   return new ClusterAddon({
     name: 'metrics-server',
     description: 'Metrics Server',
     chart: { name: 'metrics-server', repository: 'https://kubernetes-sigs.github.io/metrics-server/', version },
-    values: {
-      fullnameOverride: 'metrics-server',
-      args: ['--kubelet-insecure-tls'],
-    },
+    values: { fullnameOverride: 'metrics-server' },
     overwrite: {
+      args: chooseList(servingCertificates, [], ['--kubelet-insecure-tls']),
       commonLabels: { domain: addonContext.cluster.spec.controlPlaneEndpoint.host },
+    },
+  });
+}
+
+/**
+ * kubelet-csr-approver (hardening N2): approves kubelet serving certificate
+ * requests whose names and addresses match the node. It must run before the
+ * cloud provider initializes nodes and on control planes, hence the
+ * tolerations. Node names are not resolvable in every cloud's DNS, so the
+ * DNS check is bypassed; the name pattern and the requesting node's identity
+ * are still checked.
+ */
+export function kubeletCsrApproverAddon(version: string): ClusterAddon {
+  return new ClusterAddon({
+    name: 'kubelet-csr-approver',
+    description: 'Approves kubelet serving certificate requests (kubeletServingCertificates)',
+    chart: { name: 'kubelet-csr-approver', repository: 'https://postfinance.github.io/kubelet-csr-approver', version },
+    values: {
+      providerRegex: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+      bypassDnsResolution: true,
+      tolerations: [
+        { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
+        { key: 'node.cloudprovider.kubernetes.io/uninitialized', operator: 'Exists', effect: 'NoSchedule' },
+        { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoSchedule' },
+      ],
     },
   });
 }

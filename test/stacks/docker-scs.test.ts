@@ -33,6 +33,28 @@ interface ClusterClassJson {
   };
 }
 
+/** The hardening variables (N1–N9 of ../shared/docs/hardening.md), after the stack's own, with their safe defaults. */
+const HARDENING_VARIABLES: [string, boolean, string, unknown][] = [
+  ['restrictAnonymousAuth', false, 'boolean', false],
+  ['kubeletServingCertificates', false, 'boolean', true],
+  ['encryptionAtRestSecretName', false, 'string', ''],
+  ['exposeControlPlaneMetrics', false, 'boolean', false],
+  ['admissionAlwaysPullImages', false, 'boolean', false],
+  ['serviceAccountExtendTokenExpiration', false, 'boolean', false],
+  ['kubeletPodPidsLimit', false, 'integer', 4096],
+  ['kubeletSeccompDefault', false, 'boolean', true],
+  ['kubeletStreamingConnectionIdleTimeoutMinutes', false, 'integer', 5],
+];
+const HARDENING_PATCHES = [
+  'restrictAnonymousAuth',
+  'kubeletSelfSignedServingCertificates',
+  'encryptionAtRest',
+  'exposeControlPlaneMetrics',
+  'admissionAlwaysPullImages',
+  'serviceAccountExtendTokenExpiration',
+  'kubeletTradeOffs',
+];
+
 const docs = yaml.loadAll(file(b134, 'cluster-class.yaml')) as Doc[];
 const clusterClass = docs[0] as unknown as ClusterClassJson;
 const byName = (kind: string, name: string): Doc => {
@@ -50,15 +72,19 @@ describe('docker/scs bundles', () => {
     ]);
   });
 
-  it('ship the CNI and metrics-server only, and no node-images.yaml', () => {
+  it('ship the CNI, the kubelet CSR approver and metrics-server only, and no node-images.yaml', () => {
     expect(b134.files.map((f) => f.path)).toEqual([
       'cluster-addon/cni/Chart.yaml',
       'cluster-addon/cni/values.yaml',
+      'cluster-addon/kubelet-csr-approver/Chart.yaml',
+      'cluster-addon/kubelet-csr-approver/values.yaml',
       'cluster-addon/metrics-server/Chart.yaml',
       'cluster-addon/metrics-server/overwrite.yaml',
       'cluster-addon/metrics-server/values.yaml',
       'cluster-class.yaml',
       'clusteraddon.yaml',
+      'helm-chart-proxies.yaml',
+      'kustomization.yaml',
       'metadata.yaml',
     ]);
     for (const b of bundles) expect(b.files.some((f) => f.path === 'node-images.yaml'), b.path).toBe(false);
@@ -101,10 +127,12 @@ describe('ClusterClass', () => {
     ]);
   });
 
-  it('declares imageRepository and customImage, both empty by default', () => {
+  it('declares imageRepository and customImage, both empty by default, OIDC, then the hardening variables with their safe defaults', () => {
     expect(clusterClass.spec.variables.map((v) => [v.name, v.required, v.schema.openAPIV3Schema.type, v.schema.openAPIV3Schema.default])).toEqual([
       ['imageRepository', false, 'string', ''],
       ['customImage', false, 'string', ''],
+      ['oidcConfig', false, 'object', undefined],
+      ...HARDENING_VARIABLES,
     ]);
   });
 
@@ -120,7 +148,7 @@ describe('ClusterClass', () => {
   });
 
   it('sets the custom image on control plane and worker Docker machines', () => {
-    expect(clusterClass.spec.patches.map((p) => p.name)).toEqual(['imageRepository', 'customImage']);
+    expect(clusterClass.spec.patches.map((p) => p.name)).toEqual(['imageRepository', 'customImage', 'oidcConfig', ...HARDENING_PATCHES]);
     const p = clusterClass.spec.patches[1];
     expect(p.enabledIf).toBe('{{ if ne .customImage "" }}true{{ end }}');
     const set = { op: 'add', path: '/spec/template/spec/customImage', valueFrom: { variable: 'customImage' } };
@@ -145,7 +173,14 @@ describe('templates', () => {
     };
     const spec = kcp.template.spec.kubeadmConfigSpec;
     expect(spec.clusterConfiguration.apiServer.certSANs).toEqual(['localhost', '127.0.0.1', '0.0.0.0', 'host.docker.internal']);
-    expect(spec.clusterConfiguration.controllerManager.extraArgs).toEqual({ 'enable-hostpath-provisioner': 'true' });
+    expect(spec.clusterConfiguration.controllerManager.extraArgs).toEqual({
+      'enable-hostpath-provisioner': 'true',
+      // Hardening (CIS 1.3.1–1.3.3, 1.3.7) on top of the stack's own argument.
+      'bind-address': '127.0.0.1',
+      profiling: 'false',
+      'terminated-pod-gc-threshold': '1000',
+      'use-service-account-credentials': 'true',
+    });
     const registration = {
       criSocket: 'unix:///var/run/containerd/containerd.sock',
       kubeletExtraArgs: { 'eviction-hard': 'nodefs.available<0%,nodefs.inodesFree<0%,imagefs.available<0%', 'fail-swap-on': 'false' },
@@ -155,10 +190,30 @@ describe('templates', () => {
     const worker = byName('KubeadmConfigTemplate', `${CLASS}-default-worker`).spec as { template: { spec: { joinConfiguration: { nodeRegistration: Json } } } };
     expect(worker.template.spec.joinConfiguration.nodeRegistration).toEqual(registration);
   });
+
+  it('give every node the kubelet patch without protectKernelDefaults or sysctls, since CAPD nodes share the host kernel', () => {
+    type Node = { files: { path: string; content?: string; permissions: string }[]; preKubeadmCommands: string[]; postKubeadmCommands: string[] };
+    const kcs = (byName('KubeadmControlPlaneTemplate', `${CLASS}-control-plane`).spec as { template: { spec: { kubeadmConfigSpec: Node & { initConfiguration: Json; joinConfiguration: Json } } } }).template.spec.kubeadmConfigSpec;
+    const worker = (byName('KubeadmConfigTemplate', `${CLASS}-default-worker`).spec as { template: { spec: Node & { joinConfiguration: Json } } }).template.spec;
+    const kpatch = '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json';
+    for (const node of [kcs, worker]) {
+      const patch = node.files.find((f) => f.path === kpatch);
+      expect(patch?.permissions).toBe('0600');
+      expect(JSON.parse(patch?.content ?? '{}')).toMatchObject({ kind: 'KubeletConfiguration', protectKernelDefaults: false, readOnlyPort: 0, serverTLSBootstrap: true });
+      expect(node.files.some((f) => f.path.startsWith('/etc/sysctl.d/'))).toBe(false);
+      expect(node.preKubeadmCommands).not.toContain('sysctl --system');
+      expect(node.postKubeadmCommands).toEqual(['chmod 600 /var/lib/kubelet/config.yaml']);
+    }
+    expect(worker.files).toEqual(kcs.files.filter((f) => f.path === kpatch));
+    expect(kcs.preKubeadmCommands).toEqual(['bash /etc/kube-proxy-patch.sh']);
+    expect(kcs.initConfiguration.patches).toEqual({ directory: '/etc/kubernetes/patches' });
+    expect(kcs.joinConfiguration.patches).toEqual({ directory: '/etc/kubernetes/patches' });
+    expect(worker.joinConfiguration.patches).toEqual({ directory: '/etc/kubernetes/patches' });
+  });
 });
 
 describe('addons', () => {
-  it('pin Cilium and metrics-server', () => {
+  it('pin Cilium, the kubelet CSR approver and metrics-server', () => {
     expect((yaml.load(file(b134, 'cluster-addon/cni/Chart.yaml')) as { dependencies: Json[] }).dependencies).toEqual([
       { name: 'cilium', alias: 'cilium', repository: 'https://helm.cilium.io/', version: '1.18.9' },
     ]);
@@ -170,11 +225,41 @@ describe('addons', () => {
       version: 'v1',
       dependencies: [{ name: 'metrics-server', alias: 'metrics-server', repository: 'https://kubernetes-sigs.github.io/metrics-server/', version: '3.13.0' }],
     });
+    expect(yaml.load(file(b134, 'cluster-addon/kubelet-csr-approver/Chart.yaml'))).toEqual({
+      apiVersion: 'v2',
+      name: 'kubelet-csr-approver',
+      type: 'application',
+      description: 'Approves kubelet serving certificate requests (kubeletServingCertificates)',
+      version: 'v1',
+      dependencies: [{ name: 'kubelet-csr-approver', alias: 'kubelet-csr-approver', repository: 'https://postfinance.github.io/kubelet-csr-approver', version: '1.2.14' }],
+    });
   });
 
-  it('label metrics-server with the API endpoint through overwrite.yaml', () => {
+  it('let the kubelet CSR approver run on uninitialized control planes, matching node names without DNS', () => {
+    expect(yaml.load(file(b134, 'cluster-addon/kubelet-csr-approver/values.yaml'))).toEqual({
+      'kubelet-csr-approver': {
+        providerRegex: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+        bypassDnsResolution: true,
+        tolerations: [
+          { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
+          { key: 'node.cloudprovider.kubernetes.io/uninitialized', operator: 'Exists', effect: 'NoSchedule' },
+          { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoSchedule' },
+        ],
+      },
+    });
+  });
+
+  it('label metrics-server with the API endpoint and choose its kubelet TLS from kubeletServingCertificates through overwrite.yaml', () => {
     const overwrite = yaml.load(file(b134, 'cluster-addon/metrics-server/overwrite.yaml')) as { values: string };
-    expect(overwrite.values).toBe('metrics-server:\n  commonLabels:\n    domain: {{ .Cluster.spec.controlPlaneEndpoint.host | toJson }}\n');
+    expect(overwrite.values).toBe(
+      '{{ $kubeletServingCertificates := true }}{{ with .Cluster.spec.topology }}{{ range .variables }}{{ if eq .name "kubeletServingCertificates" }}{{ $kubeletServingCertificates = .value }}{{ end }}{{ end }}{{ end }}\n' +
+        'metrics-server:\n' +
+        '  args: {{ ternary (list) (list "--kubelet-insecure-tls") $kubeletServingCertificates | toJson }}\n' +
+        '  commonLabels:\n' +
+        '    domain: {{ .Cluster.spec.controlPlaneEndpoint.host | toJson }}\n',
+    );
+    // No unconditional --kubelet-insecure-tls left in the static values.
+    expect(yaml.load(file(b134, 'cluster-addon/metrics-server/values.yaml'))).toEqual({ 'metrics-server': { fullnameOverride: 'metrics-server' } });
   });
 
   it('keep Cilium in kube-system', () => {
@@ -182,10 +267,11 @@ describe('addons', () => {
     expect(values.cilium).toMatchObject({ namespaceOverride: 'kube-system', ipam: { mode: 'kubernetes' } });
   });
 
-  it('stage the CNI, then metrics-server, and nothing else', () => {
+  it('stage the CNI, then the kubelet CSR approver, then metrics-server, and nothing else', () => {
     const config = yaml.load(file(b134, 'clusteraddon.yaml')) as { addonStages: Record<string, { name: string; action: string }[]> };
     const apply = [
       { name: 'cni', action: 'apply' },
+      { name: 'kubelet-csr-approver', action: 'apply' },
       { name: 'metrics-server', action: 'apply' },
     ];
     expect(config.addonStages).toEqual({ AfterControlPlaneInitialized: apply, BeforeClusterUpgrade: apply });

@@ -75,6 +75,12 @@ const SCS2_VARIABLES = [
   'workerSecurityGroups', 'workerSecurityGroupIDs', 'identityRef', 'certSANs', 'apiServerLoadBalancer', 'apiServerLoadBalancerOctaviaAmphoraAllowedCIDRs', 'oidcConfig',
 ];
 
+/** The hardening variables (N1–N9 of ../shared/docs/hardening.md), declared after the scs2 list. */
+const HARDENING_VARIABLES = [
+  'restrictAnonymousAuth', 'kubeletServingCertificates', 'encryptionAtRestSecretName', 'exposeControlPlaneMetrics', 'admissionAlwaysPullImages',
+  'serviceAccountExtendTokenExpiration', 'kubeletPodPidsLimit', 'kubeletSeccompDefault', 'kubeletStreamingConnectionIdleTimeoutMinutes',
+];
+
 describe('openstack/scs 1.34 bundle', () => {
   it('is named openstack-scs-1-34-v1 and holds exactly the expected files', () => {
     expect(b134.clusterClassName).toBe(CLASS);
@@ -88,11 +94,15 @@ describe('openstack/scs 1.34 bundle', () => {
       'cluster-addon/csi/Chart.yaml',
       'cluster-addon/csi/overwrite.yaml',
       'cluster-addon/csi/values.yaml',
+      'cluster-addon/kubelet-csr-approver/Chart.yaml',
+      'cluster-addon/kubelet-csr-approver/values.yaml',
       'cluster-addon/metrics-server/Chart.yaml',
       'cluster-addon/metrics-server/overwrite.yaml',
       'cluster-addon/metrics-server/values.yaml',
       'cluster-class.yaml',
       'clusteraddon.yaml',
+      'helm-chart-proxies.yaml',
+      'kustomization.yaml',
       'metadata.yaml',
       'node-images.yaml',
     ]);
@@ -135,10 +145,11 @@ describe('ClusterClass', () => {
     ]);
   });
 
-  it('declares the 27 variables of the SCS scs2 parity list, none required', () => {
+  it('declares the 27 variables of the SCS scs2 parity list, then the 9 hardening variables, none required', () => {
     const names = clusterClass.spec.variables.map((v) => v.name);
-    expect(names).toHaveLength(27);
-    expect([...names].sort()).toEqual([...SCS2_VARIABLES].sort());
+    expect(names).toHaveLength(36);
+    expect([...names.slice(0, 27)].sort()).toEqual([...SCS2_VARIABLES].sort());
+    expect(names.slice(27)).toEqual(HARDENING_VARIABLES);
     expect(clusterClass.spec.variables.filter((v) => v.required).map((v) => v.name)).toEqual([]);
   });
 
@@ -164,6 +175,16 @@ describe('ClusterClass', () => {
     ['workerAdditionalBlockDevices', []],
     ['certSANs', []],
     ['identityRef', {}],
+    // Hardening: the safe defaults the templates carry.
+    ['restrictAnonymousAuth', false],
+    ['kubeletServingCertificates', true],
+    ['encryptionAtRestSecretName', ''],
+    ['exposeControlPlaneMetrics', false],
+    ['admissionAlwaysPullImages', false],
+    ['serviceAccountExtendTokenExpiration', false],
+    ['kubeletPodPidsLimit', 4096],
+    ['kubeletSeccompDefault', true],
+    ['kubeletStreamingConnectionIdleTimeoutMinutes', 5],
   ] as [string, unknown][])('defaults %s to %j', (name, expected) => {
     expect(variable(name).default).toEqual(expected);
   });
@@ -185,9 +206,12 @@ describe('ClusterClass', () => {
     expect(variable('identityRef').properties).toMatchObject({ name: { type: 'string', default: 'openstack' }, cloudName: { type: 'string', default: 'openstack' } });
     expect(Object.keys(variable('oidcConfig').properties ?? {}).sort()).toEqual(['clientID', 'groupsClaim', 'groupsPrefix', 'issuerURL', 'usernameClaim', 'usernamePrefix']);
     expect(variable('oidcConfig').properties?.issuerURL).toMatchObject({ pattern: '^https://' });
+    expect(variable('encryptionAtRestSecretName')).toMatchObject({ type: 'string', pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' });
+    expect(variable('kubeletPodPidsLimit')).toMatchObject({ type: 'integer', minimum: 64, maximum: 4194304 });
+    expect(variable('kubeletStreamingConnectionIdleTimeoutMinutes')).toMatchObject({ type: 'integer', minimum: 1, maximum: 240 });
   });
 
-  it('orders patches so that IDs win over names and worker groups over shared ones', () => {
+  it('orders patches so that IDs win over names and worker groups over shared ones, and adds the hardening patches last', () => {
     const names = clusterClass.spec.patches.map((p) => p.name);
     const order = ['securityGroups', 'securityGroupIDs', 'workerSecurityGroups', 'workerSecurityGroupIDs'].map((n) => names.indexOf(n));
     expect(order.every((i) => i >= 0)).toBe(true);
@@ -199,6 +223,44 @@ describe('ClusterClass', () => {
       'securityGroups', 'securityGroupIDs', 'sshKeyName',
       'workerImage', 'workerFlavor', 'workerRootDisk', 'workerServerGroupID', 'workerAdditionalBlockDevices',
       'workerSecurityGroups', 'workerSecurityGroupIDs', 'certSANs', 'oidcConfig',
+      'restrictAnonymousAuth', 'kubeletSelfSignedServingCertificates', 'encryptionAtRest', 'exposeControlPlaneMetrics',
+      'admissionAlwaysPullImages', 'serviceAccountExtendTokenExpiration', 'kubeletTradeOffs',
+    ]);
+  });
+
+  it('restricts anonymous auth only when OIDC is not configured, since both need the authentication configuration', () => {
+    expect(patch('restrictAnonymousAuth').enabledIf).toBe(
+      '{{ if and .restrictAnonymousAuth (not (and (and .oidcConfig .oidcConfig.clientID) (and .oidcConfig .oidcConfig.issuerURL))) }}true{{ end }}',
+    );
+  });
+
+  it('takes the encryption configuration from the Secret named by encryptionAtRestSecretName, never inline', () => {
+    const p = patch('encryptionAtRest');
+    expect(p.enabledIf).toBe('{{ if ne .encryptionAtRestSecretName "" }}true{{ end }}');
+    expect(p.definitions[0].jsonPatches).toEqual([
+      {
+        op: 'add',
+        path: '/spec/template/spec/kubeadmConfigSpec/files/-',
+        valueFrom: {
+          template:
+            '{"path":"/etc/kubernetes/encryption/encryption-config.yaml","owner":"root:root","permissions":"0600","contentFrom":{"secret":{"name":{{ .encryptionAtRestSecretName | toJson }},"key":"encryption-config.yaml"}}}',
+        },
+      },
+      {
+        op: 'add',
+        path: '/spec/template/spec/kubeadmConfigSpec/clusterConfiguration/apiServer/extraVolumes/-',
+        value: { name: 'encryption', hostPath: '/etc/kubernetes/encryption', mountPath: '/etc/kubernetes/encryption', readOnly: true, pathType: 'DirectoryOrCreate' },
+      },
+      { op: 'add', path: '/spec/template/spec/kubeadmConfigSpec/clusterConfiguration/apiServer/extraArgs/encryption-provider-config', value: '/etc/kubernetes/encryption/encryption-config.yaml' },
+    ]);
+  });
+
+  it('overrides the kubelet trade-offs on every node only when a variable differs from the baseline', () => {
+    const p = patch('kubeletTradeOffs');
+    expect(p.enabledIf).toBe('{{ if or (ne .kubeletPodPidsLimit 4096.0) (not .kubeletSeccompDefault) (ne .kubeletStreamingConnectionIdleTimeoutMinutes 5.0) }}true{{ end }}');
+    expect(p.definitions.map((d) => [d.selector.kind, d.selector.matchResources, d.jsonPatches.map((j) => j.path)])).toEqual([
+      ['KubeadmControlPlaneTemplate', { controlPlane: true }, ['/spec/template/spec/kubeadmConfigSpec/files/-']],
+      ['KubeadmConfigTemplate', { machineDeploymentClass: { names: ['default-worker'] } }, ['/spec/template/spec/files/-']],
     ]);
   });
 
@@ -285,7 +347,52 @@ describe('templates', () => {
       name: '{{ local_hostname }}',
       kubeletExtraArgs: { 'cloud-provider': 'external', 'provider-id': 'openstack:///{{ instance_id }}' },
     });
-    expect(kcp.kubeadmConfigSpec.clusterConfiguration.controllerManager.extraArgs).toEqual({ 'cloud-provider': 'external' });
+    expect(kcp.kubeadmConfigSpec.clusterConfiguration.controllerManager.extraArgs).toEqual({
+      'cloud-provider': 'external',
+      // Hardening (CIS 1.3.1–1.3.3, 1.3.7) on top of the stack's own argument.
+      'bind-address': '127.0.0.1',
+      profiling: 'false',
+      'terminated-pod-gc-threshold': '1000',
+      'use-service-account-credentials': 'true',
+    });
+  });
+
+  it('keeps the tuned etcd arguments next to the hardened ones', () => {
+    const kcp = byName('KubeadmControlPlaneTemplate', `${CLASS}-control-plane`).spec.template.spec as { kubeadmConfigSpec: { clusterConfiguration: { etcd: { local: Json } } } };
+    expect(kcp.kubeadmConfigSpec.clusterConfiguration.etcd.local).toEqual({
+      dataDir: '/var/lib/etcd',
+      extraArgs: {
+        'election-timeout': '2500',
+        'heartbeat-interval': '250',
+        'snapshot-count': '6400',
+        'auto-compaction-mode': 'periodic',
+        'auto-compaction-retention': '8h',
+        'auto-tls': 'false',
+        'cipher-suites':
+          'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+        'client-cert-auth': 'true',
+        'listen-metrics-urls': 'http://127.0.0.1:2381',
+        'peer-auto-tls': 'false',
+        'peer-client-cert-auth': 'true',
+      },
+    });
+  });
+
+  it('sets protectKernelDefaults with its sysctls on the control plane and the workers alike', () => {
+    type Node = { files: { path: string; content?: string }[]; preKubeadmCommands: string[]; postKubeadmCommands: string[] };
+    const kcs = (byName('KubeadmControlPlaneTemplate', `${CLASS}-control-plane`).spec.template.spec as { kubeadmConfigSpec: Node }).kubeadmConfigSpec;
+    const worker = byName('KubeadmConfigTemplate', `${CLASS}-default-worker`).spec.template.spec as unknown as Node;
+    const nodeFiles = ['/etc/kubernetes/patches/kubeletconfiguration0+strategic.json', '/etc/sysctl.d/90-kubelet.conf'];
+    expect(worker.files.map((f) => f.path)).toEqual(nodeFiles);
+    expect(worker.files).toEqual(kcs.files.filter((f) => nodeFiles.includes(f.path)));
+    expect(JSON.parse(worker.files[0].content ?? '{}')).toMatchObject({ protectKernelDefaults: true, podPidsLimit: 4096, seccompDefault: true });
+    expect(worker.files[1].content).toBe(
+      'vm.overcommit_memory = 1\nvm.panic_on_oom = 0\nkernel.panic = 10\nkernel.panic_on_oops = 1\nkernel.keys.root_maxkeys = 1000000\nkernel.keys.root_maxbytes = 25000000\n',
+    );
+    expect(worker.preKubeadmCommands).toEqual(['sysctl --system']);
+    expect(kcs.preKubeadmCommands).toEqual(['bash /etc/kube-proxy-patch.sh', 'sysctl --system']);
+    expect(worker.postKubeadmCommands).toEqual(['chmod 600 /var/lib/kubelet/config.yaml']);
+    expect(kcs.postKubeadmCommands).toEqual(['chmod 600 /var/lib/kubelet/config.yaml']);
   });
 });
 
@@ -332,13 +439,16 @@ describe('addons', () => {
     ]);
   });
 
-  it.each(['1-32', '1-33', '1-34'])('pins Cilium 1.18.9 and metrics-server 3.13.0 for %s', (minor) => {
+  it.each(['1-32', '1-33', '1-34'])('pins Cilium 1.18.9, kubelet-csr-approver 1.2.14 and metrics-server 3.13.0 for %s', (minor) => {
     const bundle = bundleFor(minor);
     expect((yaml.load(file(bundle, 'cluster-addon/cni/Chart.yaml')) as { dependencies: Json[] }).dependencies).toEqual([
       { name: 'cilium', alias: 'cilium', repository: 'https://helm.cilium.io/', version: '1.18.9' },
     ]);
     expect((yaml.load(file(bundle, 'cluster-addon/metrics-server/Chart.yaml')) as { dependencies: Json[] }).dependencies).toEqual([
       { name: 'metrics-server', alias: 'metrics-server', repository: 'https://kubernetes-sigs.github.io/metrics-server/', version: '3.13.0' },
+    ]);
+    expect((yaml.load(file(bundle, 'cluster-addon/kubelet-csr-approver/Chart.yaml')) as { dependencies: Json[] }).dependencies).toEqual([
+      { name: 'kubelet-csr-approver', alias: 'kubelet-csr-approver', repository: 'https://postfinance.github.io/kubelet-csr-approver', version: '1.2.14' },
     ]);
   });
 
@@ -360,6 +470,20 @@ describe('addons', () => {
     expect(overwriteValues('cluster-addon/csi/overwrite.yaml', 'my-cluster')).toEqual({ 'openstack-cinder-csi': { clusterID: 'my-cluster' } });
   });
 
+  it('gives metrics-server --kubelet-insecure-tls only when kubeletServingCertificates is false', () => {
+    const overwrite = yaml.load(file(b134, 'cluster-addon/metrics-server/overwrite.yaml')) as { values: string };
+    const prelude =
+      '{{ $kubeletServingCertificates := true }}{{ with .Cluster.spec.topology }}{{ range .variables }}{{ if eq .name "kubeletServingCertificates" }}{{ $kubeletServingCertificates = .value }}{{ end }}{{ end }}{{ end }}\n';
+    expect(overwrite.values).toBe(
+      `${prelude}metrics-server:\n  args: {{ ternary (list) (list "--kubelet-insecure-tls") $kubeletServingCertificates | toJson }}\n  commonLabels:\n    domain: {{ .Cluster.spec.controlPlaneEndpoint.host | toJson }}\n`,
+    );
+    // With the prelude evaluated, the document is the values metrics-server gets.
+    const rendered = (args: string[]) =>
+      yaml.load(overwrite.values.slice(prelude.length).replace(/\{\{ ternary [^}]* \| toJson \}\}/, JSON.stringify(args)).replace(/\{\{ [^}]* \| toJson \}\}/, '"api.example"'));
+    expect(rendered([])).toEqual({ 'metrics-server': { args: [], commonLabels: { domain: 'api.example' } } });
+    expect(yaml.load(file(b134, 'cluster-addon/metrics-server/values.yaml'))).toEqual({ 'metrics-server': { fullnameOverride: 'metrics-server' } });
+  });
+
   it('nests the upstream values under the chart name', () => {
     const ccm = yaml.load(file(b134, 'cluster-addon/ccm/values.yaml')) as Record<string, Json>;
     expect(Object.keys(ccm)).toEqual(['openstack-cloud-controller-manager']);
@@ -374,7 +498,7 @@ describe('addons', () => {
     expect(config.apiVersion).toBe('clusteraddonconfig.x-k8s.io/v1alpha1');
     expect(config.clusterAddonVersion).toBe('clusteraddons.clusterstack.x-k8s.io/v1alpha1');
     expect(Object.keys(config.addonStages)).toEqual(['AfterControlPlaneInitialized', 'BeforeClusterUpgrade']);
-    const apply = ['cni', 'metrics-server', 'csi', 'ccm'].map((name) => ({ name, action: 'apply' }));
+    const apply = ['cni', 'kubelet-csr-approver', 'metrics-server', 'csi', 'ccm'].map((name) => ({ name, action: 'apply' }));
     expect(config.addonStages.AfterControlPlaneInitialized).toEqual(apply);
     expect(config.addonStages.BeforeClusterUpgrade).toEqual(apply);
     const shipped = new Set(b134.files.filter((f) => f.path.endsWith('/Chart.yaml')).map((f) => f.path.split('/')[1]));

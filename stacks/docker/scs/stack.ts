@@ -2,6 +2,8 @@ import { DockerClusterTemplateV1Beta1 } from '../../../imports/capd-dockercluste
 import { DockerMachineTemplateV1Beta1 } from '../../../imports/capd-dockermachinetemplates-infrastructure.cluster.x-k8s.io.ts';
 import { ClusterClass } from '../../../constructs/cluster-class.ts';
 import { imageRepositoryFeature } from '../../../constructs/features/image-repository.ts';
+import { oidcFeature } from '../../../constructs/features/oidc.ts';
+import { kubernetesHardening } from '../../../constructs/hardening/kubernetes-hardening.ts';
 import { KubeadmConfigTemplate } from '../../../constructs/kubeadm-config-template.ts';
 import { KubeadmControlPlaneTemplate } from '../../../constructs/kubeadm-control-plane-template.ts';
 import { MachineDeploymentClass } from '../../../constructs/machine-deployment-class.ts';
@@ -65,14 +67,23 @@ export const dockerScs = defineClusterStack({
       features: [
         imageRepositoryFeature(controlPlane),
         customImageFeature({ controlPlane: controlPlaneMachines, workers: workerMachines, workerClasses: [defaultWorker] }),
+        oidcFeature(controlPlane),
+        // Docker machines share the host's kernel: sysctls would change the developer's machine.
+        kubernetesHardening({
+          controlPlane,
+          workers: [{ bootstrap: workerBootstrap, classes: [defaultWorker] }],
+          kubernetes: stack.identity.kubernetes,
+          protectKernelDefaults: false,
+          withOidc: true,
+        }),
       ],
     });
     stack.setClusterClass(clusterClass);
 
-    const { cni, metricsServer } = coreAddons(row);
-    stack.addAddon(cni);
-    stack.addAddon(metricsServer);
-    const apply = [{ addon: cni }, { addon: metricsServer }];
+    const { cni, csrApprover, metricsServer } = coreAddons(row);
+    const ordered = [cni, csrApprover, metricsServer];
+    for (const addon of ordered) stack.addAddon(addon);
+    const apply = ordered.map((addon) => ({ addon }));
     stack.setAddonStages({ AfterControlPlaneInitialized: apply, BeforeClusterUpgrade: apply });
   },
 });

@@ -1,12 +1,12 @@
 import { addonContext } from '../../../constructs/addon-context.ts';
 import { ClusterAddon } from '../../../constructs/cluster-addon.ts';
-import { ciliumAddon, metricsServerAddon } from '../../common-addons.ts';
+import { ciliumAddon, kubeletCsrApproverAddon, metricsServerAddon } from '../../common-addons.ts';
 import type { OpenStackScsVersions } from './versions.ts';
 
 const CLOUD_PROVIDER_OPENSTACK = 'https://kubernetes.github.io/cloud-provider-openstack';
 const UNINITIALIZED = { key: 'node.cloudprovider.kubernetes.io/uninitialized', value: 'true', effect: 'NoSchedule' };
 
-/** The core addons of openstack/scs: Cilium, OpenStack CCM, Cinder CSI and metrics-server. */
+/** The core addons of openstack/scs: Cilium, the kubelet CSR approver, OpenStack CCM, Cinder CSI and metrics-server. */
 export function coreAddons(row: OpenStackScsVersions) {
   const ccm = new ClusterAddon({
     name: 'ccm',
@@ -53,5 +53,5 @@ export function coreAddons(row: OpenStackScsVersions) {
     },
     overwrite: { clusterID: addonContext.cluster.metadata.name },
   });
-  return { cni: ciliumAddon(row.cilium), ccm, csi, metricsServer: metricsServerAddon(row.metricsServer) };
+  return { cni: ciliumAddon(row.cilium), csrApprover: kubeletCsrApproverAddon(row.kubeletCsrApprover), ccm, csi, metricsServer: metricsServerAddon(row.metricsServer) };
 }

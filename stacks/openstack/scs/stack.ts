@@ -10,6 +10,7 @@ import { cloudInitVariable } from '../../../constructs/cloud-init.ts';
 import { ClusterClass } from '../../../constructs/cluster-class.ts';
 import { certSANsFeature } from '../../../constructs/features/cert-sans.ts';
 import { oidcFeature } from '../../../constructs/features/oidc.ts';
+import { kubernetesHardening } from '../../../constructs/hardening/kubernetes-hardening.ts';
 import { KubeadmConfigTemplate } from '../../../constructs/kubeadm-config-template.ts';
 import { KubeadmControlPlaneTemplate } from '../../../constructs/kubeadm-control-plane-template.ts';
 import { MachineDeploymentClass } from '../../../constructs/machine-deployment-class.ts';
@@ -119,13 +120,15 @@ export const openstackScs = defineClusterStack({
         workerSecurityGroupsFeature(machines),
         certSANsFeature(controlPlane),
         oidcFeature(controlPlane),
+        kubernetesHardening({ controlPlane, workers: [{ bootstrap: workerBootstrap, classes: [defaultWorker] }], kubernetes: version, withOidc: true }),
       ],
     });
     stack.setClusterClass(clusterClass);
 
     const addons = coreAddons(row);
-    for (const addon of [addons.cni, addons.metricsServer, addons.csi, addons.ccm]) stack.addAddon(addon);
-    const apply = [addons.cni, addons.metricsServer, addons.csi, addons.ccm].map((addon) => ({ addon }));
+    const ordered = [addons.cni, addons.csrApprover, addons.metricsServer, addons.csi, addons.ccm];
+    for (const addon of ordered) stack.addAddon(addon);
+    const apply = ordered.map((addon) => ({ addon }));
     stack.setAddonStages({ AfterControlPlaneInitialized: apply, BeforeClusterUpgrade: apply });
 
     nodeImage(stack.nodeImages, {

@@ -19,6 +19,8 @@ export interface OpenStackScsVersions extends StackVersionsRow {
   readonly cinderCsi: string;
   /** Cilium Helm chart. */
   readonly cilium: string;
+  /** kubelet-csr-approver Helm chart (https://postfinance.github.io/kubelet-csr-approver). */
+  readonly kubeletCsrApprover: string;
   /** metrics-server Helm chart. */
   readonly metricsServer: string;
   /** The node image of this Kubernetes version. */
@@ -31,7 +33,7 @@ export const versions: readonly OpenStackScsVersions[] = [
     occm: '2.32.1',
     cinderCsi: '2.32.2',
     cilium: '1.18.9',
-    metricsServer: '3.13.0',
+    metricsServer: '3.13.0', kubeletCsrApprover: '1.2.14',
     image: {
       url: 'https://swift.services.a.regiocloud.tech/swift/v1/AUTH_b182637428444b9aa302bb8d5a5a418c/openstack-k8s-capi-images/ubuntu-2204-kube-v1.32/ubuntu-2204-kube-v1.32.5.qcow2',
       sha256: '8bfad5cb331480a7530952d8d6ff41155c28b2941f8be7a3f0318ebd1569cf83',
@@ -43,7 +45,7 @@ export const versions: readonly OpenStackScsVersions[] = [
     occm: '2.33.1',
     cinderCsi: '2.33.1',
     cilium: '1.18.9',
-    metricsServer: '3.13.0',
+    metricsServer: '3.13.0', kubeletCsrApprover: '1.2.14',
     image: {
       url: 'https://nbg1.your-objectstorage.com/osism/openstack-k8s-capi-images/ubuntu-2404-kube-v1.33/ubuntu-2404-kube-v1.33.10.qcow2',
       sha256: 'efc3817b565c407710724b9d7b51cbb433638aad6b613b64843da28d58a777aa',
@@ -55,7 +57,7 @@ export const versions: readonly OpenStackScsVersions[] = [
     occm: '2.34.2',
     cinderCsi: '2.34.3',
     cilium: '1.18.9',
-    metricsServer: '3.13.0',
+    metricsServer: '3.13.0', kubeletCsrApprover: '1.2.14',
     image: {
       url: 'https://nbg1.your-objectstorage.com/osism/openstack-k8s-capi-images/ubuntu-2404-kube-v1.34/ubuntu-2404-kube-v1.34.7.qcow2',
       sha256: 'f7bf12297833cca14de6d24081c8a01e99143651e4c01431b911375300550fe0',

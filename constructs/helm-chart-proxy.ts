@@ -1,0 +1,362 @@
+import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  HelmChartProxy as HelmChartProxyV1Alpha1,
+  HelmChartProxySpecReconcileStrategy,
+  type HelmChartProxySpecOptions,
+} from '../imports/caaph-helmchartproxies-addons.cluster.x-k8s.io.ts';
+import { dumpYaml, type ClusterAddon, type OverwriteValue } from './cluster-addon.ts';
+import { Expr, ROOT_CONTEXT } from './expression.ts';
+import { escapeGoTemplate } from './go-template.ts';
+import { assertDnsLabel, clusterStackName, type ClusterStackIdentity } from './names.ts';
+
+/**
+ * Cluster API Add-on Provider for Helm (CAAPH) v0.6.4: one HelmChartProxy
+ * per addon, so a management cluster without the Cluster Stack Operator
+ * installs the same charts with the same values on every Cluster that
+ * carries the stack's selector label.
+ *
+ * What CAAPH does with a HelmChartProxy (kubernetes-sigs/cluster-api-addon-provider-helm
+ * v0.6.4; paths in that module):
+ * - selects Clusters by `clusterSelector` in the proxy's own namespace only
+ *   (controllers/helmchartproxy/helmchartproxy_controller.go:286), so the
+ *   proxies must be applied to the namespace of the Clusters;
+ * - renders `valuesTemplate` per Cluster with Go's text/template, named
+ *   `<chartName>-<cluster name>`, with Masterminds sprig v3.3.0's
+ *   TxtFuncMap (internal/value_substitutions.go:84-86, go.mod:8), on the data
+ *   map `{Cluster, ControlPlane, InfraCluster}` (value_substitutions.go:36-71):
+ *   `.Cluster` is the Cluster read as cluster.x-k8s.io/v1beta2 (Cluster API
+ *   v1.13.0, value_substitutions.go:28) and converted with
+ *   runtime.DefaultUnstructuredConverter, i.e. a map with the JSON field names;
+ *   `.ControlPlane` and `.InfraCluster` are the referenced objects as
+ *   unstructured maps, present only when the Cluster references them;
+ * - installs the release only once the Cluster's control plane is initialized
+ *   (controllers/helmreleaseproxy/helmreleaseproxy_controller.go:222), with
+ *   the rendered text as a values file (internal/helm_client.go:257);
+ * - with `reconcileStrategy: Continuous` (the default) upgrades releases in
+ *   place when the proxy changes and uninstalls a release when its Cluster is
+ *   no longer selected (helmchartproxy_controller.go:205-210,
+ *   helmreleaseproxy_controller.go:420); with `InstallOnce` it neither
+ *   upgrades nor uninstalls (helmchartproxy_controller_phases.go:79-84,
+ *   helmreleaseproxy_controller.go:384-387).
+ *
+ * The Cluster Stack Operator renders overwrite.yaml the same way (text/template,
+ * `.Cluster` as an unstructured map with JSON field names), only with
+ * slim-sprig and the Cluster as cluster.x-k8s.io/v1beta1. So the valuesTemplate
+ * is rendered from the same expression objects as overwrite.yaml, and
+ * {@link assertSameDataInCaaph} refuses expressions that read a path whose
+ * form differs between the two API versions.
+ */
+
+/** Where the generated proxies are written in a bundle (beside cluster-class.yaml). */
+export const HELM_CHART_PROXIES_FILE = 'helm-chart-proxies.yaml';
+
+/** Prefix of the label that selects a stack's proxies (`<prefix><provider>-<stack>-<major>-<minor>`). */
+export const CLUSTER_SELECTOR_LABEL_PREFIX = 'cluster-stacks.x-k8s.io/';
+
+/** The value the selector label must have. */
+export const CLUSTER_SELECTOR_LABEL_VALUE = 'true';
+
+/** Where an addon's release goes on the workload cluster unless told otherwise. */
+export const DEFAULT_RELEASE_NAMESPACE = 'kube-system';
+
+/**
+ * Helm options for core addons (CNI, CCM, CSI, metrics-server):
+ * - `wait: false`: core addons depend on each other (no pod is Ready before
+ *   the CNI, workers stay tainted until the CCM runs, metrics-server needs
+ *   approved kubelet certificates and schedulable workers). Waiting would mark
+ *   releases failed while the cluster is still coming up, and CAAPH does not
+ *   retry an unchanged failed release. The Cluster Stack Operator does not
+ *   wait either: it applies `helm template` output.
+ * - `timeout: 5m0s`: bounds hooks (charts' Jobs) per operation; CAAPH's
+ *   default is 10 minutes.
+ * - `install.createNamespace: true`: for releases outside kube-system
+ *   (CAAPH's default too, written out so the intent is visible).
+ */
+export const CORE_ADDON_HELM_OPTIONS: HelmChartProxySpecOptions = {
+  wait: false,
+  timeout: '5m0s',
+  install: { createNamespace: true },
+};
+
+/** Helm's limit for release names (it appends suffixes to them for some objects). */
+const MAX_RELEASE_NAME_LENGTH = 53;
+
+export { HelmChartProxySpecReconcileStrategy as ReconcileStrategy };
+
+export interface HelmChartProxyProps {
+  /** `metadata.name`; CAAPH also uses it as a label value, so at most 63 characters. */
+  readonly name: string;
+  /** The addon whose chart, version, values and overwrite values the proxy carries. */
+  readonly addon: ClusterAddon;
+  /** `spec.clusterSelector.matchLabels`: the labels a Cluster must carry to get the addon. */
+  readonly clusterSelector: Readonly<Record<string, string>>;
+  /**
+   * `spec.namespace`: where the release is installed on the workload cluster.
+   * @default 'kube-system'
+   */
+  readonly releaseNamespace?: string;
+  /**
+   * `spec.releaseName`. Different addons in one namespace need different names.
+   * @default - the upstream chart's name, e.g. `cilium`
+   */
+  readonly releaseName?: string;
+  /**
+   * `spec.reconcileStrategy`.
+   * @default ReconcileStrategy.CONTINUOUS
+   */
+  readonly reconcileStrategy?: HelmChartProxySpecReconcileStrategy;
+  /**
+   * `spec.options`.
+   * @default CORE_ADDON_HELM_OPTIONS
+   */
+  readonly options?: HelmChartProxySpecOptions;
+}
+
+/**
+ * A CAAPH HelmChartProxy (addons.cluster.x-k8s.io/v1alpha1) for one addon:
+ * the upstream chart pinned to the addon's version, and `valuesTemplate` =
+ * the addon's values with its overwrite values merged in (see
+ * {@link renderValuesTemplate}).
+ */
+export class HelmChartProxy extends Construct {
+  public readonly resource: HelmChartProxyV1Alpha1;
+  public readonly addon: ClusterAddon;
+
+  public constructor(scope: Construct, id: string, props: HelmChartProxyProps) {
+    super(scope, id);
+    const where = `${this.node.path}: addon '${props.addon.name}'`;
+    assertDnsLabel(props.name, `${where}: HelmChartProxy 'name'`);
+    const releaseNamespace = props.releaseNamespace ?? DEFAULT_RELEASE_NAMESPACE;
+    assertDnsLabel(releaseNamespace, `${where}: 'releaseNamespace'`);
+    const releaseName = props.releaseName ?? props.addon.chart.name;
+    assertDnsLabel(releaseName, `${where}: 'releaseName'`);
+    if (releaseName.length > MAX_RELEASE_NAME_LENGTH) {
+      throw new Error(`${where}: 'releaseName' '${releaseName}' is longer than ${MAX_RELEASE_NAME_LENGTH} characters (Helm's limit)`);
+    }
+    if (Object.keys(props.clusterSelector).length === 0) {
+      throw new Error(`${where}: 'clusterSelector' is empty; an empty selector would install the addon on every Cluster in the namespace`);
+    }
+    this.addon = props.addon;
+    const valuesTemplate = renderValuesTemplate(props.addon, where);
+    this.resource = new HelmChartProxyV1Alpha1(this, 'Resource', {
+      metadata: { name: props.name },
+      spec: {
+        clusterSelector: { matchLabels: { ...props.clusterSelector } },
+        repoUrl: props.addon.chart.repository,
+        chartName: props.addon.chart.name,
+        version: props.addon.chart.version,
+        releaseName,
+        namespace: releaseNamespace,
+        ...(valuesTemplate === undefined ? {} : { valuesTemplate }),
+        reconcileStrategy: props.reconcileStrategy ?? HelmChartProxySpecReconcileStrategy.CONTINUOUS,
+        options: props.options ?? CORE_ADDON_HELM_OPTIONS,
+      },
+    });
+  }
+}
+
+/** The label that selects a stack's proxies for one Kubernetes minor. */
+export interface ClusterSelectorLabel {
+  readonly key: string;
+  readonly value: string;
+}
+
+/**
+ * `cluster-stacks.x-k8s.io/<provider>-<stack>-<major>-<minor>: "true"`: one
+ * label per stack × Kubernetes minor, the unit a dist/ bundle holds. It does
+ * not carry the stack version: a bundle folder holds one version at a time,
+ * and a new version updates the proxies in place (CAAPH upgrades the
+ * releases). Moving a Cluster to another minor means moving it to that
+ * minor's label (see the README in examples/gitops/ for what CAAPH does then).
+ */
+export function clusterSelectorLabel(identity: ClusterStackIdentity): ClusterSelectorLabel {
+  const name = clusterStackName(identity);
+  assertDnsLabel(name, 'cluster selector label name');
+  return { key: `${CLUSTER_SELECTOR_LABEL_PREFIX}${name}`, value: CLUSTER_SELECTOR_LABEL_VALUE };
+}
+
+/** What {@link helmChartProxies} needs from a stack; a ClusterStack has it. */
+export interface HelmChartProxySource {
+  readonly identity: ClusterStackIdentity;
+  readonly addons: readonly ClusterAddon[];
+}
+
+export interface HelmChartProxiesOptions {
+  /**
+   * Release namespace per addon name, for addons that do not belong in kube-system.
+   * @default - every addon in kube-system
+   */
+  readonly releaseNamespaces?: Readonly<Record<string, string>>;
+  /**
+   * @default ReconcileStrategy.CONTINUOUS
+   */
+  readonly reconcileStrategy?: HelmChartProxySpecReconcileStrategy;
+}
+
+/**
+ * One HelmChartProxy per addon of the stack, named `<provider>-<stack>-<major>-<minor>-<addon>`,
+ * in the stack's order, all selecting {@link clusterSelectorLabel}. Built in
+ * a chart of their own: they are not part of the ClusterStack's tree (whose
+ * bundle holds only what the ClusterClass references and node images).
+ */
+export function helmChartProxies(source: HelmChartProxySource, options: HelmChartProxiesOptions = {}): HelmChartProxyV1Alpha1[] {
+  const stackName = clusterStackName(source.identity);
+  const namespaces = options.releaseNamespaces ?? {};
+  const names = new Set(source.addons.map((a) => a.name));
+  for (const addon of Object.keys(namespaces)) {
+    if (!names.has(addon)) {
+      throw new Error(`${stackName}: 'releaseNamespaces' names addon '${addon}', which the stack does not ship; expected one of ${[...names].join(', ')}`);
+    }
+  }
+  const label = clusterSelectorLabel(source.identity);
+  const chart = new Chart(new App({ outdir: '/nonexistent' }), stackName, { disableResourceNameHashes: true });
+  return source.addons.map(
+    (addon) =>
+      new HelmChartProxy(chart, addon.name, {
+        name: `${stackName}-${addon.name}`,
+        addon,
+        clusterSelector: { [label.key]: label.value },
+        releaseNamespace: namespaces[addon.name],
+        reconcileStrategy: options.reconcileStrategy,
+      }).resource,
+  );
+}
+
+/**
+ * helm-chart-proxies.yaml: the stack's proxies as multi-document YAML, or
+ * undefined when the stack ships no addons.
+ */
+export function renderHelmChartProxies(source: HelmChartProxySource, options: HelmChartProxiesOptions = {}): string | undefined {
+  const proxies = helmChartProxies(source, options);
+  if (proxies.length === 0) return undefined;
+  return proxies.map((p) => `---\n${dumpYaml(p.toJson())}`).join('');
+}
+
+// ---------------------------------------------------------------------------
+// valuesTemplate
+
+const PLACEHOLDER = '__caaph_values_expression_';
+
+type Values = { readonly [key: string]: unknown };
+
+function isPlainObject(value: unknown): value is Values {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Expr);
+}
+
+/**
+ * Helm's merge of a values file over chart values, as the operator gets it
+ * from `values.yaml` and then `-f overwrite`: maps merge key by key, anything
+ * else (lists, scalars, null, expressions) replaces. An expression over a
+ * map is refused: Helm would merge the map it renders to with the static
+ * one, which a single template cannot express.
+ */
+function mergeValues(base: Values, over: Readonly<Record<string, OverwriteValue>>, where: string, path: string): Values {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const at = `${path}.${key}`;
+    const current = out[key];
+    if (isPlainObject(value) && isPlainObject(current)) {
+      out[key] = mergeValues(current, value as Readonly<Record<string, OverwriteValue>>, where, at);
+    } else if (value instanceof Expr && isPlainObject(current)) {
+      throw new Error(
+        `${where}: overwrite value ${at} is an expression over a map in values (${JSON.stringify(Object.keys(current))}); ` +
+          'Helm merges the rendered map into it, a valuesTemplate would replace it: set the expression on the leaves instead',
+      );
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** A copy of a values tree with every expression replaced. */
+function substitute(value: unknown, replace: (e: Expr<unknown>) => unknown): unknown {
+  if (value instanceof Expr) return replace(value);
+  if (Array.isArray(value)) return value.map((v) => substitute(v, replace));
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, replace)]));
+  return value;
+}
+
+/**
+ * The addon's `valuesTemplate`: its values (values.yaml, without the
+ * wrapper chart's nesting under the chart name, since CAAPH installs the
+ * upstream chart itself) with its overwrite values merged in as Helm merges
+ * `-f overwrite` over them. Expressions become `{{ … | toJson }}`, rendered
+ * from the same expression objects and with the same preludes as
+ * overwrite.yaml; literal text is escaped so CAAPH does not take it for a
+ * template. Undefined when the addon has no values at all.
+ */
+export function renderValuesTemplate(addon: ClusterAddon, where = `addon '${addon.name}'`): string | undefined {
+  const merged = mergeValues(addon.values, addon.overwrite ?? {}, where, '');
+  if (Object.keys(merged).length === 0) return undefined;
+  // A placeholder for expressions that the literal text does not contain.
+  const withoutExpressions = dumpYaml(substitute(merged, () => null));
+  let placeholder = PLACEHOLDER;
+  while (withoutExpressions.includes(placeholder)) placeholder = `${placeholder}x`;
+  const expressions: Expr<unknown>[] = [];
+  const literal = dumpYaml(
+    substitute(merged, (e) => {
+      expressions.push(e);
+      return `${placeholder}${expressions.length - 1}__`;
+    }),
+  );
+  const rendered = escapeGoTemplate(literal).replace(
+    new RegExp(`${placeholder}([0-9]+)__`, 'g'),
+    (_, i: string) => `{{ ${expressions[Number(i)].render(ROOT_CONTEXT)} | toJson }}`,
+  );
+  const preludes = [...new Set(expressions.flatMap((e) => e.preludes))];
+  const template = preludes.length > 0 ? `${preludes.join('\n')}\n${rendered}` : rendered;
+  assertSameDataInCaaph(template, where);
+  return template;
+}
+
+/**
+ * Data paths whose form is the same in the Cluster the operator reads
+ * (cluster.x-k8s.io/v1beta1) and the one CAAPH v0.6.4 reads
+ * (cluster.x-k8s.io/v1beta2, sigs.k8s.io/cluster-api v1.13.0
+ * api/core/v1beta2/cluster_types.go): metadata is ObjectMeta in both;
+ * `spec.controlPlaneEndpoint.{host,port}` (lines 492, 1609, 1615),
+ * `spec.clusterNetwork.serviceDomain` (488, 1404), `spec.topology.version`
+ * (508, 567) and `spec.topology.variables[].{name,value}` (586) keep their
+ * names. Not listed on purpose: `spec.topology.class` (v1beta2:
+ * `spec.topology.classRef.name`), `spec.controlPlaneRef`/`infrastructureRef`
+ * (v1beta2: apiGroup instead of apiVersion), `status` (conditions changed),
+ * and anything under `.ControlPlane`/`.InfraCluster` (CAAPH reads them at the
+ * v1beta2 contract version, the operator at the version the Cluster names).
+ */
+export const CAAPH_SAME_DATA_PATHS: readonly string[] = [
+  'Cluster.metadata.name',
+  'Cluster.metadata.namespace',
+  'Cluster.metadata.labels',
+  'Cluster.metadata.annotations',
+  'Cluster.spec.controlPlaneEndpoint.host',
+  'Cluster.spec.controlPlaneEndpoint.port',
+  'Cluster.spec.clusterNetwork.serviceDomain',
+  'Cluster.spec.topology',
+  'Cluster.spec.topology.version',
+  'Cluster.spec.topology.variables',
+];
+
+/**
+ * Throws when a template reads a top-level object path (`.Cluster.…`,
+ * `.ControlPlane.…`, `.InfraCluster.…`) that is not in
+ * {@link CAAPH_SAME_DATA_PATHS}: the same expression would render different
+ * values (or fail) under CAAPH than under the operator. A path that is the
+ * same in both API versions can be added to the list after checking both.
+ */
+export function assertSameDataInCaaph(template: string, where: string): void {
+  const allowed = new Set(CAAPH_SAME_DATA_PATHS);
+  // Only inside actions, and not inside their string literals.
+  const actions = [...template.matchAll(/\{\{(.*?)\}\}/gs)].map((a) => a[1].replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""'));
+  const reads = actions.flatMap((a) => [...a.matchAll(/(?<![A-Za-z0-9_)\]])\.(Cluster|ControlPlane|InfraCluster)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)/g)]);
+  for (const m of reads) {
+    const path = `${m[1]}${m[2]}`;
+    if (!allowed.has(path)) {
+      throw new Error(
+        `${where}: the overwrite values read .${path}, which is not known to have the same form in the Cluster API v1beta1 objects ` +
+          `the Cluster Stack Operator reads and the v1beta2 objects CAAPH v0.6.4 reads; expected one of ${CAAPH_SAME_DATA_PATHS.map((p) => `.${p}`).join(', ')}`,
+      );
+    }
+  }
+}
