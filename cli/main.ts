@@ -9,6 +9,8 @@ import { validateCommand } from '../lib/commands/validate.ts';
 import { StackVersion } from '../constructs/stack-version.ts';
 import type { VersionMode } from '../lib/release/versioning.ts';
 import { STACKS } from '../stacks/index.ts';
+import { registerDocsCommand } from './docs.ts';
+import { registerOciCommands } from './oci.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -157,6 +159,9 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
       });
       io.out(opts.output === 'json' ? `${JSON.stringify(result.json, null, 2)}\n` : result.text);
     });
+
+  registerDocsCommand(program, { root: ROOT, definitions: STACKS, out: say });
+  registerOciCommands(program, io, { root: ROOT, quiet: () => global().quiet ?? false, usageError: (m) => new UserError(m) });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
