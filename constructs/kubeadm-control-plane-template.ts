@@ -110,15 +110,6 @@ export class KubeadmControlPlaneTemplate extends Construct {
     this.patchesDirectory = directory;
   }
 
-  /** JSON pointer of the content of a file this template writes, for patches that replace it. */
-  public fileContentPath(path: string): string {
-    const base = this.props.kubeadmConfigSpec?.files ?? [];
-    const own = this.files.findIndex((f) => f.path === path);
-    const index = base.findIndex((f) => f.path === path);
-    if (index < 0 && own < 0) throw new Error(`${this.node.path}: no file '${path}' to point at`);
-    return pointer('spec', 'template', 'spec', 'kubeadmConfigSpec', 'files', index >= 0 ? index : base.length + own, 'content');
-  }
-
   /** Sets extra args of a control plane component; setting one key to two values is an error. */
   public addExtraArgs(component: ExtraArgComponent, args: Readonly<Record<string, string>>): void {
     this.extraArgs.add(component, args, this.node.path);

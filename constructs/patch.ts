@@ -123,6 +123,16 @@ export class JsonPatch {
     if (!path.startsWith('/spec/')) {
       throw new Error(`JSON patch path '${path}' must be below /spec/ (Cluster API only patches template specs)`);
     }
+    // Cluster API's ClusterClass webhook (internal/webhooks/patch_validation.go,
+    // validateIndexAccess) refuses any numeric path segment in replace and
+    // remove, and any but 0 in add.
+    for (const segment of path.split('/')) {
+      if (!/^[+-]?[0-9]+$/.test(segment)) continue;
+      if (op === 'add' && Number(segment) !== 0) {
+        throw new Error(`JSON patch add ${path}: arrays can only be accessed using "0" (prepend) or "-" (append)`);
+      }
+      if (op !== 'add') throw new Error(`JSON patch ${op} ${path}: elements in arrays can not be accessed in a ${op} operation`);
+    }
   }
 
   public toSpec(): Record<string, unknown> {

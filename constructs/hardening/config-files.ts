@@ -25,6 +25,8 @@ export const HardeningPaths = {
   kubeletTradeOffPatch: '/etc/kubernetes/patches/kubeletconfiguration2+strategic.json',
   sysctl: '/etc/sysctl.d/90-kubelet.conf',
   kubeProxyConfig: '/etc/kube-proxy-config.yaml',
+  /** Written by the exposeControlPlaneMetrics patch; the patch script takes the address from it. */
+  kubeProxyMetricsBindAddress: '/etc/kube-proxy-metrics-bind-address',
   kubeProxyPatchScript: '/etc/kube-proxy-patch.sh',
   clusterCA: '/etc/kubernetes/pki/ca.crt',
 } as const;
@@ -168,6 +170,12 @@ export function kubeProxyPatchScript(): string {
     '# Ubuntu images keep the kubeadm configuration in /run/kubeadm, Flatcar in /etc.',
     'kubeadm_file=/run/kubeadm/kubeadm.yaml',
     '[[ -f "${kubeadm_file}" ]] || kubeadm_file=/etc/kubeadm.yml',
+    '# A ClusterClass patch cannot replace this file\'s content (Cluster API refuses',
+    '# array indexes in patches), so an opened metrics address comes as its own file.',
+    `override=${HardeningPaths.kubeProxyMetricsBindAddress}`,
+    'if [[ -f "${override}" ]]; then',
+    '  sed -i "s|^metricsBindAddress: .*|metricsBindAddress: \\"$(tr -d \'[:space:]\' < "${override}")\\"|" "${config}"',
+    'fi',
     '# Only the init node has an InitConfiguration to extend.',
     'if [[ -f "${kubeadm_file}" ]] && grep -q "kind: InitConfiguration" "${kubeadm_file}"; then',
     '  cat "${config}" >> "${kubeadm_file}"',

@@ -236,7 +236,7 @@ export function kubernetesHardening(props: KubernetesHardeningProps): ClusterCla
             JsonPatch.replace(Kcp.extraArg('controllerManager', 'bind-address'), PatchValue.literal('0.0.0.0')),
             JsonPatch.replace(Kcp.extraArg('scheduler', 'bind-address'), PatchValue.literal('0.0.0.0')),
             JsonPatch.replace(Kcp.extraArg('etcd', 'listen-metrics-urls'), PatchValue.literal(exposed)),
-            JsonPatch.replace(cp.fileContentPath(P.kubeProxyConfig), PatchValue.literal(kubeProxyConfiguration('0.0.0.0:10249'))),
+            JsonPatch.add(Kcp.appendFile, PatchValue.literal(file(P.kubeProxyMetricsBindAddress, '0.0.0.0:10249\n', '0644'))),
           ],
         },
       ]),

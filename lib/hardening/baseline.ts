@@ -28,6 +28,8 @@ export const KUBEADM_PATCHES_DIR = '/etc/kubernetes/patches';
 export const KPATCH = '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json';
 export const KUBELET_PATCH_FILE = /^\/etc\/kubernetes\/patches\/kubeletconfiguration[^/+]*\+(strategic|merge|json)\.(json|yaml)$/;
 export const SYSCTL_FILE = '/etc/sysctl.d/90-kubelet.conf';
+/** N7: the file whose content the kube-proxy patch script puts in metricsBindAddress. */
+export const KUBE_PROXY_METRICS_OVERRIDE = '/etc/kube-proxy-metrics-bind-address';
 export const KUBELET_CONFIG_CHMOD = /^chmod (0)?600 \/var\/lib\/kubelet\/config\.yaml$/;
 export const SYSCTL_RELOAD = 'sysctl --system';
 

@@ -15,6 +15,7 @@ import {
   KUBELET_CONFIG_CHMOD,
   KUBELET_PATCH_FILE,
   KUBELET_SECURITY_FLAGS,
+  KUBE_PROXY_METRICS_OVERRIDE,
   MAX_FILE_CONTENT,
   SYSCTL_FILE,
   SYSCTL_RELOAD,
@@ -877,11 +878,12 @@ function variableDefaults(o: HardeningObjects): Record<string, Json> {
   return out;
 }
 
-function targetHit(o: HardeningObjects, op: PatchOperation, target: HardeningVariable['targets'][number]): boolean {
+function targetHit(_o: HardeningObjects, op: PatchOperation, target: HardeningVariable['targets'][number]): boolean {
   if (target.kind === 'extraArg') return op.selectorKind === 'KubeadmControlPlaneTemplate' && jsonEqual([...op.path], [...argPath(target.component, target.arg)]);
   if (target.kind === 'nodeFile') return (isFileAdd(op, CP_FILES) || isFileAdd(op, WORKER_FILES)) && (stringAt(op.value, ['path']) ?? '').startsWith(`${KUBEADM_PATCHES_DIR}/`);
-  const index = nodeFiles(bootstrapNodes(o)[0]).findIndex((f) => (fileContent(f.entry) ?? '').includes('kind: KubeProxyConfiguration'));
-  return op.selectorKind === 'KubeadmControlPlaneTemplate' && index >= 0 && jsonEqual([...op.path], [...CP_FILES, String(index), 'content']);
+  // Cluster API refuses array indexes in patches, so the configuration file
+  // cannot be replaced: the patch adds the override file the script reads.
+  return op.selectorKind === 'KubeadmControlPlaneTemplate' && isFileAdd(op, CP_FILES) && stringAt(op.value, ['path']) === KUBE_PROXY_METRICS_OVERRIDE;
 }
 
 function variableCheck(o: HardeningObjects, hv: HardeningVariable, ops: readonly PatchOperation[], defaults: Record<string, Json>): CheckResult {

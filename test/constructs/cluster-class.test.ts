@@ -327,12 +327,17 @@ describe('ClusterClass validation', () => {
     ]);
   });
 
-  it('fails when an array position is out of range', () => {
-    const f = fixture();
-    f.clusterClass.addPatch(patchOn('firstFile', PatchSelector.controlPlane(f.controlPlane.resource), [JsonPatch.replace(`${KcpPaths.files}/0`, PatchValue.literal({ path: '/x' }))]));
-    expect(f.clusterClass.node.validate()).toEqual([
-      `patch 'firstFile' (spec.patches[1]) definitions[0] jsonPatches[0] replace ${KcpPaths.files}/0 on KubeadmControlPlaneTemplate demo-v1-control-plane: ${KcpPaths.files} is an array of 0 items; '0' is not a valid position`,
-    ]);
+  it('fails when a replace or remove addresses an array element, as Cluster API\'s webhook refuses it', () => {
+    expect(() => JsonPatch.replace(`${KcpPaths.files}/0`, PatchValue.literal({ path: '/x' }))).toThrow(
+      `JSON patch replace ${KcpPaths.files}/0: elements in arrays can not be accessed in a replace operation`,
+    );
+    expect(() => JsonPatch.remove(`${KcpPaths.files}/1/content`)).toThrow(`JSON patch remove ${KcpPaths.files}/1/content: elements in arrays can not be accessed in a remove operation`);
+  });
+
+  it('fails when an add addresses an array element other than 0 (prepend) or - (append)', () => {
+    expect(() => JsonPatch.add(`${KcpPaths.files}/1`, PatchValue.literal({ path: '/x' }))).toThrow(
+      `JSON patch add ${KcpPaths.files}/1: arrays can only be accessed using "0" (prepend) or "-" (append)`,
+    );
   });
 
   it('accepts adds to the lists and maps the kubeadm templates always render', () => {
@@ -344,7 +349,7 @@ describe('ClusterClass validation', () => {
         JsonPatch.add(KcpPaths.appendApiServerExtraVolume, PatchValue.literal({ name: 'v', hostPath: '/a', mountPath: '/a' })),
         JsonPatch.add(KcpPaths.extraArg('apiServer', 'oidc-client-id'), PatchValue.literal('kubectl')),
         JsonPatch.add(KcpPaths.extraArg('etcd', 'quota-backend-bytes'), PatchValue.literal('8589934592')),
-        JsonPatch.replace(`${KcpPaths.files}/0`, PatchValue.literal({ path: '/etc/y', content: 'y' })),
+        JsonPatch.add(`${KcpPaths.files}/0`, PatchValue.literal({ path: '/etc/y', content: 'y' })),
       ]),
     );
     expect(f.clusterClass.node.validate()).toEqual([]);
@@ -404,7 +409,7 @@ describe('ClusterClass validation', () => {
       patchOn(
         'ntp',
         PatchSelector.controlPlane(f.controlPlane.resource),
-        [JsonPatch.add(NTP, PatchValue.literal({})), JsonPatch.add(NTP_SERVERS, PatchValue.literal(['time.example.com'])), JsonPatch.replace(`${NTP_SERVERS}/0`, PatchValue.literal('ntp.example.com'))],
+        [JsonPatch.add(NTP, PatchValue.literal({})), JsonPatch.add(NTP_SERVERS, PatchValue.literal(['time.example.com'])), JsonPatch.add(`${NTP_SERVERS}/0`, PatchValue.literal('ntp.example.com'))],
         ne(imageRepository.ref, ''),
       ),
     );
