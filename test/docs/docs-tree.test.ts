@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
+import { shippedBundlePaths } from '../shipped.ts';
 import { registerDocsCommand } from '../../cli/docs.ts';
 import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
 import type { ClusterStackIdentity } from '../../constructs/names.ts';
@@ -53,12 +54,8 @@ function localLinks(file: { path: string; content: string | Uint8Array }): strin
 
 describe('docs/ tree', () => {
   it('has a Markdown and an HTML page per stack × minor, and the catalog', () => {
-    expect(tree.map((f) => f.path)).toEqual([
-      'README.md',
-      'docker/scs/1-32.html', 'docker/scs/1-32.md', 'docker/scs/1-33.html', 'docker/scs/1-33.md', 'docker/scs/1-34.html', 'docker/scs/1-34.md',
-      'index.html',
-      'openstack/scs/1-32.html', 'openstack/scs/1-32.md', 'openstack/scs/1-33.html', 'openstack/scs/1-33.md', 'openstack/scs/1-34.html', 'openstack/scs/1-34.md',
-    ]);
+    const pages = shippedBundlePaths().flatMap((p) => [`${p.replace(/\/([0-9]+-[0-9]+)$/, '/$1')}.html`, `${p}.md`]);
+    expect(tree.map((f) => f.path)).toEqual(['README.md', 'index.html', ...pages].sort());
   });
 
   it('is deterministic: two generations, each with its own synthesis and git reads, are byte-identical', () => {

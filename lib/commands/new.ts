@@ -1,0 +1,45 @@
+import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
+import { scaffoldStack, type ScaffoldResult } from '../scaffold/scaffold.ts';
+
+export { ScaffoldInputError } from '../scaffold/stack-name.ts';
+
+export interface NewCommandOptions {
+  readonly root: string;
+  readonly definitions: readonly ClusterStackDefinition<StackVersionsRow>[];
+  /** `<provider>/<stack>`. */
+  readonly name: string;
+  /** Copy this stack instead of the skeleton. @default - the skeleton */
+  readonly from?: string;
+}
+
+export interface NewCommandResult extends ScaffoldResult {
+  /** What to tell the user, one line each. */
+  readonly summary: readonly string[];
+}
+
+/**
+ * Creates a stack and releases its v1 into the records and dist/ (not into
+ * release/: `release` writes those folders when the stack is published).
+ * Throws ScaffoldInputError for bad input (nothing written).
+ */
+export async function newCommand(options: NewCommandOptions): Promise<NewCommandResult> {
+  const result = await scaffoldStack({ root: options.root, name: options.name, definitions: options.definitions, ...(options.from ? { from: options.from } : {}) });
+  const { name } = result;
+  const stackFiles = result.files.filter((f) => f.startsWith(`stacks/${name.path}/`) && !f.includes('/version-record/')).map((f) => f.slice(`stacks/${name.path}/`.length));
+  const minors = result.bundles.map((b) => b.path.split('/').pop() as string);
+  const summary = [
+    `created stacks/${name.path}/: ${stackFiles.join(', ')}${options.from ? ` (copied from ${options.from})` : ''}`,
+    `registered ${name.identifier} in ${result.registeredIn}`,
+    `version v1 for ${minors.join(', ')}: stacks/${name.path}/version-record/ (what \`npm run release\` writes for a first release)`,
+    `synthesized and validated dist/${name.path}/{${minors.join(',')}}: ${result.bundles.map((b) => b.clusterClass).join(', ')}`,
+    'next:',
+    options.from || name.provider === 'docker'
+      ? `  edit stacks/${name.path}/stack.ts (README.md there lists the steps)`
+      : `  replace the CAPD placeholder templates in stacks/${name.path}/stack.ts (marked TODO(${name.provider}); README.md there lists the steps)`,
+    '  npm run synth      rewrites dist/ and warns when content changed since v1',
+    '  npm run release    gives changed content a new version and writes release/<tag>/ folders',
+    '  npm run docs       regenerates docs/ (its catalog lists every stack)',
+    '  npm test           type-checks and checks that dist/, docs/ and the version records are fresh',
+  ];
+  return { ...result, summary };
+}
