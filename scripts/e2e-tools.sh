@@ -4,7 +4,13 @@
 # cache .cache/tools/<name>-<version>/ (a version change means a new directory,
 # hence a rebuild; an existing directory is reused).
 #
-#   scripts/e2e-tools.sh [helm|clusterctl|cso-check]...     (default: all three)
+#   scripts/e2e-tools.sh [TOOL]...          (default: all of them)
+#
+# Tools: helm and clusterctl (upstream modules), and the helper programs of
+# this repository under test/e2e/: cso-check (the operator's release-loading
+# rules), overwrite-render (the operator's overwrite.yaml rendering with
+# slim-sprig) and k8s-check (kube-apiserver's custom resource validation and
+# the operator's parsing of helm output).
 #
 # stdout: one "<name>=<absolute path of the binary>" line per requested tool,
 #         for callers to parse; progress and build times go to stderr.
@@ -32,6 +38,8 @@ fi
 : "${HELM_VERSION:?HELM_VERSION missing in $versions_file}"
 : "${CLUSTERCTL_VERSION:?CLUSTERCTL_VERSION missing in $versions_file}"
 : "${CSO_VERSION:?CSO_VERSION missing in $versions_file}"
+: "${SLIM_SPRIG_VERSION:?SLIM_SPRIG_VERSION missing in $versions_file}"
+: "${K8S_LIBS_VERSION:?K8S_LIBS_VERSION missing in $versions_file}"
 
 # Static binaries, and never let go fetch another toolchain behind our back.
 export CGO_ENABLED=0 GOTOOLCHAIN=local
@@ -124,22 +132,83 @@ cso_check_key() {
   echo "$CSO_VERSION-$sum"
 }
 
+# The other helper programs are modules under test/e2e/<name>/, built in
+# place like cso-check. Their go.mod must require exactly the versions
+# versions.env pins (refused otherwise, so versions.env stays the one place to
+# read them); the cache key is those versions plus a hash of the sources.
+#   local_module_key NAME MODULE VERSION [MODULE VERSION]...
+local_module_key() {
+  local name=$1 dir=$root/test/e2e/$1
+  shift
+  local key="" module want have
+  while (($#)); do
+    module=$1 want=$2
+    shift 2
+    have=$(awk -v m="$module" '$1 == m { print $2; exit } $1 == "require" && $2 == m { print $3; exit }' "$dir/go.mod")
+    if [[ $have != "$want" ]]; then
+      log "$name: test/e2e/$name/go.mod requires $module ${have:-(nothing)}, but versions.env pins $want; align them."
+      exit 1
+    fi
+    [[ -$key- == *"-$want-"* ]] || key=${key:+$key-}$want
+  done
+  local sum
+  sum=$(cd "$dir" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-12)
+  echo "$key-$sum"
+}
+
+build_local_module() {
+  local name=$1 out=$2
+  (cd "$root/test/e2e/$name" && go build -ldflags "-s -w" -o "$out/$name" .)
+}
+build_overwrite_render() { build_local_module overwrite-render "$1"; }
+build_k8s_check() { build_local_module k8s-check "$1"; }
+
+# oras-pull (test/e2e/oras-pull, used by test/oci): downloads a release
+# artifact the way the operator does, oras.Copy into an oras file store, with
+# the oras-go version the operator at CSO_VERSION requires (ORAS_GO_VERSION).
+build_oras_pull() { build_local_module oras-pull "$1"; }
+
+# flux-pull (test/e2e/flux-pull, used by test/oci/flux-artifact.test.ts): pulls a
+# Flux OCI artifact with Flux's own client, github.com/fluxcd/pkg/oci at the
+# version flux2's CLI v2.9.5 uses, as `flux pull artifact` does. Its go.mod must
+# require FLUX_PKG_OCI_VERSION (v0.68.1 until versions.env pins it).
+build_flux_pull() { build_local_module flux-pull "$1"; }
+
+known="helm clusterctl cso-check overwrite-render k8s-check oras-pull flux-pull"
 tools=("$@")
-((${#tools[@]})) || tools=(helm clusterctl cso-check)
+((${#tools[@]})) || read -r -a tools <<<"$known"
 for tool in "${tools[@]}"; do
-  case $tool in
-    helm | clusterctl | cso-check) ;;
-    *) log "unknown tool '$tool' (known: helm clusterctl cso-check)"; exit 2 ;;
+  case " $known " in
+    *" $tool "*) ;;
+    *) log "unknown tool '$tool' (known: $known)"; exit 2 ;;
   esac
 done
 cd "$root" # outside any Go module, whatever the caller's directory
 for tool in "${tools[@]}"; do
+  # Each key on its own line: set -e ignores a failing $(...) inside arguments.
   case $tool in
     helm) build helm "$HELM_VERSION" build_helm ;;
     clusterctl) build clusterctl "$CLUSTERCTL_VERSION" build_clusterctl ;;
     cso-check)
-      key=$(cso_check_key) # its own line: set -e ignores a failing $(...) inside arguments
+      key=$(cso_check_key)
       build cso-check "$key" build_cso_check
+      ;;
+    overwrite-render)
+      key=$(local_module_key overwrite-render github.com/go-task/slim-sprig/v3 "$SLIM_SPRIG_VERSION")
+      build overwrite-render "$key" build_overwrite_render
+      ;;
+    k8s-check)
+      key=$(local_module_key k8s-check k8s.io/apiextensions-apiserver "$K8S_LIBS_VERSION" \
+        k8s.io/apimachinery "$K8S_LIBS_VERSION" k8s.io/apiserver "$K8S_LIBS_VERSION")
+      build k8s-check "$key" build_k8s_check
+      ;;
+    oras-pull)
+      key=$(local_module_key oras-pull oras.land/oras-go/v2 "${ORAS_GO_VERSION:?ORAS_GO_VERSION missing in $versions_file}")
+      build oras-pull "$key" build_oras_pull
+      ;;
+    flux-pull)
+      key=$(local_module_key flux-pull github.com/fluxcd/pkg/oci "${FLUX_PKG_OCI_VERSION:-v0.68.1}")
+      build flux-pull "$key" build_flux_pull
       ;;
   esac
 done

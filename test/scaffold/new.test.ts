@@ -145,6 +145,16 @@ describe('new acme/scs', () => {
     expect(treeDigest(join(copy, 'dist', 'acme'))).toEqual(distAfterNew);
   });
 
+  it('passes the project\'s own freshness and schema tests at once (dist/, records, docs/, every object against its CRD)', () => {
+    const r = spawnSync(process.execPath, [join(copy, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'test/dist.test.ts', 'test/docs/docs-tree.test.ts', 'test/stacks/schema.test.ts'], {
+      cwd: copy,
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
+    });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout.replace(/\u001b\[[0-9;]*m/g, '')).toMatch(/Tests\s+\d+ passed/);
+  });
+
   it('says what happened and what comes next', () => {
     const text = result.summary.join('\n');
     expect(text).toContain('registered acmeScs in stacks/index.ts');
