@@ -10,6 +10,7 @@ import { StackVersion } from '../constructs/stack-version.ts';
 import type { VersionMode } from '../lib/release/versioning.ts';
 import { STACKS } from '../stacks/index.ts';
 import { registerDocsCommand } from './docs.ts';
+import { registerGitopsCommands } from './gitops.ts';
 import { registerNewCommand } from './new.ts';
 import { registerOciCommands } from './oci.ts';
 
@@ -163,6 +164,7 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
 
   registerDocsCommand(program, { root: ROOT, definitions: STACKS, out: say });
   registerOciCommands(program, io, { root: ROOT, quiet: () => global().quiet ?? false, usageError: (m) => new UserError(m) });
+  registerGitopsCommands(program, io, { root: ROOT, quiet: () => global().quiet ?? false, usageError: (m) => new UserError(m) });
   registerNewCommand(program, { root: ROOT, definitions: STACKS, out: io.out, say });
 
   try {

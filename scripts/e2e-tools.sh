@@ -169,9 +169,9 @@ build_k8s_check() { build_local_module k8s-check "$1"; }
 build_oras_pull() { build_local_module oras-pull "$1"; }
 
 # flux-pull (test/e2e/flux-pull, used by test/oci/flux-artifact.test.ts): pulls a
-# Flux OCI artifact with Flux's own client, github.com/fluxcd/pkg/oci at the
-# version flux2's CLI v2.9.5 uses, as `flux pull artifact` does. Its go.mod must
-# require FLUX_PKG_OCI_VERSION (v0.68.1 until versions.env pins it).
+# Flux OCI artifact with Flux's own client, github.com/fluxcd/pkg/oci, as
+# `flux pull artifact` does. Its go.mod must require FLUX_PKG_OCI_VERSION
+# (v0.70.0 until versions.env pins it; see test/e2e/flux-pull/main.go).
 build_flux_pull() { build_local_module flux-pull "$1"; }
 
 known="helm clusterctl cso-check overwrite-render k8s-check oras-pull flux-pull"
@@ -207,7 +207,7 @@ for tool in "${tools[@]}"; do
       build oras-pull "$key" build_oras_pull
       ;;
     flux-pull)
-      key=$(local_module_key flux-pull github.com/fluxcd/pkg/oci "${FLUX_PKG_OCI_VERSION:-v0.68.1}")
+      key=$(local_module_key flux-pull github.com/fluxcd/pkg/oci "${FLUX_PKG_OCI_VERSION:-v0.70.0}")
       build flux-pull "$key" build_flux_pull
       ;;
   esac

@@ -111,20 +111,21 @@ describe('examples/gitops', () => {
     }
   });
 
-  it('Flux: every Kustomization reads a GitRepository of the examples and depends only on Kustomizations of the examples', () => {
-    const sources = new Set(flux.filter((d) => d.object.kind === 'GitRepository').map(nameOf));
+  it('Flux: every Kustomization reads a GitRepository or OCIRepository of the examples and depends only on Kustomizations of the examples', () => {
+    const sources = new Set(flux.filter((d) => d.object.kind === 'GitRepository' || d.object.kind === 'OCIRepository').map((d) => `${String(d.object.kind)}/${nameOf(d)}`));
     const kustomizations = flux.filter((d) => d.object.kind === 'Kustomization');
     const names = new Set(kustomizations.map(nameOf));
     expect(kustomizations.length).toBeGreaterThan(0);
     for (const k of kustomizations) {
-      expect(sources.has(field<string>(k, 'spec.sourceRef.name')), k.file).toBe(true);
+      expect(sources.has(`${field<string>(k, 'spec.sourceRef.kind')}/${field<string>(k, 'spec.sourceRef.name')}`), k.file).toBe(true);
       for (const dep of field<{ name: string }[] | undefined>(k, 'spec.dependsOn') ?? []) expect(names.has(dep.name), `${k.file} dependsOn ${dep.name}`).toBe(true);
     }
   });
 
   it('Flux: every path exists — a bundle with kustomization.yaml in dist/, or a folder of this repository — and the source does not ignore it', () => {
     const ignore = flux.filter((d) => d.object.kind === 'GitRepository').map((d) => field<string>(d, 'spec.ignore'));
-    for (const k of flux.filter((d) => d.object.kind === 'Kustomization')) {
+    // Paths of Kustomizations reading an OCIRepository are inside the artifact (test/oci/flux-bundle.test.ts checks those).
+    for (const k of flux.filter((d) => d.object.kind === 'Kustomization' && field<string>(d, 'spec.sourceRef.kind') === 'GitRepository')) {
       const path = field<string>(k, 'spec.path');
       if (isBundlePath(path)) {
         const bundle = bundleAt(path);

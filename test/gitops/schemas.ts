@@ -4,7 +4,7 @@ import type { JSONSchemaProps } from '../../lib/crd-schema.ts';
  * Small, explicit schemas of the Flux and Argo CD fields the examples use.
  * Their CRDs are not among the pinned CRDs in ../shared/crds, so these are
  * written by hand from the upstream API types (fluxcd/source-controller
- * api/v1 GitRepository, fluxcd/kustomize-controller api/v1 Kustomization,
+ * api/v1 GitRepository and OCIRepository, fluxcd/kustomize-controller api/v1 Kustomization,
  * argoproj/argo-cd pkg/apis/application/v1alpha1 Application) and checked
  * with the same Kubernetes semantics as the CRDs (an unknown field is an
  * error). They cover only what the examples write: a field outside them
@@ -52,6 +52,19 @@ export const gitRepositorySchema = kind('source.toolkit.fluxcd.io/v1', 'GitRepos
     interval: fluxDuration,
     ref: { type: 'object', properties: { branch: string, tag: string, semver: string, name: string, commit: string } },
     ignore: string,
+  },
+});
+
+/** fluxcd/source-controller api/v1 OCIRepository (v1.9.x serves v1 only): the fields examples/gitops/flux/oci-repository.yaml uses. */
+export const ociRepositorySchema = kind('source.toolkit.fluxcd.io/v1', 'OCIRepository', {
+  type: 'object',
+  required: ['url', 'interval'],
+  properties: {
+    url: { type: 'string', pattern: '^oci://.*$' },
+    insecure: boolean,
+    ref: { type: 'object', properties: { tag: string, semver: string, semverFilter: string, digest: string } },
+    layerSelector: { type: 'object', properties: { mediaType: string, operation: { type: 'string', enum: ['extract', 'copy'] } } },
+    interval: fluxDuration,
   },
 });
 
@@ -111,6 +124,7 @@ export const argoApplicationSchema = kind('argoproj.io/v1alpha1', 'Application',
 export const EXAMPLE_SCHEMAS: ReadonlyMap<string, JSONSchemaProps> = new Map([
   ['v1 Namespace', namespaceSchema],
   ['source.toolkit.fluxcd.io/v1 GitRepository', gitRepositorySchema],
+  ['source.toolkit.fluxcd.io/v1 OCIRepository', ociRepositorySchema],
   ['kustomize.toolkit.fluxcd.io/v1 Kustomization', fluxKustomizationSchema],
   ['argoproj.io/v1alpha1 Application', argoApplicationSchema],
 ]);
