@@ -4,7 +4,7 @@ import {
   KubeadmConfigTemplateV1Beta1,
   type KubeadmConfigTemplateV1Beta1SpecTemplateSpec as WorkerConfigSpec,
 } from '../imports/capi-kubeadmconfigtemplates-bootstrap.cluster.x-k8s.io.ts';
-import { renderFiles, type KubeadmFile } from './kubeadm-files.ts';
+import { assertFileEntries, renderFiles, type KubeadmFile } from './kubeadm-files.ts';
 
 export interface KubeadmConfigTemplateProps {
   /** `metadata.name`. */
@@ -68,6 +68,8 @@ export class KubeadmConfigTemplate extends Construct {
 
   private renderSpec(): WorkerConfigSpec {
     const base = this.props.spec ?? {};
+    // The files of both sources together: unique paths, the same rules.
+    assertFileEntries([...(base.files ?? []), ...this.files.map((f) => ({ path: f.path, content: f.content ?? '', permissions: f.permissions ?? '0644' }))], this.node.path);
     const join = base.joinConfiguration ?? {};
     return {
       ...base,

@@ -7,7 +7,7 @@ import {
 } from '../imports/capi-kubeadmcontrolplanetemplates-controlplane.cluster.x-k8s.io.ts';
 import { ExtraArgs, type ExtraArgComponent } from './extra-args.ts';
 import { pointer } from './json-pointer.ts';
-import { renderFiles, type KubeadmFile } from './kubeadm-files.ts';
+import { assertFileEntries, renderFiles, type KubeadmFile } from './kubeadm-files.ts';
 
 /** A host path mounted into the kube-apiserver static pod. */
 export interface ApiServerVolume {
@@ -117,6 +117,8 @@ export class KubeadmControlPlaneTemplate extends Construct {
 
   private renderSpec(): KubeadmControlPlaneTemplateV1Beta1SpecTemplateSpec {
     const base: KcpConfigSpec = this.props.kubeadmConfigSpec ?? {};
+    // The files of both sources together: unique paths, the same rules.
+    assertFileEntries([...(base.files ?? []), ...this.files.map((f) => ({ path: f.path, content: f.content ?? '', permissions: f.permissions ?? '0644' }))], this.node.path);
     const cc = base.clusterConfiguration ?? {};
     const args = (component: ExtraArgComponent, own: Readonly<Record<string, string>> | undefined) =>
       this.extraArgs.merged(component, own, this.node.path);

@@ -17,6 +17,31 @@ export interface KubeadmFile {
 /** Largest inline file the v1beta1 CRDs accept (`files[].content` maxLength). */
 export const MAX_FILE_CONTENT = 10240;
 
+/** A files[] entry as the bindings type it (props given directly to a template). */
+export interface KubeadmFileEntry {
+  readonly path: string;
+  readonly content?: string;
+  readonly contentFrom?: unknown;
+  readonly permissions?: string;
+}
+
+/**
+ * Applies the checks of renderFiles to entries given in a template's own
+ * spec, so both ways of adding a file are held to the same rules.
+ */
+export function assertFileEntries(files: readonly KubeadmFileEntry[], where: string): void {
+  renderFiles(
+    files.map((f) => ({
+      path: f.path,
+      ...(f.content !== undefined ? { content: f.content } : {}),
+      // Only whether a Secret is named matters here.
+      ...(f.contentFrom !== undefined ? { secret: { name: '', key: '' } } : {}),
+      ...(f.permissions !== undefined ? { permissions: f.permissions } : {}),
+    })),
+    where,
+  );
+}
+
 /** Renders files in the shape both bindings share, validating each. */
 export function renderFiles(files: readonly KubeadmFile[], where: string): { path: string; owner: string; permissions: string; content?: string; contentFrom?: { secret: { name: string; key: string } } }[] {
   const seen = new Set<string>();

@@ -38,9 +38,19 @@ export const INITIAL_VERSIONS: ClusterStackVersions = {
  * network, no environment, no files written; errors name the stack.
  */
 export function synthesize(definitions: readonly ClusterStackDefinition<StackVersionsRow>[], options: SynthOptions = {}): Bundle[] {
+  if (definitions.length === 0) throw new Error('no stack definitions: register stacks in stacks/index.ts');
   const seen = new Set<string>();
+  const seenStacks = new Set<string>();
   const bundles: Bundle[] = [];
   for (const definition of definitions) {
+    const stackName = `${definition.provider}/${definition.stack}`;
+    // One definition per stack: a second one would split its minors (and
+    // their versions tables) over two places.
+    if (seenStacks.has(stackName)) throw new Error(`stack ${stackName} is defined more than once; put all its Kubernetes minors in one versions table`);
+    seenStacks.add(stackName);
+    if (!Array.isArray(definition.versions) || definition.versions.length === 0) {
+      throw new Error(`stack ${stackName}: 'versions' is empty; expected one row per Kubernetes minor`);
+    }
     for (const [index, row] of definition.versions.entries()) {
       const where = `stack ${definition.provider}/${definition.stack} versions[${index}]`;
       let kubernetes: KubernetesVersion;

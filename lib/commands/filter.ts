@@ -20,9 +20,10 @@ export function selectionFilter(selection: StackSelection, definitions: readonly
   }
   const matches = (provider: string, stack: string, minor: string) =>
     (!selection.provider || selection.provider === provider) && (!selection.stack || selection.stack === stack) && (!selection.kubernetes || selection.kubernetes === minor);
-  const any = definitions.some((d) => d.versions.some((r) => matches(d.provider, d.stack, r.kubernetes.split('.').slice(0, 2).join('.'))));
+  const minorOf = (r: StackVersionsRow) => String(r.kubernetes).split('.').slice(0, 2).join('.');
+  const any = definitions.some((d) => d.versions.some((r) => matches(d.provider, d.stack, minorOf(r))));
   if (!any) {
-    const known = definitions.map((d) => `${d.provider}/${d.stack} (${d.versions.map((r) => r.kubernetes.split('.').slice(0, 2).join('.')).join(', ')})`).join('; ');
+    const known = definitions.map((d) => `${d.provider}/${d.stack} (${d.versions.map(minorOf).join(', ')})`).join('; ');
     throw new Error(`no stack matches ${describeSelection(selection)}; shipped stacks: ${known}`);
   }
   return (id) => matches(id.provider, id.stack, id.kubernetes.minorVersion);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { replaceFile, replaceTree, type TreeFile } from '../atomic-write.ts';
+import { replaceFile, replaceTree, replaceTrees, type TreeFile } from '../atomic-write.ts';
 import { distTree, planRelease, releaseTree } from '../release/release.ts';
 import type { ChartSource } from '../release/vendor.ts';
 import type { VersionMode } from '../release/versioning.ts';
@@ -49,14 +49,14 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
   });
   if (!options.dryRun) {
     if (options.filter) {
-      for (const e of plan.entries) replaceTree(join(options.releaseDir, e.bundle.releaseTag), e.files);
+      replaceTrees(plan.entries.map((e) => ({ target: join(options.releaseDir, e.bundle.releaseTag), files: e.files })));
     } else {
       replaceTree(options.releaseDir, releaseTree(plan));
     }
     if (plan.updatesSources) {
       writeFiles(options.root, plan.records);
       const dist = join(options.root, 'dist');
-      if (options.filter) for (const e of plan.entries) replaceTree(join(dist, e.bundle.path), e.bundle.files);
+      if (options.filter) replaceTrees(plan.entries.map((e) => ({ target: join(dist, e.bundle.path), files: e.bundle.files })));
       else replaceTree(dist, distTree(plan));
     }
   }

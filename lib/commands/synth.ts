@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { replaceTree } from '../atomic-write.ts';
+import { replaceTree, replaceTrees } from '../atomic-write.ts';
 import { currentHashes } from '../release/release.ts';
 import { readRecord } from '../release/version-record.ts';
 import { COMPONENTS } from '../release/content-hash.ts';
@@ -55,7 +55,7 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
   if (!options.dryRun) {
     const outDir = options.outDir ?? join(options.root, 'dist');
     if (options.filter) {
-      for (const b of bundles) replaceTree(join(outDir, b.path), b.files);
+      replaceTrees(bundles.map((b) => ({ target: join(outDir, b.path), files: b.files })));
     } else {
       replaceTree(outDir, bundleTree(bundles));
     }
