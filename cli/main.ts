@@ -6,6 +6,7 @@ import { releaseCommand } from '../lib/commands/release.ts';
 import { diffCommand } from '../lib/commands/diff.ts';
 import { synthCommand } from '../lib/commands/synth.ts';
 import { validateCommand } from '../lib/commands/validate.ts';
+import { CLUSTER_API_VERSIONS, type ClusterApiVersion } from '../lib/commands/synth-v1beta2.ts';
 import { StackVersion } from '../constructs/stack-version.ts';
 import type { VersionMode } from '../lib/release/versioning.ts';
 import { STACKS } from '../stacks/index.ts';
@@ -36,6 +37,10 @@ function addSelection(command: Command): Command {
     .option('--provider <name>', 'only stacks of this provider')
     .option('--stack <name>', 'only stacks with this name')
     .option('--kubernetes <minor>', 'only this Kubernetes minor, e.g. 1.34');
+}
+
+function clusterApi(): Option {
+  return new Option('--cluster-api <version>', 'Cluster API version of the ClusterClass and its templates (v1beta2: Cluster API >= 1.11)').choices([...CLUSTER_API_VERSIONS]).default('v1beta1');
 }
 
 function output(): Option {
@@ -92,9 +97,13 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
   addSelection(program.command('synth').description('synthesize stacks into dist/ at their recorded versions'))
     .option('--output-dir <dir>', 'where to write', resolve(ROOT, 'dist'))
     .option('--dry-run', 'validate only, write nothing')
+    .addOption(clusterApi())
     .addOption(output())
-    .action((opts: SelectionOptions & { outputDir: string; dryRun?: boolean }) => {
-      const result = synthCommand({ root: ROOT, definitions: STACKS, outDir: resolve(opts.outputDir), dryRun: opts.dryRun ?? false, ...filterOf(opts) });
+    .action((opts: SelectionOptions & { outputDir: string; dryRun?: boolean; clusterApi: ClusterApiVersion }) => {
+      if (opts.clusterApi !== 'v1beta1' && !opts.dryRun && resolve(opts.outputDir) === resolve(ROOT, 'dist')) {
+        throw new UserError(`--cluster-api ${opts.clusterApi} would overwrite dist/, which holds the committed v1beta1 output; choose another folder with --output-dir`);
+      }
+      const result = synthCommand({ root: ROOT, definitions: STACKS, outDir: resolve(opts.outputDir), dryRun: opts.dryRun ?? false, clusterApi: opts.clusterApi, ...filterOf(opts) });
       if (opts.output === 'json') {
         io.out(`${JSON.stringify({ bundles: result.bundles.map((b) => ({ path: b.path, clusterClass: b.clusterClassName })), unversionedChanges: result.unversionedChanges }, null, 2)}\n`);
       } else {
@@ -104,9 +113,10 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
     });
 
   addSelection(program.command('validate').description('synthesize and validate every object against its CRD and Cluster API rules; write nothing'))
+    .addOption(clusterApi())
     .addOption(output())
-    .action((opts: SelectionOptions) => {
-      const result = validateCommand({ definitions: STACKS, ...filterOf(opts) });
+    .action((opts: SelectionOptions & { clusterApi: ClusterApiVersion }) => {
+      const result = validateCommand({ definitions: STACKS, clusterApi: opts.clusterApi, ...filterOf(opts) });
       if (opts.output === 'json') io.out(`${JSON.stringify(result, null, 2)}\n`);
       else say(`valid: ${result.bundles} bundles, ${result.objects} objects`);
     });

@@ -174,7 +174,14 @@ build_oras_pull() { build_local_module oras-pull "$1"; }
 # (v0.70.0 until versions.env pins it; see test/e2e/flux-pull/main.go).
 build_flux_pull() { build_local_module flux-pull "$1"; }
 
-known="helm clusterctl cso-check overwrite-render k8s-check oras-pull flux-pull"
+# v1beta2-convert (test/e2e/v1beta2-convert, used by test/e2e/v1beta2.e2e.test.ts):
+# checks the v1beta2 output with Cluster API's own conversion, ClusterClass
+# webhook and patch generator at CAPI_V1BETA2_VERSION. Its module path lies
+# below sigs.k8s.io/cluster-api because Go's internal-package rule is path
+# based; nothing of Cluster API is copied.
+build_v1beta2_convert() { build_local_module v1beta2-convert "$1"; }
+
+known="helm clusterctl cso-check overwrite-render k8s-check oras-pull flux-pull v1beta2-convert"
 tools=("$@")
 ((${#tools[@]})) || read -r -a tools <<<"$known"
 for tool in "${tools[@]}"; do
@@ -209,6 +216,10 @@ for tool in "${tools[@]}"; do
     flux-pull)
       key=$(local_module_key flux-pull github.com/fluxcd/pkg/oci "${FLUX_PKG_OCI_VERSION:-v0.70.0}")
       build flux-pull "$key" build_flux_pull
+      ;;
+    v1beta2-convert)
+      key=$(local_module_key v1beta2-convert sigs.k8s.io/cluster-api "${CAPI_V1BETA2_VERSION:?CAPI_V1BETA2_VERSION missing in $versions_file}")
+      build v1beta2-convert "$key" build_v1beta2_convert
       ;;
   esac
 done

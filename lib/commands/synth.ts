@@ -7,6 +7,7 @@ import { readRecord } from '../release/version-record.ts';
 import { COMPONENTS } from '../release/content-hash.ts';
 import { bundleTree, INITIAL_VERSIONS, synthesize, type Bundle } from '../synth.ts';
 import { validateBundles } from '../validate.ts';
+import { assertOutputDirFor, bundlesForClusterApi, DEFAULT_CLUSTER_API_VERSION, type ClusterApiVersion } from './synth-v1beta2.ts';
 
 export interface SynthCommandOptions {
   readonly root: string;
@@ -16,6 +17,8 @@ export interface SynthCommandOptions {
   readonly filter?: (id: ClusterStackIdentity) => boolean;
   /** Validate only; write nothing. @default false */
   readonly dryRun?: boolean;
+  /** Cluster API version of the ClusterClass and its templates. @default 'v1beta1' */
+  readonly clusterApi?: ClusterApiVersion;
 }
 
 export interface SynthResult {
@@ -37,6 +40,8 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
   });
   const problems = validateBundles(bundles);
   if (problems.length > 0) throw new Error(`${problems.length} schema violation(s):\n  ${problems.join('\n  ')}`);
+  const clusterApi = options.clusterApi ?? DEFAULT_CLUSTER_API_VERSION;
+  const output = bundlesForClusterApi(clusterApi, bundles);
 
   const hashes = currentHashes(options.definitions, options.filter);
   const unversionedChanges: string[] = [];
@@ -54,11 +59,12 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
 
   if (!options.dryRun) {
     const outDir = options.outDir ?? join(options.root, 'dist');
+    assertOutputDirFor(clusterApi, outDir, join(options.root, 'dist'));
     if (options.filter) {
-      replaceTrees(bundles.map((b) => ({ target: join(outDir, b.path), files: b.files })));
+      replaceTrees(output.map((b) => ({ target: join(outDir, b.path), files: b.files })));
     } else {
-      replaceTree(outDir, bundleTree(bundles));
+      replaceTree(outDir, bundleTree(output));
     }
   }
-  return { bundles, unversionedChanges };
+  return { bundles: output, unversionedChanges };
 }
