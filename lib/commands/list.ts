@@ -1,7 +1,6 @@
-import { RegistryClient } from '../oci/client.ts';
 import { assertRepository, parseRegistryHost } from '../oci/reference.ts';
 import { compareReleaseTags, parseReleaseTag, type ReleaseTag } from '../oci/release-tag.ts';
-import type { RegistryTarget } from './publish.ts';
+import { registryClientFor, type RegistryTarget } from './publish.ts';
 
 export interface ListCommandOptions extends RegistryTarget {
   /** Tags per page (`?n=`). @default 1000 */
@@ -30,14 +29,7 @@ export interface ListSummary {
 export async function listCommand(options: ListCommandOptions): Promise<ListSummary> {
   const registry = parseRegistryHost(options.registry);
   assertRepository(options.repository);
-  const client = new RegistryClient({
-    registry,
-    ...(options.plainHttp ? { plainHttp: true } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    ...(options.credentialsSource ? { credentialsSource: options.credentialsSource } : {}),
-    ...options.client,
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-  });
+  const client = registryClientFor(registry, options);
   const tags = [...new Set(await client.listTags(options.repository, options.pageSize))];
   const releases: ReleaseTag[] = [];
   const ignored: string[] = [];

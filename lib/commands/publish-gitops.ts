@@ -1,11 +1,11 @@
-import { RegistryClient } from '../oci/client.ts';
+import type { RegistryClient } from '../oci/client.ts';
 import { buildFluxArtifact, describeArtifactKind, sameFluxContent, type FluxArtifact } from '../oci/flux-artifact.ts';
 import { readGitopsBundle, type GitopsBundle } from '../oci/flux-bundle.ts';
 import { MediaTypes } from '../oci/media-types.ts';
 import { TransferProgress } from '../oci/progress.ts';
 import { assertRepository, assertTag, formatReference, parseRegistryHost } from '../oci/reference.ts';
 import { EPOCH } from '../oci/release-artifact.ts';
-import type { PublishedArtifact, RegistryTarget } from './publish.ts';
+import { registryClientFor, type PublishedArtifact, type RegistryTarget } from './publish.ts';
 
 export interface PublishGitopsOptions extends RegistryTarget {
   /** Bundle folders `dist/<provider>/<stack>/<major>-<minor>/`. */
@@ -86,16 +86,9 @@ export async function publishGitopsCommand(options: PublishGitopsOptions): Promi
   }
 
   const progress = new TransferProgress((s) => options.progress?.write(s), options.progress !== undefined);
-  const client = new RegistryClient({
-    registry,
-    ...(options.plainHttp ? { plainHttp: true } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    ...(options.credentialsSource ? { credentialsSource: options.credentialsSource } : {}),
-    ...options.client,
-    onEvent: async (event) => {
-      progress.onEvent(event);
-      await options.onEvent?.(event);
-    },
+  const client = registryClientFor(registry, options, async (event) => {
+    progress.onEvent(event);
+    await options.onEvent?.(event);
   });
 
   const decisions = new Map<Work, Decision>();

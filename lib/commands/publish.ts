@@ -27,6 +27,21 @@ export interface RegistryTarget {
   readonly onEvent?: (event: RegistryEvent) => void | Promise<void>;
 }
 
+/**
+ * The client for a registry target; `onEvent` replaces the target's own
+ * listener (commands that show progress wrap it).
+ */
+export function registryClientFor(registry: RegistryClientOptions['registry'], target: RegistryTarget, onEvent = target.onEvent): RegistryClient {
+  return new RegistryClient({
+    registry,
+    ...(target.plainHttp ? { plainHttp: true } : {}),
+    ...(target.credentials ? { credentials: target.credentials } : {}),
+    ...(target.credentialsSource ? { credentialsSource: target.credentialsSource } : {}),
+    ...target.client,
+    ...(onEvent ? { onEvent } : {}),
+  });
+}
+
 export interface PublishCommandOptions extends RegistryTarget {
   /** Release folders `release/<tag>/`; each is pushed as `<registry>/<repository>:<tag>`. */
   readonly releaseDirs: readonly string[];
@@ -105,16 +120,9 @@ export async function publishCommand(options: PublishCommandOptions): Promise<Pu
   if (options.helmChart) for (const a of artifacts) charts.set(a.release.tag, await readHelmChartArtifact(a.clusterClassChart, created));
 
   const progress = new TransferProgress((s) => options.progress?.write(s), options.progress !== undefined);
-  const client = new RegistryClient({
-    registry,
-    ...(options.plainHttp ? { plainHttp: true } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    ...(options.credentialsSource ? { credentialsSource: options.credentialsSource } : {}),
-    ...options.client,
-    onEvent: async (event) => {
-      progress.onEvent(event);
-      await options.onEvent?.(event);
-    },
+  const client = registryClientFor(registry, options, async (event) => {
+    progress.onEvent(event);
+    await options.onEvent?.(event);
   });
 
   const work: { artifact: ReleaseArtifact; release: Pushable; chart?: Pushable }[] = artifacts.map((artifact) => {

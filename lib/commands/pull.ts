@@ -7,7 +7,7 @@ import { isSha256Digest } from '../oci/digest.ts';
 import { Annotations, MediaTypes } from '../oci/media-types.ts';
 import { assertRepository, assertTag, formatReference, parseRegistryHost } from '../oci/reference.ts';
 import { parseSha256Sums } from '../oci/release-artifact.ts';
-import type { RegistryTarget } from './publish.ts';
+import { registryClientFor, type RegistryTarget } from './publish.ts';
 
 export interface PullCommandOptions extends RegistryTarget {
   readonly tag: string;
@@ -44,14 +44,7 @@ export async function pullCommand(options: PullCommandOptions): Promise<PullSumm
   const target = join(outputDir, options.tag);
   if (existsSync(target) && !options.force) throw new Error(`${target} already exists; pass --force to replace it`);
   const reference = formatReference(registry, options.repository, options.tag);
-  const client = new RegistryClient({
-    registry,
-    ...(options.plainHttp ? { plainHttp: true } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    ...(options.credentialsSource ? { credentialsSource: options.credentialsSource } : {}),
-    ...options.client,
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-  });
+  const client = registryClientFor(registry, options);
 
   const manifest = await client.getManifest(options.repository, options.tag, [MediaTypes.imageManifest]);
   const { layers, artifactType } = parseReleaseManifest(manifest.bytes, manifest.mediaType, reference);
