@@ -1,10 +1,10 @@
 import { Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import {
   KubeadmConfigTemplateV1Beta1,
   type KubeadmConfigTemplateV1Beta1SpecTemplateSpec as WorkerConfigSpec,
 } from '../imports/capi-kubeadmconfigtemplates-bootstrap.cluster.x-k8s.io.ts';
-import { assertFileEntries, renderFiles, type KubeadmFile } from './kubeadm-files.ts';
+import { KubeadmBootstrapContent } from './kubeadm-bootstrap-content.ts';
 
 export interface KubeadmConfigTemplateProps {
   /** `metadata.name`. */
@@ -32,13 +32,9 @@ export const KubeadmConfigTemplatePaths = {
  * (bootstrap.cluster.x-k8s.io/v1beta1) that always renders files, commands
  * and kubelet extra args, so patches can add to them.
  */
-export class KubeadmConfigTemplate extends Construct {
+export class KubeadmConfigTemplate extends KubeadmBootstrapContent {
   public readonly resource: KubeadmConfigTemplateV1Beta1;
   public readonly name: string;
-  private readonly files: KubeadmFile[] = [];
-  private readonly preCommands: string[] = [];
-  private readonly postCommands: string[] = [];
-  private patchesDirectory: string | undefined;
 
   public constructor(scope: Construct, id: string, private readonly props: KubeadmConfigTemplateProps) {
     super(scope, id);
@@ -49,27 +45,9 @@ export class KubeadmConfigTemplate extends Construct {
     });
   }
 
-  /** Makes kubeadm apply the patch files in `directory` on join. */
-  public setKubeadmPatchesDirectory(directory: string): void {
-    this.patchesDirectory = directory;
-  }
-
-  public addFiles(...files: KubeadmFile[]): void {
-    this.files.push(...files);
-  }
-
-  public addPreKubeadmCommands(...commands: string[]): void {
-    this.preCommands.push(...commands);
-  }
-
-  public addPostKubeadmCommands(...commands: string[]): void {
-    this.postCommands.push(...commands);
-  }
-
   private renderSpec(): WorkerConfigSpec {
     const base = this.props.spec ?? {};
-    // The files of both sources together: unique paths, the same rules.
-    assertFileEntries([...(base.files ?? []), ...this.files.map((f) => ({ path: f.path, content: f.content ?? '', permissions: f.permissions ?? '0644' }))], this.node.path);
+    const content = this.renderBootstrapContent(base);
     const join = base.joinConfiguration ?? {};
     return {
       ...base,
@@ -78,9 +56,9 @@ export class KubeadmConfigTemplate extends Construct {
         nodeRegistration: { ...join.nodeRegistration, kubeletExtraArgs: { ...join.nodeRegistration?.kubeletExtraArgs } },
         ...(this.patchesDirectory ? { patches: { directory: this.patchesDirectory } } : {}),
       },
-      files: [...(base.files ?? []), ...renderFiles(this.files, this.node.path)],
-      preKubeadmCommands: [...(base.preKubeadmCommands ?? []), ...this.preCommands],
-      postKubeadmCommands: [...(base.postKubeadmCommands ?? []), ...this.postCommands],
+      files: [...(base.files ?? []), ...content.files],
+      preKubeadmCommands: content.preKubeadmCommands,
+      postKubeadmCommands: content.postKubeadmCommands,
     };
   }
 }

@@ -1,5 +1,5 @@
 import { Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import {
   KubeadmControlPlaneTemplateV1Beta1,
   type KubeadmControlPlaneTemplateV1Beta1SpecTemplateSpec,
@@ -7,7 +7,7 @@ import {
 } from '../imports/capi-kubeadmcontrolplanetemplates-controlplane.cluster.x-k8s.io.ts';
 import { ExtraArgs, type ExtraArgComponent } from './extra-args.ts';
 import { pointer } from './json-pointer.ts';
-import { assertFileEntries, renderFiles, type KubeadmFile } from './kubeadm-files.ts';
+import { KubeadmBootstrapContent } from './kubeadm-bootstrap-content.ts';
 
 /** A host path mounted into the kube-apiserver static pod. */
 export interface ApiServerVolume {
@@ -60,15 +60,11 @@ export const KubeadmControlPlaneTemplatePaths = {
  * always renders the lists and maps patches add to (files, extra args,
  * extraVolumes, commands), so an `add` never lands on a missing parent.
  */
-export class KubeadmControlPlaneTemplate extends Construct {
+export class KubeadmControlPlaneTemplate extends KubeadmBootstrapContent {
   public readonly resource: KubeadmControlPlaneTemplateV1Beta1;
   public readonly name: string;
-  private readonly files: KubeadmFile[] = [];
-  private readonly preCommands: string[] = [];
-  private readonly postCommands: string[] = [];
   private readonly volumes: ApiServerVolume[] = [];
   private readonly extraArgs = new ExtraArgs();
-  private patchesDirectory: string | undefined;
   private certificatesExpiryDays: number | undefined;
 
   public constructor(scope: Construct, id: string, private readonly props: KubeadmControlPlaneTemplateProps) {
@@ -79,18 +75,6 @@ export class KubeadmControlPlaneTemplate extends Construct {
       metadata: { name: props.name },
       spec: { template: { spec: Lazy.any({ produce: () => this.renderSpec() }) } },
     });
-  }
-
-  public addFiles(...files: KubeadmFile[]): void {
-    this.files.push(...files);
-  }
-
-  public addPreKubeadmCommands(...commands: string[]): void {
-    this.preCommands.push(...commands);
-  }
-
-  public addPostKubeadmCommands(...commands: string[]): void {
-    this.postCommands.push(...commands);
   }
 
   public addApiServerVolumes(...volumes: ApiServerVolume[]): void {
@@ -105,11 +89,6 @@ export class KubeadmControlPlaneTemplate extends Construct {
     this.certificatesExpiryDays = days;
   }
 
-  /** Makes kubeadm apply the patch files in `directory` on init and join (e.g. a KubeletConfiguration patch). */
-  public setKubeadmPatchesDirectory(directory: string): void {
-    this.patchesDirectory = directory;
-  }
-
   /** Sets extra args of a control plane component; setting one key to two values is an error. */
   public addExtraArgs(component: ExtraArgComponent, args: Readonly<Record<string, string>>): void {
     this.extraArgs.add(component, args, this.node.path);
@@ -117,8 +96,7 @@ export class KubeadmControlPlaneTemplate extends Construct {
 
   private renderSpec(): KubeadmControlPlaneTemplateV1Beta1SpecTemplateSpec {
     const base: KcpConfigSpec = this.props.kubeadmConfigSpec ?? {};
-    // The files of both sources together: unique paths, the same rules.
-    assertFileEntries([...(base.files ?? []), ...this.files.map((f) => ({ path: f.path, content: f.content ?? '', permissions: f.permissions ?? '0644' }))], this.node.path);
+    const content = this.renderBootstrapContent(base);
     const cc = base.clusterConfiguration ?? {};
     const args = (component: ExtraArgComponent, own: Readonly<Record<string, string>> | undefined) =>
       this.extraArgs.merged(component, own, this.node.path);
@@ -156,9 +134,9 @@ export class KubeadmControlPlaneTemplate extends Construct {
         nodeRegistration: { ...join.nodeRegistration, kubeletExtraArgs: { ...join.nodeRegistration?.kubeletExtraArgs } },
         ...(this.patchesDirectory ? { patches: { directory: this.patchesDirectory } } : {}),
       },
-      files: [...(base.files ?? []), ...renderFiles(this.files, this.node.path)],
-      preKubeadmCommands: [...(base.preKubeadmCommands ?? []), ...this.preCommands],
-      postKubeadmCommands: [...(base.postKubeadmCommands ?? []), ...this.postCommands],
+      files: [...(base.files ?? []), ...content.files],
+      preKubeadmCommands: content.preKubeadmCommands,
+      postKubeadmCommands: content.postKubeadmCommands,
     };
     return {
       kubeadmConfigSpec,
