@@ -34,9 +34,15 @@ export interface SynthResult {
  * record is reported, and `release` gives it a new version.
  */
 export function synthCommand(options: SynthCommandOptions): SynthResult {
+  const records = new Map<string, ReturnType<typeof readRecord>>();
+  const recordOf = (id: ClusterStackIdentity) => {
+    const name = clusterStackName(id);
+    if (!records.has(name)) records.set(name, readRecord(options.root, id));
+    return records.get(name);
+  };
   const bundles = synthesize(options.definitions, {
     ...(options.filter ? { filter: options.filter } : {}),
-    versionsFor: (id) => readRecord(options.root, id)?.versions ?? INITIAL_VERSIONS,
+    versionsFor: (id) => recordOf(id)?.versions ?? INITIAL_VERSIONS,
   });
   const problems = validateBundles(bundles);
   if (problems.length > 0) throw new Error(`${problems.length} schema violation(s):\n  ${problems.join('\n  ')}`);
@@ -46,7 +52,7 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
   const hashes = currentHashes(options.definitions, options.filter);
   const unversionedChanges: string[] = [];
   for (const b of bundles) {
-    const record = readRecord(options.root, b.identity);
+    const record = recordOf(b.identity);
     const current = hashes.get(clusterStackName(b.identity));
     if (!current) continue;
     if (!record) {
