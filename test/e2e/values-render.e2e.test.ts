@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterSelectorLabel, HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
-import { fileOf, gitopsBundles, ROOT, type GitopsBundle } from './support.ts';
+import { fileOf, gitopsBundles, ROOT, type GitopsBundle } from '../gitops/support.ts';
+import { e2eEnabled } from './support/context.ts';
 
 /**
  * End to end, with the real template engines: CAAPH v0.6.4's rendering of
@@ -14,9 +15,9 @@ import { fileOf, gitopsBundles, ROOT, type GitopsBundle } from './support.ts';
  * input converted by Cluster API's own conversion) against the operator's
  * rendering of overwrite.yaml (test/e2e/overwrite-render: slim-sprig), merged
  * over values.yaml as Helm merges `-f`. Needs Go and the module proxy, so it
- * runs only with CAAPH_VALUES_RENDER=1; `npm test` skips it.
+ * is part of `npm run test:e2e`.
  */
-const enabled = process.env.CAAPH_VALUES_RENDER === '1';
+const enabled = e2eEnabled;
 
 function isMap(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -63,7 +64,7 @@ function clusterObjects(b: GitopsBundle): Record<string, Record<string, unknown>
   };
 }
 
-describe.skipIf(!enabled)('valuesTemplate under CAAPH v0.6.4 renders what overwrite.yaml gives under the operator (CAAPH_VALUES_RENDER=1)', () => {
+describe.skipIf(!enabled)('valuesTemplate under CAAPH v0.6.4 renders what overwrite.yaml gives under the operator', () => {
   let work: string;
   let valuesRender: string;
   let overwriteRender: string;
