@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { publishGitopsCommand, type PublishedFluxArtifact } from '../lib/commands/publish-gitops.ts';
-import { resolveCredentials } from '../lib/oci/credentials.ts';
+import { publishGitopsCommand } from '../lib/commands/publish-gitops.ts';
 import { gitProvenance, uncommittedChanges } from '../lib/oci/flux-git.ts';
-import { assertRepository, assertTag, parseRegistryHost } from '../lib/oci/reference.ts';
-import { createdFromEnv, type OciCommandHelpers, type OciCommandIo } from './oci.ts';
+import { assertTag } from '../lib/oci/reference.ts';
+import { createdFromEnv, describeStatus, ociCommandContext, type OciCommandHelpers, type OciCommandIo } from './oci.ts';
+import { table } from './table.ts';
 
 interface PublishGitopsCliOptions {
   readonly registry: string;
@@ -26,17 +26,7 @@ interface PublishGitopsCliOptions {
  *     registerGitopsCommands(program, io, { root: ROOT, quiet: () => global().quiet ?? false, usageError: (m) => new UserError(m) });
  */
 export function registerGitopsCommands(program: Command, io: OciCommandIo, helpers: OciCommandHelpers): void {
-  const env = helpers.env ?? process.env;
-  const say = (s: string) => {
-    if (!helpers.quiet()) io.out(s.endsWith('\n') ? s : `${s}\n`);
-  };
-  const usage = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (e) {
-      throw helpers.usageError((e as Error).message);
-    }
-  };
+  const { env, say, usage, target } = ociCommandContext(io, helpers);
 
   program
     .command('publish-gitops')
@@ -54,12 +44,10 @@ export function registerGitopsCommands(program: Command, io: OciCommandIo, helpe
     .option('--no-revision', 'omit org.opencontainers.image.revision')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (dirs: string[], opts: PublishGitopsCliOptions) => {
-      const registry = usage(() => parseRegistryHost(opts.registry));
-      usage(() => assertRepository(opts.repository));
+      const registryTarget = target(opts);
       if (opts.tag !== undefined) usage(() => assertTag(opts.tag as string));
       if (opts.tag !== undefined && dirs.length > 1) throw helpers.usageError(`--tag names one artifact, but ${dirs.length} bundle folders were given`);
       const created = usage(() => createdFromEnv(env));
-      const found = usage(() => resolveCredentials(registry, { env, ...(opts.registryConfig ? { configPath: resolve(opts.registryConfig) } : {}) }));
       const fromGit = opts.source === undefined || opts.revision === undefined ? gitProvenance(helpers.root) : {};
       const source = opts.source === false ? undefined : opts.source ?? fromGit.source;
       const revision = opts.revision === false ? undefined : opts.revision ?? fromGit.revision;
@@ -72,11 +60,7 @@ export function registerGitopsCommands(program: Command, io: OciCommandIo, helpe
       }
       const progress = (io.isTTY ?? process.stderr.isTTY ?? false) && !helpers.quiet() && env.CI !== 'true';
       const summary = await publishGitopsCommand({
-        registry,
-        repository: opts.repository,
-        ...(opts.plainHttp ? { plainHttp: true } : {}),
-        ...(found.credentials ? { credentials: found.credentials } : {}),
-        credentialsSource: found.source,
+        ...registryTarget,
         bundleDirs: dirs.map((d) => resolve(d)),
         ...(opts.tag !== undefined ? { tag: opts.tag } : {}),
         force: opts.force ?? false,
@@ -92,20 +76,4 @@ export function registerGitopsCommands(program: Command, io: OciCommandIo, helpe
       const rows = summary.artifacts.map((a) => [a.reference, describeStatus(a), a.digest]);
       say(table([['REFERENCE', 'STATUS', 'DIGEST'], ...rows]));
     });
-}
-
-function describeStatus(a: PublishedFluxArtifact): string {
-  switch (a.status) {
-    case 'published':
-      return 'published';
-    case 'already-published':
-      return a.note ? `already published (${a.note})` : 'already published';
-    case 'replaced':
-      return `replaced (was ${a.previousDigest ?? 'unknown'})`;
-  }
-}
-
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }

@@ -14,6 +14,7 @@ import { registerDocsCommand } from './docs.ts';
 import { registerGitopsCommands } from './gitops.ts';
 import { registerNewCommand } from './new.ts';
 import { registerOciCommands } from './oci.ts';
+import { table } from './table.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -71,11 +72,6 @@ function versionMode(opts: { mode: string; version?: string; addonVersion?: stri
   }
   if (opts.version || opts.addonVersion || opts.nodeImageVersion) throw new UserError('--version, --addon-version and --node-image-version need --mode custom');
   return opts.mode === 'hash' ? { kind: 'hash' } : { kind: 'stable' };
-}
-
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
 /** Runs the CLI with the given arguments; returns the exit code. */

@@ -8,6 +8,7 @@ import { resolveCredentials } from '../lib/oci/credentials.ts';
 import { MediaTypes } from '../lib/oci/media-types.ts';
 import { assertRepository, assertTag, parseRegistryHost } from '../lib/oci/reference.ts';
 import { EPOCH } from '../lib/oci/release-artifact.ts';
+import { table } from './table.ts';
 
 export interface OciCommandIo {
   readonly out: (s: string) => void;
@@ -27,7 +28,7 @@ export interface OciCommandHelpers {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-interface TargetOptions {
+export interface TargetOptions {
   readonly registry: string;
   readonly repository: string;
   readonly plainHttp?: boolean;
@@ -35,13 +36,8 @@ interface TargetOptions {
   readonly output: 'table' | 'json';
 }
 
-/**
- * Adds `publish`, `list` and `pull`: release folders to and from an OCI
- * registry. Wire it into the program before parsing:
- *
- *     registerOciCommands(program, io, { root: ROOT, quiet: () => global().quiet ?? false, usageError: (m) => new UserError(m) });
- */
-export function registerOciCommands(program: Command, io: OciCommandIo, helpers: OciCommandHelpers): void {
+/** What the registry commands share: output that honours --quiet, usage errors, and the registry target from the shared options. */
+export function ociCommandContext(io: OciCommandIo, helpers: OciCommandHelpers) {
   const env = helpers.env ?? process.env;
   const say = (s: string) => {
     if (!helpers.quiet()) io.out(s.endsWith('\n') ? s : `${s}\n`);
@@ -66,7 +62,17 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
       credentialsSource: found.source,
     };
   };
+  return { env, say, usage, target };
+}
 
+/**
+ * Adds `publish`, `list` and `pull`: release folders to and from an OCI
+ * registry. Wire it into the program before parsing:
+ *
+ *     registerOciCommands(program, io, { root: ROOT, quiet: () => global().quiet ?? false, usageError: (m) => new UserError(m) });
+ */
+export function registerOciCommands(program: Command, io: OciCommandIo, helpers: OciCommandHelpers): void {
+  const { env, say, usage, target } = ociCommandContext(io, helpers);
   addTarget(program.command('publish').description('push release folders to an OCI registry as <registry>/<repository>:<release tag> (tags are immutable)'))
     .argument('<release-dir...>', 'release folders, e.g. release/openstack-scs-1-34-v1')
     .option('--force', 'replace a tag that already points at different content')
@@ -137,7 +143,8 @@ function addTarget(command: Command): Command {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'));
 }
 
-function describeStatus(a: PublishedArtifact): string {
+/** A publish result in words, for publish and publish-gitops. */
+export function describeStatus(a: Pick<PublishedArtifact, 'status' | 'note' | 'previousDigest'>): string {
   switch (a.status) {
     case 'published':
       return 'published';
@@ -171,7 +178,3 @@ function gitHead(root: string): string | undefined {
   }
 }
 
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
-}
