@@ -27,6 +27,7 @@ export interface SynthOptions {
   readonly filter?: (identity: ClusterStackIdentity) => boolean;
 }
 
+/** The versions of a first release, and of a stack × minor that has no version record yet. */
 export const INITIAL_VERSIONS: ClusterStackVersions = {
   clusterStack: StackVersion.stable(1),
   clusterAddon: StackVersion.stable(1),

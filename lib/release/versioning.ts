@@ -1,5 +1,6 @@
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
 import { StackVersion } from '../../constructs/stack-version.ts';
+import { INITIAL_VERSIONS } from '../synth.ts';
 import { combinedHash, COMPONENTS, type Component, type ComponentHashes } from './content-hash.ts';
 
 /** How release versions are chosen. */
@@ -29,7 +30,6 @@ export interface VersionDecision {
   readonly reason: string;
 }
 
-const V1: ClusterStackVersions = { clusterStack: StackVersion.stable(1), clusterAddon: StackVersion.stable(1), nodeImage: StackVersion.stable(1) };
 
 /**
  * Decides the versions of one stack × minor. In stable mode the stack
@@ -49,7 +49,7 @@ export function decideVersions(current: ComponentHashes, previous: PreviousRelea
     case 'custom':
       return { versions: mode.versions, changed, isNewVersion: true, reason: `custom versions ${describe(mode.versions)}` };
     case 'stable': {
-      if (!previous) return { versions: V1, changed, isNewVersion: true, reason: 'first release' };
+      if (!previous) return { versions: INITIAL_VERSIONS, changed, isNewVersion: true, reason: 'first release' };
       if (changed.length === 0) {
         return { versions: previous.versions, changed, isNewVersion: false, reason: `no change since ${previous.versions.clusterStack.toString()} (${previous.source}): no new version` };
       }
