@@ -9,6 +9,7 @@ import {
   type ClusterClassV1Beta1SpecVariables,
   type ClusterClassV1Beta1SpecVariablesSchemaOpenApiv3Schema,
 } from '../imports/capi-clusterclasses-cluster.x-k8s.io.ts';
+import { renderEnabledIf } from './expression.ts';
 import { parsePointer, pointer, resolvePointer } from './json-pointer.ts';
 import type { MachineDeploymentClass } from './machine-deployment-class.ts';
 import { assertDnsLabel } from './names.ts';
@@ -198,7 +199,7 @@ export class ClusterClass extends Construct {
         const matched = references.filter((r) => selects(definition.selector, r));
         const defWhere = `${where} definitions[${di}]`;
         if (matched.length === 0) {
-          errors.push(`${defWhere} selector ${definition.selector.apiVersion} ${definition.selector.kind} ${JSON.stringify(definition.selector.toSpec().matchResources)} matches no template the ClusterClass references`);
+          errors.push(`${defWhere} selector ${definition.selector.apiVersion} ${definition.selector.kind} ${JSON.stringify(definition.selector.matchResources)} matches no template the ClusterClass references`);
           continue;
         }
         for (const target of new Set(matched.map((m) => m.object))) {
@@ -292,14 +293,18 @@ function toPatchBinding(patch: ClusterClassPatch): ClusterClassV1Beta1SpecPatche
   return {
     name: patch.name,
     description: patch.description,
-    ...(patch.enabledIf ? { enabledIf: patch.toSpec().enabledIf as string } : {}),
+    ...(patch.enabledIf ? { enabledIf: renderEnabledIf(patch.enabledIf) } : {}),
     definitions: patch.definitions.map((d) => {
-      const selector = d.selector.toSpec();
+      const match = d.selector.matchResources;
       return {
         selector: {
           apiVersion: d.selector.apiVersion,
           kind: d.selector.kind,
-          matchResources: selector.matchResources as { controlPlane?: boolean; infrastructureCluster?: boolean; machineDeploymentClass?: { names: string[] } },
+          matchResources: {
+            ...(match.controlPlane ? { controlPlane: true } : {}),
+            ...(match.infrastructureCluster ? { infrastructureCluster: true } : {}),
+            ...(match.machineDeploymentClass ? { machineDeploymentClass: { names: [...match.machineDeploymentClass.names] } } : {}),
+          },
         },
         jsonPatches: d.jsonPatches.map((p) => ({
           op: OPS[p.op],

@@ -1,5 +1,5 @@
 import type { ApiObject } from 'cdk8s';
-import { Expr, renderEnabledIf, type BuiltinScope, type Condition } from './expression.ts';
+import { Expr, type BuiltinScope, type Condition } from './expression.ts';
 import { parsePointer } from './json-pointer.ts';
 import type { MachineDeploymentClass } from './machine-deployment-class.ts';
 import type { DeclaredVariable } from './variable.ts';
@@ -57,14 +57,22 @@ export class PatchSelector {
     return !this.match.controlPlane && !this.match.infrastructureCluster;
   }
 
-  public toSpec(): Record<string, unknown> {
-    const matchResources: Record<string, unknown> = {};
-    if (this.match.controlPlane) matchResources.controlPlane = true;
-    if (this.match.infrastructureCluster) matchResources.infrastructureCluster = true;
+  /** `selector.matchResources` as the ClusterClass writes it. */
+  public get matchResources(): MatchResources {
     const classes = this.match.machineDeploymentClasses ?? [];
-    if (classes.length > 0) matchResources.machineDeploymentClass = { names: classes.map((c) => c.class) };
-    return { apiVersion: this.apiVersion, kind: this.kind, matchResources };
+    return {
+      ...(this.match.controlPlane ? { controlPlane: true } : {}),
+      ...(this.match.infrastructureCluster ? { infrastructureCluster: true } : {}),
+      ...(classes.length > 0 ? { machineDeploymentClass: { names: classes.map((c) => c.class) } } : {}),
+    };
   }
+}
+
+/** The ClusterClass form of a selector's match. */
+export interface MatchResources {
+  readonly controlPlane?: boolean;
+  readonly infrastructureCluster?: boolean;
+  readonly machineDeploymentClass?: { readonly names: readonly string[] };
 }
 
 /** Where a JSON patch takes its value from. */
@@ -135,9 +143,6 @@ export class JsonPatch {
     }
   }
 
-  public toSpec(): Record<string, unknown> {
-    return { op: this.op, path: this.path, ...(this.value?.spec ?? {}) };
-  }
 }
 
 /** One selector and the operations applied to what it selects. */
@@ -192,18 +197,6 @@ export class ClusterClassPatch {
     }
     this.variables = variables;
     this.builtins = builtins;
-  }
-
-  public toSpec(): Record<string, unknown> {
-    return {
-      name: this.name,
-      description: this.description,
-      ...(this.enabledIf ? { enabledIf: renderEnabledIf(this.enabledIf) } : {}),
-      definitions: this.definitions.map((d) => ({
-        selector: d.selector.toSpec(),
-        jsonPatches: d.jsonPatches.map((p) => p.toSpec()),
-      })),
-    };
   }
 }
 

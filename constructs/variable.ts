@@ -12,19 +12,11 @@ export interface ClusterClassVariableProps<T> {
   readonly required?: boolean;
 }
 
-/** The ClusterClass `spec.variables[]` entry, with JSON field names. */
-export interface ClusterClassVariableSpec {
-  readonly name: string;
-  readonly required: boolean;
-  readonly schema: { readonly openAPIV3Schema: JSONSchemaProps };
-}
-
 /** A variable of any value type, as the ClusterClass holds it. */
 export interface DeclaredVariable {
   readonly name: string;
   readonly required: boolean;
   readonly openApiSchema: JSONSchemaProps;
-  toSpec(): ClusterClassVariableSpec;
 }
 
 /**
@@ -60,9 +52,5 @@ export class ClusterClassVariable<T> implements DeclaredVariable {
   /** The openAPIV3Schema of this variable. */
   public get openApiSchema(): JSONSchemaProps {
     return this.schema.toOpenApi();
-  }
-
-  public toSpec(): ClusterClassVariableSpec {
-    return { name: this.name, required: this.required, schema: { openAPIV3Schema: this.openApiSchema } };
   }
 }
