@@ -314,7 +314,7 @@ async function main(): Promise<void> {
 
   const started = performance.now();
   const loadAtStart = loadavg()[0];
-  // The copy lives in the temp folder, away from ../shared/crds.
+  // The copy lives in the temp folder, away from the project's crds/.
   process.env.CLUSTER_STACK_CRDS = crdRoot();
   const work = mkdtempSync(join(tmpdir(), 'cs-bench-'));
   try {

@@ -2,14 +2,16 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** How cdk8s.yaml names the pinned CRD folder; a prefix of every import path. */
-export const PINNED_CRD_PREFIX = '../shared/crds/';
+export const PINNED_CRD_PREFIX = 'crds/';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * The folder holding the pinned CRDs (sub-folders such as capi-v1.10.9/).
- * CLUSTER_STACK_CRDS overrides the default ../shared/crds beside the project,
- * so the CRDs themselves never need to be copied in.
+ * The project carries its own copy in crds/ (see crds/SOURCES.md for the
+ * upstream repository, tag and path of each file), so a fresh clone needs
+ * nothing beside it. CLUSTER_STACK_CRDS points at another folder with the
+ * same layout, e.g. to try a new pin before copying it in.
  */
 export function crdRoot(): string {
   const fromEnv = process.env.CLUSTER_STACK_CRDS;

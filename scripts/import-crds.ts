@@ -1,8 +1,8 @@
 /**
  * Regenerates the typed bindings in imports/ from the pinned CRDs named in
- * cdk8s.yaml. The CRD folder defaults to ../shared/crds and can be pointed
- * elsewhere with CLUSTER_STACK_CRDS (same sub-folder layout), so the CRDs are
- * never copied into this project.
+ * cdk8s.yaml. The CRD folder defaults to the project's own pinned copy in
+ * crds/ and can be pointed elsewhere with CLUSTER_STACK_CRDS (same sub-folder
+ * layout).
  *
  * The bindings are generated into a temporary folder and swapped into place,
  * so a failed import leaves imports/ as it was.

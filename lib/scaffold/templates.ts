@@ -94,18 +94,18 @@ export function stackFile(name: StackName): string {
 // validates at once. Replace them with ${name.provider}'s own templates:
 //
 //   1. Put the provider's CRDs (its <Kind>ClusterTemplate and
-//      <Kind>MachineTemplate) in a folder ../shared/crds/<provider>-<version>/.
+//      <Kind>MachineTemplate) in a folder crds/<provider>-<version>/.
 //   2. Add one line per CRD to the imports of cdk8s.yaml, with a comment
 //      naming the upstream repository, tag and path, e.g.
 //        # kubernetes-sigs/cluster-api-provider-hetzner v1.1.8 config/crd/bases/...
-//        - caph-hetznerclustertemplates:=../shared/crds/caph-v1.1.8/infrastructure.cluster.x-k8s.io_hetznerclustertemplates.yaml
+//        - caph-hetznerclustertemplates:=crds/caph-v1.1.8/infrastructure.cluster.x-k8s.io_hetznerclustertemplates.yaml
 //   3. Run \`npm run import\`: it writes typed bindings such as
 //      imports/caph-hetznerclustertemplates-infrastructure.cluster.x-k8s.io.ts
 //      (one class per API version, e.g. HetznerClusterTemplate).
 //   4. Import those classes here instead of the two CAPD imports, and fill
 //      in their specs: the compiler and \`npm run validate\` (against the
 //      real CRD) tell you what is missing.
-// Synthesis validates every object against the CRDs under ../shared/crds, so
+// Synthesis validates every object against the CRDs under crds/, so
 // an object of a CRD that is not there is reported, never written.
 `;
   const kernel = isDocker
@@ -210,8 +210,8 @@ ${origin}
 
 ## Next steps
 
-1. **Infrastructure bindings.** Put the provider's CRDs in \`../shared/crds/<provider>-<version>/\`,
-   add one \`<module>:=../shared/crds/<folder>/<file>.yaml\` line per CRD to \`cdk8s.yaml\`
+1. **Infrastructure bindings.** Put the provider's CRDs in \`crds/<provider>-<version>/\`,
+   add one \`<module>:=crds/<folder>/<file>.yaml\` line per CRD to \`cdk8s.yaml\`
    (with a comment naming the upstream repository, tag and path), and run \`npm run import\`:
    the typed classes appear in \`imports/\`. Import them in \`stack.ts\` in place of the CAPD ones.
 2. **Variables and patches.** A variable is declared once with its schema

@@ -11,7 +11,7 @@
  * patches and computes the desired objects of an example Cluster.
  *
  * Inputs per case: dist/<bundle>/cluster-class.yaml (ClusterClass and
- * templates), the CRDs of ../shared/crds the objects use (clusterctl accepts
+ * templates), the CRDs of crds/ the objects use (clusterctl accepts
  * them but only uses stand-in CRDs it generates for the API contract
  * version; it does not validate provider objects), and one Cluster
  * (spec.topology.class = the ClusterClass, version = the bundle's Kubernetes

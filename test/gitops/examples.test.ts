@@ -82,7 +82,7 @@ describe('examples/gitops', () => {
     }
   });
 
-  it('use only the Flux and Argo CD fields of the explicit schemas in schemas.ts (their CRDs are not in ../shared/crds)', () => {
+  it('use only the Flux and Argo CD fields of the explicit schemas in schemas.ts (their CRDs are not in crds/)', () => {
     for (const d of [...flux, ...argo]) {
       const schema = EXAMPLE_SCHEMAS.get(kindOf(d));
       expect(schema, `${d.file}: ${kindOf(d)} has no schema in test/gitops/schemas.ts`).toBeDefined();

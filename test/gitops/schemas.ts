@@ -2,7 +2,7 @@ import type { JSONSchemaProps } from '../../lib/crd-schema.ts';
 
 /**
  * Small, explicit schemas of the Flux and Argo CD fields the examples use.
- * Their CRDs are not among the pinned CRDs in ../shared/crds, so these are
+ * Their CRDs are not among the pinned CRDs in crds/, so these are
  * written by hand from the upstream API types (fluxcd/source-controller
  * api/v1 GitRepository and OCIRepository, fluxcd/kustomize-controller api/v1 Kustomization,
  * argoproj/argo-cd pkg/apis/application/v1alpha1 Application) and checked

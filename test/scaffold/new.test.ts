@@ -46,7 +46,7 @@ let fromResult: Awaited<ReturnType<NewModule['newCommand']>>;
 let distAfterNew: Map<string, string>;
 
 beforeAll(async () => {
-  // The copy lives in the temp folder, away from ../shared/crds.
+  // The copy lives in the temp folder, away from the project's crds/.
   process.env.CLUSTER_STACK_CRDS = crdRoot();
   copy = copyProject();
   typeErrorsBefore = typeCheck();

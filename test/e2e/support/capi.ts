@@ -6,7 +6,7 @@ import { run, type RunResult } from './run.ts';
 import { at, dumpDocuments, isObject, parseObjects, type JsonObject } from './yaml.ts';
 
 /**
- * The CRD folders of ../shared/crds a provider's objects need (the versions
+ * The CRD folders of crds/ a provider's objects need (the versions
  * cdk8s.yaml imports): Cluster API core and kubeadm, and the provider's.
  */
 export function crdDirs(ctx: E2eContext, provider: string): string[] {

@@ -39,7 +39,7 @@ export interface ReleaseSet {
 export interface E2eContext {
   /** The project checkout. */
   readonly root: string;
-  /** The pinned CRDs (../shared/crds or $CLUSTER_STACK_CRDS). */
+  /** The pinned CRDs (crds/ or $CLUSTER_STACK_CRDS). */
   readonly crds: string;
   /** A scratch folder for this run, removed afterwards (unless E2E_KEEP=1). */
   readonly work: string;
