@@ -39,5 +39,6 @@ export function isPrintable(text: string): boolean {
  * which read back as the same JSON value.
  */
 export function printableJson(value: unknown, space = 2): string {
-  return JSON.stringify(value, null, space).replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // A raw line feed is the layout's own (strings have theirs escaped already).
+  return JSON.stringify(value, null, space).replace(UNPRINTABLE, (c) => (c === '\n' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
