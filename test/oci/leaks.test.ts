@@ -130,14 +130,15 @@ describe.runIf(REGISTRY_SUITE)('credentials stay with their origin (htpasswd reg
       const sent = request.headers.authorization;
       const bodies = [
         `{"errors":[{"code":"MANIFEST_INVALID","message":${goJson(`bad request: Authorization: ${sent}; password ${PASSWORD}`)}}]}`,
-        `proxy says: ${PASSWORD}`.slice(0, 'proxy says: '.length + 9),
+        `proxy says: ${PASSWORD}`.slice(0, 'proxy says: '.length + 22),
+        `${'x'.repeat(190)} ${PASSWORD} tail`,
         `{"errors":[{"code":"DENIED","message":"header echo","detail":{"Authorization":"${sent}"}}]} Authorization: ${sent}`,
       ];
       return { status: 400, headers: { 'content-type': 'application/json' }, body: Buffer.from(bodies[variant++ % bodies.length] as string, 'utf8') };
     });
     proxies.push(proxy);
     const changed = await makeRelease(join(work, 'echo'), { version: 'v2' });
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       const result = await runOci(['publish', changed, '--registry', proxy.host, '--repository', `echo/r${i}`, '--plain-http'], { env: envCredentials });
       expect(result.code).toBe(1);
       expect(result.err).toMatch(new RegExp(`^error: PUT http://${proxy.host}/v2/echo/r${i}/manifests/docker-scs-1-34-v2: 400 Bad Request`));
