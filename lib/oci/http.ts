@@ -65,6 +65,9 @@ export async function httpRequest(request: HttpRequest): Promise<HttpAnswer> {
       throw new RegistryError(`${describeRequest(method, url)}: redirect to '${printable(location)}', which is not a URL`);
     }
     if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new RegistryError(`${describeRequest(method, url)}: redirect to a ${printable(next.protocol)} URL; only http(s) is followed`);
+    // Credentials in a Location are a server's, not ours to send on.
+    next.username = '';
+    next.password = '';
     if (next.origin !== url.origin) {
       headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
     }
