@@ -3,6 +3,7 @@ import { RegistryClient, type BlobSource, type RegistryClientOptions, type Regis
 import type { Credentials } from '../oci/credentials.ts';
 import { readHelmChartArtifact, type HelmChartArtifact } from '../oci/helm-chart.ts';
 import { Annotations, MediaTypes } from '../oci/media-types.ts';
+import { printable } from '../oci/printable.ts';
 import { TransferProgress } from '../oci/progress.ts';
 import { assertRepository, formatReference, parseRegistryHost } from '../oci/reference.ts';
 import { EPOCH, readReleaseArtifact, type ReleaseArtifact } from '../oci/release-artifact.ts';
@@ -22,6 +23,8 @@ export interface RegistryTarget {
   readonly credentials?: Credentials;
   /** Where the credentials came from, for messages. */
   readonly credentialsSource?: string;
+  /** Token endpoint hosts besides the registry's own that get the credentials ($CLUSTER_STACKS_REGISTRY_TOKEN_REALMS). @default - none */
+  readonly trustedTokenRealms?: readonly string[];
   readonly client?: ClientTuning;
   /** Every client event, e.g. for tests that break the registry at a chosen moment. */
   readonly onEvent?: (event: RegistryEvent) => void | Promise<void>;
@@ -37,6 +40,7 @@ export function registryClientFor(registry: RegistryClientOptions['registry'], t
     ...(target.plainHttp ? { plainHttp: true } : {}),
     ...(target.credentials ? { credentials: target.credentials } : {}),
     ...(target.credentialsSource ? { credentialsSource: target.credentialsSource } : {}),
+    ...(target.trustedTokenRealms && target.trustedTokenRealms.length > 0 ? { trustedTokenRealms: target.trustedTokenRealms } : {}),
     ...target.client,
     ...(onEvent ? { onEvent } : {}),
   });
@@ -221,5 +225,6 @@ export function sameContent(published: Buffer, ours: Buffer): string | undefined
   };
   if (strip(theirs) !== strip(JSON.parse(ours.toString('utf8')) as typeof theirs)) return undefined;
   const a = theirs.annotations ?? {};
-  return `same content, published ${a[Annotations.revision] ? `from revision ${a[Annotations.revision]}` : 'without a revision'}${a[Annotations.created] ? ` (created ${a[Annotations.created]})` : ''}`;
+  // The note is printed: the published annotations are a registry's text.
+  return printable(`same content, published ${a[Annotations.revision] ? `from revision ${a[Annotations.revision]}` : 'without a revision'}${a[Annotations.created] ? ` (created ${a[Annotations.created]})` : ''}`);
 }

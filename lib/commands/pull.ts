@@ -1,13 +1,22 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { RegistryClient, type Descriptor } from '../oci/client.ts';
 import { isSha256Digest } from '../oci/digest.ts';
-import { Annotations, MediaTypes } from '../oci/media-types.ts';
+import { Annotations, EMPTY_DESCRIPTOR, MediaTypes } from '../oci/media-types.ts';
+import { printable } from '../oci/printable.ts';
 import { assertRepository, assertTag, formatReference, parseRegistryHost } from '../oci/reference.ts';
-import { parseSha256Sums } from '../oci/release-artifact.ts';
+import { parseSha256Sums, readReleaseMetadata, readStackHash, releaseFileSetProblem, releaseMediaType } from '../oci/release-artifact.ts';
+import { parseReleaseTag, type ReleaseTag } from '../oci/release-tag.ts';
 import { registryClientFor, type RegistryTarget } from './publish.ts';
+
+/** Largest archive layer (`*.tgz`) a release may have: the shipped ones are tens of kB. */
+export const MAX_RELEASE_ARCHIVE_BYTES = 64 * 1024 * 1024;
+/** Largest other file (metadata.yaml, hashes.json, clusteraddon.yaml, SHA256SUMS, node-images.yaml). */
+export const MAX_RELEASE_TEXT_BYTES = 1024 * 1024;
+/** Largest release, all layers together. */
+export const MAX_RELEASE_BYTES = 256 * 1024 * 1024;
 
 export interface PullCommandOptions extends RegistryTarget {
   readonly tag: string;
@@ -29,32 +38,38 @@ export interface PullSummary {
 /**
  * Downloads a release artifact into `<outputDir>/<tag>/`, one file per
  * layer named by its `org.opencontainers.image.title` — what the operator's
- * oras file store does — but strictly: every blob's size and digest are
- * verified, SHA256SUMS (when present) must match the files, and a manifest
- * whose layers lack titles, have duplicate titles or titles that are not
- * plain file names is refused before anything is downloaded. Files are
+ * oras file store does — but only what is verifiably a cluster stack
+ * release. Before anything is downloaded or written, the manifest must be
+ * one (`parseReleaseManifest`: artifact type, empty config, each file a
+ * release file with its documented media type, the files a release must
+ * have, sizes within the caps). After the download, every blob's size and
+ * digest have been checked, SHA256SUMS must list every file with its sum,
+ * and metadata.yaml and hashes.json must agree with the tag. Files are
  * written into a temporary sibling folder that is renamed into place at the
- * end, so a failure leaves nothing behind.
+ * end; on any failure nothing is left behind (not even an output folder
+ * this command created).
  */
 export async function pullCommand(options: PullCommandOptions): Promise<PullSummary> {
   const registry = parseRegistryHost(options.registry);
   assertRepository(options.repository);
   assertTag(options.tag);
+  const release = parseReleaseTag(options.tag);
+  if (!release) throw new Error(`tag '${options.tag}' is not a release tag <provider>-<stack>-<major>-<minor>-<version> (e.g. openstack-scs-1-34-v1); pull fetches cluster stack releases only`);
   const outputDir = resolve(options.outputDir);
+  if (existsSync(outputDir) && !statSync(outputDir).isDirectory()) throw new Error(`--output-dir ${outputDir} is not a folder`);
   const target = join(outputDir, options.tag);
   if (existsSync(target) && !options.force) throw new Error(`${target} already exists; pass --force to replace it`);
   const reference = formatReference(registry, options.repository, options.tag);
   const client = registryClientFor(registry, options);
 
   const manifest = await client.getManifest(options.repository, options.tag, [MediaTypes.imageManifest]);
-  const { layers, artifactType } = parseReleaseManifest(manifest.bytes, manifest.mediaType, reference);
+  const { layers, artifactType } = parseReleaseManifest(manifest.bytes, manifest.mediaType, reference, release);
 
-  mkdirSync(outputDir, { recursive: true });
+  const created = mkdirSync(outputDir, { recursive: true });
   const staging = mkdtempSync(join(outputDir, `.${options.tag}.tmp-`));
   try {
     for (const layer of layers) await download(client, options.repository, layer, join(staging, layer.title));
-    const sums = layers.find((l) => l.title === 'SHA256SUMS');
-    if (sums) checkDownloadedSums(staging, layers.map((l) => l.title), reference);
+    checkDownloadedRelease(staging, layers.map((l) => l.title), reference, release);
     if (existsSync(target)) {
       const old = `${staging}.old`;
       renameSync(target, old);
@@ -65,6 +80,7 @@ export async function pullCommand(options: PullCommandOptions): Promise<PullSumm
     }
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
+    if (created !== undefined) removeEmptyFolders(outputDir, created);
     throw e;
   }
   return {
@@ -76,41 +92,88 @@ export async function pullCommand(options: PullCommandOptions): Promise<PullSumm
   };
 }
 
+/** Removes `dir` and its parents up to `top` (the first folder mkdir created), each only while empty. */
+function removeEmptyFolders(dir: string, top: string): void {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      rmdirSync(d);
+    } catch {
+      return; // not empty (someone else's files): leave it
+    }
+    if (d === top || dirname(d) === d) return;
+  }
+}
+
 interface TitledLayer extends Descriptor {
   readonly title: string;
 }
 
-/** The layers of a release manifest, each with a safe, unique file name; throws naming the problem. */
-export function parseReleaseManifest(bytes: Buffer, mediaType: string, reference: string): { layers: TitledLayer[]; artifactType: string | undefined } {
+/** A layer title that is a plain file name: what a release's file names are made of. */
+const PLAIN_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
+/**
+ * The layers of a cluster stack release manifest, each with a safe, unique
+ * file name; throws naming the problem. A release is an OCI image manifest
+ * with artifactType application/vnd.scs.cluster-stacks.v1, the OCI empty
+ * config, and one layer per release file whose media type is the one
+ * lib/oci/README.md documents for that file name, holding every file a
+ * release must have (SHA256SUMS among them) and no layer larger than the
+ * caps: all of it decided from the manifest, before anything is downloaded.
+ */
+export function parseReleaseManifest(bytes: Buffer, mediaType: string, reference: string, release?: ReleaseTag): { layers: TitledLayer[]; artifactType: string | undefined } {
   let doc: unknown;
   try {
     doc = JSON.parse(bytes.toString('utf8'));
   } catch {
     throw new Error(`${reference}: the manifest is not JSON`);
   }
-  const m = doc as { schemaVersion?: unknown; mediaType?: unknown; artifactType?: unknown; layers?: unknown } | null;
+  const m = doc as { schemaVersion?: unknown; mediaType?: unknown; artifactType?: unknown; config?: unknown; layers?: unknown } | null;
   const type = typeof m?.mediaType === 'string' ? m.mediaType : mediaType;
   if (m?.schemaVersion !== 2 || type !== MediaTypes.imageManifest) {
-    throw new Error(`${reference}: not an OCI image manifest (mediaType '${type}'); a cluster stack release is one`);
+    throw new Error(`${reference}: not an OCI image manifest (mediaType '${printable(type)}'); a cluster stack release is one`);
+  }
+  if (m.artifactType !== MediaTypes.clusterStacksArtifact) {
+    throw new Error(`${reference}: artifactType is ${typeof m.artifactType === 'string' ? `'${printable(m.artifactType)}'` : 'missing'}, not ${MediaTypes.clusterStacksArtifact}: not a cluster stack release`);
+  }
+  const config = m.config as { mediaType?: unknown; digest?: unknown; size?: unknown } | null | undefined;
+  if (config?.mediaType !== EMPTY_DESCRIPTOR.mediaType || config.digest !== EMPTY_DESCRIPTOR.digest || config.size !== EMPTY_DESCRIPTOR.size) {
+    throw new Error(`${reference}: the config is not the OCI empty config (${EMPTY_DESCRIPTOR.mediaType}, {}) a cluster stack release has`);
   }
   if (!Array.isArray(m.layers) || m.layers.length === 0) throw new Error(`${reference}: the manifest has no layers`);
   const titles = new Set<string>();
+  let total = 0;
   const layers = m.layers.map((raw: unknown, i: number): TitledLayer => {
     const l = raw as { mediaType?: unknown; digest?: unknown; size?: unknown; annotations?: Record<string, unknown> } | null;
     const where = `${reference}: layer ${i + 1}`;
     if (typeof l?.mediaType !== 'string' || !isSha256Digest(l.digest) || typeof l.size !== 'number' || !Number.isSafeInteger(l.size) || l.size < 0) {
-      throw new Error(`${where}: needs mediaType, a sha256 digest and a size`);
+      throw new Error(`${where}: needs mediaType, a sha256 digest and a size (a whole number of bytes)`);
     }
     const title = l.annotations?.[Annotations.title];
     if (typeof title !== 'string' || title === '') throw new Error(`${where} (${l.digest}) has no ${Annotations.title} annotation, so it has no file name`);
-    if (title === '.' || title.includes('..') || /[/\\\0]/.test(title)) {
-      throw new Error(`${where}: title '${title}' is not a plain file name (it has '/', '\\', '..' or is '.'); refusing to write outside the release folder`);
+    if (!PLAIN_FILE_NAME.test(title) || title.includes('..')) {
+      throw new Error(`${where}: title '${printable(title)}' is not a plain file name (letters, digits, '.', '_', '-'; no '/', '\\' or '..'); refusing to write it`);
     }
     if (titles.has(title)) throw new Error(`${where}: title '${title}' is used by two layers`);
     titles.add(title);
+    const expected = releaseMediaType(title);
+    if (!expected) throw new Error(`${where}: '${title}' is not a release file (a release holds metadata.yaml, hashes.json, clusteraddon.yaml, node-images.yaml, SHA256SUMS and *-cluster-class-*.tgz, *-cluster-addon-*.tgz, *node-image*.tgz archives)`);
+    if (l.mediaType !== expected) throw new Error(`${where} '${title}': media type '${printable(l.mediaType)}', but a release's ${title} has ${expected}`);
+    const archive = title.endsWith('.tgz');
+    const cap = archive ? MAX_RELEASE_ARCHIVE_BYTES : MAX_RELEASE_TEXT_BYTES;
+    if (l.size > cap) {
+      throw new Error(`${where} '${title}': the manifest says ${l.size} bytes, more than the ${cap} bytes a release ${archive ? 'archive' : 'file'} may have; refusing to download it`);
+    }
+    total += l.size;
     return { mediaType: l.mediaType, digest: l.digest, size: l.size, title };
   });
-  return { layers, artifactType: typeof m.artifactType === 'string' ? m.artifactType : undefined };
+  if (total > MAX_RELEASE_BYTES) throw new Error(`${reference}: the layers add up to ${total} bytes, more than the ${MAX_RELEASE_BYTES} bytes a release may have; refusing to download them`);
+  if (release) {
+    const names = [...titles];
+    const problem = releaseFileSetProblem(names, release);
+    if (problem) throw new Error(`${reference}: not a complete release: ${problem}`);
+    if (!titles.has('SHA256SUMS')) throw new Error(`${reference}: not a complete release: SHA256SUMS is missing, so its files cannot be checked`);
+  }
+  return { layers, artifactType: m.artifactType };
 }
 
 async function download(client: RegistryClient, repository: string, layer: TitledLayer, path: string): Promise<void> {
@@ -132,13 +195,32 @@ async function download(client: RegistryClient, repository: string, layer: Title
   }
 }
 
-function checkDownloadedSums(dir: string, names: readonly string[], reference: string): void {
-  const listed = parseSha256Sums(readFileSync(join(dir, 'SHA256SUMS'), 'utf8'), `${reference}: SHA256SUMS`);
+/**
+ * The downloaded files, checked against each other: SHA256SUMS lists every
+ * other file with its sum and nothing else, metadata.yaml names the tag's
+ * version and Kubernetes minor, hashes.json holds the stack hash. Messages
+ * name the reference and the file, not the temporary folder.
+ */
+function checkDownloadedRelease(dir: string, names: readonly string[], reference: string, release: ReleaseTag): void {
+  const named = (e: unknown): Error => new Error(printable((e as Error).message.split(dir).join(reference)), { cause: e });
+  let listed: Map<string, string>;
+  try {
+    listed = parseSha256Sums(readFileSync(join(dir, 'SHA256SUMS'), 'utf8'), `${reference}: SHA256SUMS`);
+  } catch (e) {
+    throw named(e);
+  }
   const problems: string[] = [];
   for (const [name, sum] of listed) {
-    if (!names.includes(name)) problems.push(`${name} is listed but not in the artifact`);
+    if (!names.includes(name)) problems.push(`${printable(name)} is listed but not in the artifact`);
+    else if (name === 'SHA256SUMS') problems.push('SHA256SUMS lists itself');
     else if (createHash('sha256').update(readFileSync(join(dir, name))).digest('hex') !== sum) problems.push(`${name} does not match its sum`);
   }
   for (const name of names) if (name !== 'SHA256SUMS' && !listed.has(name)) problems.push(`${name} is not listed`);
   if (problems.length > 0) throw new Error(`${reference}: SHA256SUMS: ${problems.join('; ')}`);
+  try {
+    readReleaseMetadata(join(dir, 'metadata.yaml'), release, 'the tag');
+    readStackHash(join(dir, 'hashes.json'));
+  } catch (e) {
+    throw named(e);
+  }
 }
