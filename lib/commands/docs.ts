@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { replaceOutputFiles, replaceTree } from '../atomic-write.ts';
+import { assertOutputFolder, replaceOutputFiles, replaceTree } from '../atomic-write.ts';
 import { collectDocsSources, docsTree, pageFiles } from '../docs/generate.ts';
 import { gitHistory, type GitHistory } from '../docs/history.ts';
 
@@ -37,6 +37,7 @@ export interface DocsResult {
  */
 export function docsCommand(options: DocsCommandOptions): DocsResult {
   const outDir = options.outDir ?? join(options.root, 'docs');
+  if (!options.dryRun) assertOutputFolder(outDir, 'docs');
   const history = options.history === 'none' ? undefined : options.history ?? gitHistory(options.root);
   const sources = collectDocsSources({ root: options.root, definitions: options.definitions, history, ...(options.filter ? { filter: options.filter } : {}) });
   const files = options.filter ? pageFiles(sources) : docsTree(sources);

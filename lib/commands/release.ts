@@ -49,6 +49,7 @@ export interface ReleaseSummary {
  * swapped in atomically, so a failure while rendering writes nothing.
  */
 export async function releaseCommand(options: ReleaseCommandOptions): Promise<ReleaseSummary> {
+  if (!options.dryRun) assertOutputFolder(options.releaseDir, 'release');
   const plan = await planRelease({
     root: options.root,
     definitions: options.definitions,

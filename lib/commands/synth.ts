@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { replaceSubtrees, replaceTree } from '../atomic-write.ts';
+import { assertOutputFolder, replaceSubtrees, replaceTree } from '../atomic-write.ts';
 import { currentHashes } from '../release/release.ts';
 import { readRecord } from '../release/version-record.ts';
 import { COMPONENTS } from '../release/content-hash.ts';
@@ -35,6 +35,8 @@ export interface SynthResult {
  * record is reported, and `release` gives it a new version.
  */
 export function synthCommand(options: SynthCommandOptions): SynthResult {
+  // Refused before seconds of synthesis, and checked again when writing.
+  if (!options.dryRun) assertOutputFolder(options.outDir ?? join(options.root, 'dist'), 'synth');
   const records = new Map<string, ReturnType<typeof readRecord>>();
   const recordOf = (id: ClusterStackIdentity) => {
     const name = clusterStackName(id);
