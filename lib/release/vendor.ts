@@ -45,7 +45,10 @@ async function download(url: string, what: string): Promise<Buffer> {
   }
   if (!response.ok) throw new Error(`${what}: ${url} answered HTTP ${response.status}`);
   const tooBig = () => new Error(`${what}: ${url} is larger than ${MAX_DOWNLOAD_BYTES / 1024 / 1024} MiB; refusing to download it`);
-  if (Number(response.headers.get('content-length') ?? 0) > MAX_DOWNLOAD_BYTES) throw tooBig();
+  if (Number(response.headers.get('content-length') ?? 0) > MAX_DOWNLOAD_BYTES) {
+    await response.body?.cancel();
+    throw tooBig();
+  }
   // Counted while reading: a missing or false Content-Length must not let a server fill the memory.
   const chunks: Buffer[] = [];
   let total = 0;
