@@ -8,6 +8,7 @@ import { resolveCredentials } from '../lib/oci/credentials.ts';
 import { MediaTypes } from '../lib/oci/media-types.ts';
 import { assertRepository, assertTag, parseRegistryHost } from '../lib/oci/reference.ts';
 import { EPOCH } from '../lib/oci/release-artifact.ts';
+import { describeSignature, loadVerifier, publishSigning, registerSigningCommands, SIGN_KEY_HELP, VERIFY_KEY_HELP } from './signing.ts';
 import { table } from './table.ts';
 
 export interface OciCommandIo {
@@ -79,8 +80,10 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
     .option('--helm-chart', 'also push the cluster-class chart as a Helm OCI chart at <repository>/<chart name>:<chart version>')
     .option('--revision <commit>', 'org.opencontainers.image.revision (default: git HEAD of this project, if it is a git checkout)')
     .option('--no-revision', 'omit org.opencontainers.image.revision')
-    .action(async (dirs: string[], opts: TargetOptions & { force?: boolean; helmChart?: boolean; revision?: string | false }) => {
+    .option('--sign-key <key>', SIGN_KEY_HELP)
+    .action(async (dirs: string[], opts: TargetOptions & { force?: boolean; helmChart?: boolean; revision?: string | false; signKey?: string }) => {
       const created = usage(() => createdFromEnv(env));
+      const sign = opts.signKey ? publishSigning(opts.signKey, env, helpers.root) : undefined;
       const revision = opts.revision === false ? undefined : opts.revision ?? gitHead(helpers.root);
       const progress = (io.isTTY ?? process.stderr.isTTY ?? false) && !helpers.quiet() && env.CI !== 'true';
       const summary = await publishCommand({
@@ -91,6 +94,7 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
         created,
         ...(revision ? { revision } : {}),
         ...(progress ? { progress: { write: io.err } } : {}),
+        ...(sign ? { sign } : {}),
       });
       if (opts.output === 'json') {
         io.out(`${JSON.stringify(summary, null, 2)}\n`);
@@ -98,6 +102,7 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
       }
       const row = (a: PublishedArtifact): string[] => [a.reference, describeStatus(a), a.digest];
       say(table([['REFERENCE', 'STATUS', 'DIGEST'], ...summary.releases.flatMap((r) => (r.helmChart ? [row(r), row(r.helmChart)] : [row(r)]))]));
+      for (const r of summary.releases) if (r.signature) say(`${r.reference}: ${describeSignature(r.signature)}`);
     });
 
   addTarget(program.command('list').description('list the release tags of a repository, grouped by provider, stack and Kubernetes minor'))
@@ -120,9 +125,11 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
     .argument('<tag>', 'release tag, e.g. openstack-scs-1-34-v1')
     .requiredOption('--output-dir <dir>', 'where to create the <tag>/ folder')
     .option('--force', 'replace an existing <output-dir>/<tag>/')
-    .action(async (tag: string, opts: TargetOptions & { outputDir: string; force?: boolean }) => {
+    .option('--verify-key <key>', VERIFY_KEY_HELP)
+    .action(async (tag: string, opts: TargetOptions & { outputDir: string; force?: boolean; verifyKey?: string }) => {
       usage(() => assertTag(tag));
-      const summary = await pullCommand({ ...target(opts), tag, outputDir: resolve(opts.outputDir), force: opts.force ?? false });
+      const verifier = opts.verifyKey ? loadVerifier(opts.verifyKey, env) : undefined;
+      const summary = await pullCommand({ ...target(opts), tag, outputDir: resolve(opts.outputDir), force: opts.force ?? false, ...(verifier ? { verifier } : {}) });
       if (summary.artifactType !== MediaTypes.clusterStacksArtifact) {
         io.err(`warning: ${summary.reference} has artifactType ${summary.artifactType ?? '(none)'}, not ${MediaTypes.clusterStacksArtifact}; it may not be a cluster stack release\n`);
       }
@@ -130,8 +137,10 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
         io.out(`${JSON.stringify(summary, null, 2)}\n`);
         return;
       }
-      say(`pulled ${summary.reference} (${summary.digest}) into ${summary.dir}: ${summary.files.length} files`);
+      say(`pulled ${summary.reference} (${summary.digest}) into ${summary.dir}: ${summary.files.length} files${summary.signature ? `, signature verified with ${opts.verifyKey ?? ''}` : ''}`);
     });
+
+  registerSigningCommands(program, io, helpers, addTarget);
 }
 
 function addTarget(command: Command): Command {

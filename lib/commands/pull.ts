@@ -7,6 +7,8 @@ import { isSha256Digest } from '../oci/digest.ts';
 import { Annotations, MediaTypes } from '../oci/media-types.ts';
 import { assertRepository, assertTag, formatReference, parseRegistryHost } from '../oci/reference.ts';
 import { parseSha256Sums } from '../oci/release-artifact.ts';
+import type { SignatureVerifier } from '../oci/signing/keys.ts';
+import { verifyArtifactSignature, type VerifiedSignature } from '../oci/signing/verify.ts';
 import { registryClientFor, type RegistryTarget } from './publish.ts';
 
 export interface PullCommandOptions extends RegistryTarget {
@@ -15,6 +17,8 @@ export interface PullCommandOptions extends RegistryTarget {
   readonly outputDir: string;
   /** Replace an existing `<outputDir>/<tag>/`. @default false */
   readonly force?: boolean;
+  /** Refuse the release, before writing anything, unless it carries a cosign signature by this key for the manifest pulled. @default - not verified */
+  readonly verifier?: SignatureVerifier;
 }
 
 export interface PullSummary {
@@ -24,6 +28,8 @@ export interface PullSummary {
   readonly artifactType: string | undefined;
   readonly dir: string;
   readonly files: readonly { readonly name: string; readonly mediaType: string; readonly digest: string; readonly size: number }[];
+  /** Set when a verifier was given (the pull fails otherwise). */
+  readonly signature?: VerifiedSignature;
 }
 
 /**
@@ -48,6 +54,8 @@ export async function pullCommand(options: PullCommandOptions): Promise<PullSumm
 
   const manifest = await client.getManifest(options.repository, options.tag, [MediaTypes.imageManifest]);
   const { layers, artifactType } = parseReleaseManifest(manifest.bytes, manifest.mediaType, reference);
+  // The digest of the bytes just read: every blob below is checked against them.
+  const signature = options.verifier ? await verifyArtifactSignature(client, options.repository, manifest.digest, options.verifier, reference) : undefined;
 
   mkdirSync(outputDir, { recursive: true });
   const staging = mkdtempSync(join(outputDir, `.${options.tag}.tmp-`));
@@ -73,6 +81,7 @@ export async function pullCommand(options: PullCommandOptions): Promise<PullSumm
     artifactType,
     dir: target,
     files: layers.map((l) => ({ name: l.title, mediaType: l.mediaType, digest: l.digest, size: l.size })),
+    ...(signature ? { signature } : {}),
   };
 }
 
