@@ -8,7 +8,8 @@ import { resolveCredentials } from '../lib/oci/credentials.ts';
 import { MediaTypes } from '../lib/oci/media-types.ts';
 import { assertRepository, assertTag, parseRegistryHost } from '../lib/oci/reference.ts';
 import { EPOCH } from '../lib/oci/release-artifact.ts';
-import { describeSignature, loadVerifier, publishSigning, registerSigningCommands, SIGN_KEY_HELP, VERIFY_KEY_HELP } from './signing.ts';
+import { loadVerifier } from '../lib/oci/signing/keys.ts';
+import { describeSignature, publishSigning, registerSigningCommands, SIGN_KEY_HELP, VERIFY_KEY_HELP } from './signing.ts';
 import { table } from './table.ts';
 
 export interface OciCommandIo {

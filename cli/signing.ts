@@ -30,8 +30,6 @@ export function describeSignature(s: ReleaseSignature): string {
   return `${sig}; ${att} (${s.attestationReference})`;
 }
 
-export { loadVerifier };
-
 export function registerSigningCommands(program: Command, io: OciCommandIo, helpers: OciCommandHelpers, addTarget: (c: Command) => Command): void {
   const { env, say, target } = ociCommandContext(io, helpers);
 

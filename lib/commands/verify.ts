@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { sha256Digest } from '../oci/digest.ts';
 import { MediaTypes } from '../oci/media-types.ts';
@@ -58,7 +58,7 @@ export async function verifyCommand(options: VerifyCommandOptions): Promise<Veri
     for (const name of names) {
       const layer = layers.find((l) => l.title === name);
       const path = resolve(dir, name);
-      const st = statSync(path);
+      const st = lstatSync(path);
       if (!layer) problems.push(`${name} is not in the signed release`);
       else if (!st.isFile()) problems.push(`${name} is not a regular file`);
       else if (st.size !== layer.size || st.size > MAX_FILE_BYTES) problems.push(`${name} has ${st.size} bytes, the signed release ${layer.size}`);

@@ -31,8 +31,11 @@ export const CosignAnnotations = {
   predicateType: 'predicateType',
 } as const;
 
-/** Largest signature payload or attestation envelope read from a registry. */
-export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+/**
+ * Largest payload read from a registry: a simple-signing payload is a few
+ * hundred bytes; an attestation envelope holds a whole SBOM.
+ */
+export const MAX_PAYLOAD_BYTES: Readonly<Record<CosignKind, number>> = { sig: 1024 * 1024, att: 16 * 1024 * 1024 };
 /** Most layers read from one `.sig`/`.att` manifest. */
 const MAX_LAYERS = 1000;
 
@@ -80,8 +83,9 @@ export async function readCosignLayers(client: RegistryClient, repository: strin
 }
 
 /** A layer's payload, size-bounded and digest-checked. */
-export async function readLayerPayload(client: RegistryClient, repository: string, layer: StoredLayer): Promise<Buffer> {
-  if (layer.size > MAX_PAYLOAD_BYTES) throw new Error(`${client.registry}/${repository}@${layer.digest}: a ${layer.size}-byte signature payload is larger than ${MAX_PAYLOAD_BYTES} bytes`);
+export async function readLayerPayload(client: RegistryClient, repository: string, layer: StoredLayer, kind: CosignKind): Promise<Buffer> {
+  const max = MAX_PAYLOAD_BYTES[kind];
+  if (layer.size > max) throw new Error(`${client.registry}/${repository}@${layer.digest}: a ${layer.size}-byte ${kind === 'sig' ? 'signature payload' : 'attestation'} is larger than ${max} bytes`);
   return client.fetchBlobBytes(repository, layer);
 }
 

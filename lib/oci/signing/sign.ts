@@ -1,4 +1,5 @@
 import type { RegistryClient } from '../client.ts';
+import { sha256Digest } from '../digest.ts';
 import { appendCosignLayers, CosignAnnotations, CosignMediaTypes, readCosignLayers, readLayerPayload } from './cosign-store.ts';
 import { openEnvelope, signEnvelope } from './dsse.ts';
 import { verifierFromPem, type Signer } from './keys.ts';
@@ -21,8 +22,10 @@ export async function signArtifact(client: RegistryClient, repository: string, d
   for (const layer of layers) {
     const sig = layer.annotations[CosignAnnotations.signature];
     if (layer.mediaType !== CosignMediaTypes.simpleSigning || !sig) continue;
-    const existing = await readLayerPayload(client, repository, layer);
-    if (existing.equals(payload) && mine.verify(existing, Buffer.from(sig, 'base64'))) return { outcome: 'already-signed', tag };
+    // Only a layer with exactly our payload can be ours: compare digests before downloading anything.
+    if (layer.digest !== sha256Digest(payload)) continue;
+    const existing = await readLayerPayload(client, repository, layer, 'sig');
+    if (mine.verify(existing, Buffer.from(sig, 'base64'))) return { outcome: 'already-signed', tag };
   }
   const annotations = { ...signer.annotations, [CosignAnnotations.signature]: signer.sign(payload).toString('base64') };
   await appendCosignLayers(client, repository, digest, 'sig', layers, [{ mediaType: CosignMediaTypes.simpleSigning, payload, annotations }]);
@@ -48,7 +51,7 @@ export async function attestArtifact(client: RegistryClient, repository: string,
   const present = new Set<string>();
   for (const layer of layers) {
     if (layer.mediaType !== CosignMediaTypes.dsseEnvelope) continue;
-    const opened = openEnvelopeSafely(await readLayerPayload(client, repository, layer), mine);
+    const opened = await readLayerPayload(client, repository, layer, 'att').then((bytes) => openEnvelopeSafely(bytes, mine), () => undefined);
     if (opened) present.add(opened.statement.toString('base64'));
   }
   const todo = statements.filter((s) => !present.has(s.bytes.toString('base64')));

@@ -42,7 +42,7 @@ export async function verifyArtifactSignature(client: RegistryClient, repository
     if (!sig) continue;
     let payload: Buffer;
     try {
-      payload = await readLayerPayload(client, repository, layer);
+      payload = await readLayerPayload(client, repository, layer, 'sig');
     } catch (e) {
       problems.push((e as Error).message);
       continue;
@@ -89,7 +89,7 @@ export async function verifyArtifactAttestations(client: RegistryClient, reposit
     }
     let opened;
     try {
-      opened = openEnvelope(await readLayerPayload(client, repository, layer), verifier);
+      opened = openEnvelope(await readLayerPayload(client, repository, layer, 'att'), verifier);
     } catch {
       opened = undefined;
     }
