@@ -10,6 +10,8 @@ import { assertRepository, assertTag, formatReference, parseRegistryHost } from 
 import { parseSha256Sums, readReleaseMetadata, readStackHash, releaseFileSetProblem, releaseMediaType } from '../oci/release-artifact.ts';
 import { parseReleaseTag, type ReleaseTag } from '../oci/release-tag.ts';
 import { describeFsError, OutputFolderError } from '../atomic-write.ts';
+import type { SignatureVerifier } from '../oci/signing/keys.ts';
+import { verifyArtifactSignature, type VerifiedSignature } from '../oci/signing/verify.ts';
 import { registryClientFor, type RegistryTarget } from './publish.ts';
 
 /** Largest archive layer (`*.tgz`) a release may have: the shipped ones are tens of kB. */
@@ -25,6 +27,8 @@ export interface PullCommandOptions extends RegistryTarget {
   readonly outputDir: string;
   /** Replace an existing `<outputDir>/<tag>/`. @default false */
   readonly force?: boolean;
+  /** Refuse the release, before writing anything, unless it carries a cosign signature by this key for the manifest pulled. @default - not verified */
+  readonly verifier?: SignatureVerifier;
 }
 
 export interface PullSummary {
@@ -34,6 +38,8 @@ export interface PullSummary {
   readonly artifactType: string | undefined;
   readonly dir: string;
   readonly files: readonly { readonly name: string; readonly mediaType: string; readonly digest: string; readonly size: number }[];
+  /** Set when a verifier was given (the pull fails otherwise). */
+  readonly signature?: VerifiedSignature;
 }
 
 /**
@@ -67,6 +73,8 @@ export async function pullCommand(options: PullCommandOptions): Promise<PullSumm
   for (const l of layers) {
     if (Buffer.byteLength(l.title) > MAX_NAME_BYTES) throw new Error(`${reference}: layer title '${l.title.slice(0, 40)}…' has ${Buffer.byteLength(l.title)} bytes, too long for a file name (at most ${MAX_NAME_BYTES})`);
   }
+  // The digest of the bytes just read: every blob below is checked against them.
+  const signature = options.verifier ? await verifyArtifactSignature(client, options.repository, manifest.digest, options.verifier, reference) : undefined;
 
   let staging = '';
   let created: string | undefined;
@@ -102,6 +110,7 @@ export async function pullCommand(options: PullCommandOptions): Promise<PullSumm
     artifactType,
     dir: target,
     files: layers.map((l) => ({ name: l.title, mediaType: l.mediaType, digest: l.digest, size: l.size })),
+    ...(signature ? { signature } : {}),
   };
 }
 
