@@ -1,5 +1,4 @@
 import { dumpYaml } from '../cluster-addon.ts';
-import type { KubernetesVersion } from '../kubernetes-version.ts';
 
 /**
  * The configuration files the hardening baseline (../shared/docs/hardening.md)
@@ -16,6 +15,10 @@ export const HardeningPaths = {
   auditLog: '/var/log/kubernetes/audit/audit.log',
   authenticationDir: '/etc/kubernetes/authentication',
   authenticationConfig: '/etc/kubernetes/authentication/authentication-config.yaml',
+  /** Written by the unrestrictedAnonymousAuth patch. */
+  unrestrictedAuthenticationConfig: '/etc/kubernetes/authentication/authentication-config-unrestricted.yaml',
+  /** Written by the oidcConfig patch: the anonymous restriction (restrictAnonymousAuth) plus the JWT authenticator. */
+  oidcAuthenticationConfig: '/etc/kubernetes/authentication/authentication-config-oidc.yaml',
   encryptionDir: '/etc/kubernetes/encryption',
   encryptionConfig: '/etc/kubernetes/encryption/encryption-config.yaml',
   kubeadmPatchesDir: '/etc/kubernetes/patches',
@@ -91,23 +94,6 @@ export function auditPolicy(): string {
       { level: 'RequestResponse', resources: [{ group: '', resources: ['pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy', 'services/proxy'] }] },
       { level: 'Metadata' },
     ],
-  });
-}
-
-/**
- * N1: anonymous requests only for health checks and kubeadm's join
- * discovery (the cluster-info ConfigMap). Structured anonymous
- * configuration is beta in 1.32/1.33 and GA (v1) in 1.34.
- */
-export function authenticationConfiguration(kubernetes: KubernetesVersion): string {
-  const apiVersion = kubernetes.minor >= 34 ? 'apiserver.config.k8s.io/v1' : 'apiserver.config.k8s.io/v1beta1';
-  return dumpYaml({
-    apiVersion,
-    kind: 'AuthenticationConfiguration',
-    anonymous: {
-      enabled: true,
-      conditions: [{ path: '/livez' }, { path: '/readyz' }, { path: '/healthz' }, { path: '/api/v1/namespaces/kube-public/configmaps/cluster-info' }],
-    },
   });
 }
 

@@ -35,7 +35,7 @@ interface ClusterClassJson {
 
 /** The hardening variables (N1–N9 of ../shared/docs/hardening.md), after the stack's own, with their safe defaults. */
 const HARDENING_VARIABLES: [string, boolean, string, unknown][] = [
-  ['restrictAnonymousAuth', false, 'boolean', false],
+  ['restrictAnonymousAuth', false, 'boolean', true],
   ['kubeletServingCertificates', false, 'boolean', true],
   ['encryptionAtRestSecretName', false, 'string', ''],
   ['exposeControlPlaneMetrics', false, 'boolean', false],
@@ -46,7 +46,8 @@ const HARDENING_VARIABLES: [string, boolean, string, unknown][] = [
   ['kubeletStreamingConnectionIdleTimeoutMinutes', false, 'integer', 5],
 ];
 const HARDENING_PATCHES = [
-  'restrictAnonymousAuth',
+  'unrestrictedAnonymousAuth',
+  'authenticationConfig',
   'kubeletSelfSignedServingCertificates',
   'encryptionAtRest',
   'exposeControlPlaneMetrics',
