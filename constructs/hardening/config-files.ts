@@ -122,6 +122,35 @@ export function kubeletConfigurationPatch(protectKernelDefaults = true): string 
   )}\n`;
 }
 
+/**
+ * CIS 4.1.1 (kube-bench cfg/cis-1.12 node.yaml): the kubelet's systemd unit
+ * files 0600. They come with the node image (kubelet package, kind), so
+ * every node restricts whichever of kube-bench's candidates exist.
+ */
+export const KUBELET_UNIT_FILES = [
+  '/etc/systemd/system/kubelet.service.d/10-kubeadm.conf',
+  '/etc/systemd/system/kubelet.service',
+  '/lib/systemd/system/kubelet.service',
+  '/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf',
+] as const;
+
+export function kubeletUnitFilesCommand(): string {
+  return `for f in ${KUBELET_UNIT_FILES.join(' ')}; do [ ! -e "$f" ] || chmod 600 "$f"; done`;
+}
+
+/**
+ * CIS 1.1.11–12: the etcd data directory 0700 and owned by an etcd system
+ * user, created before kubeadm (which leaves an existing directory as it is).
+ * etcd itself runs as root in kubeadm's static pod and can still write it.
+ */
+export function etcdDataDirCommands(dataDir = '/var/lib/etcd'): string[] {
+  return [
+    'getent group etcd >/dev/null || groupadd --system etcd',
+    `getent passwd etcd >/dev/null || useradd --system --gid etcd --home-dir ${dataDir} --no-create-home --shell /usr/sbin/nologin etcd`,
+    `install -d -m 0700 -o etcd -g etcd ${dataDir}`,
+  ];
+}
+
 /** N4: the sysctls protectKernelDefaults requires, set before the kubelet starts. */
 export const KERNEL_SYSCTLS = {
   'vm.overcommit_memory': '1',

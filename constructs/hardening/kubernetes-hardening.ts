@@ -15,9 +15,11 @@ import {
   ADMISSION_PLUGINS,
   admissionConfiguration,
   auditPolicy,
+  etcdDataDirCommands,
   eventRateLimitConfiguration,
   HardeningPaths as P,
   kubeletConfigurationPatch,
+  kubeletUnitFilesCommand,
   kubeProxyConfiguration,
   kubeProxyPatchScript,
   sysctlConfiguration,
@@ -160,13 +162,13 @@ export function kubernetesHardening(props: KubernetesHardeningProps): ClusterCla
     file(P.kubeProxyConfig, kubeProxyConfiguration('127.0.0.1:10249')),
     file(P.kubeProxyPatchScript, kubeProxyPatchScript(), '0700'),
   );
-  cp.addPreKubeadmCommands(`bash ${P.kubeProxyPatchScript}`);
+  cp.addPreKubeadmCommands(`bash ${P.kubeProxyPatchScript}`, ...etcdDataDirCommands());
 
   // C: the kubelet configuration patch, sysctls and config file mode, identical on every node.
   const protect = props.protectKernelDefaults ?? true;
   const nodeFiles = [file(P.kubeletPatch, kubeletConfigurationPatch(protect)), ...(protect ? [file(P.sysctl, sysctlConfiguration(), '0644')] : [])];
   const nodePre = protect ? ['sysctl --system'] : [];
-  const nodePost = ['chmod 600 /var/lib/kubelet/config.yaml'];
+  const nodePost = ['chmod 600 /var/lib/kubelet/config.yaml', kubeletUnitFilesCommand()];
   cp.addFiles(...nodeFiles);
   cp.addFiles(file(P.authenticationConfig, authenticationConfiguration(props.kubernetes)));
   cp.addPreKubeadmCommands(...nodePre);

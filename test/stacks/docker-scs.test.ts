@@ -203,10 +203,10 @@ describe('templates', () => {
       expect(JSON.parse(patch?.content ?? '{}')).toMatchObject({ kind: 'KubeletConfiguration', protectKernelDefaults: false, readOnlyPort: 0, serverTLSBootstrap: true });
       expect(node.files.some((f) => f.path.startsWith('/etc/sysctl.d/'))).toBe(false);
       expect(node.preKubeadmCommands).not.toContain('sysctl --system');
-      expect(node.postKubeadmCommands).toEqual(['chmod 600 /var/lib/kubelet/config.yaml']);
+      expect(node.postKubeadmCommands).toEqual(['chmod 600 /var/lib/kubelet/config.yaml', 'for f in /etc/systemd/system/kubelet.service.d/10-kubeadm.conf /etc/systemd/system/kubelet.service /lib/systemd/system/kubelet.service /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf; do [ ! -e "$f" ] || chmod 600 "$f"; done']);
     }
     expect(worker.files).toEqual(kcs.files.filter((f) => f.path === kpatch));
-    expect(kcs.preKubeadmCommands).toEqual(['bash /etc/kube-proxy-patch.sh']);
+    expect(kcs.preKubeadmCommands).toEqual(['bash /etc/kube-proxy-patch.sh', 'getent group etcd >/dev/null || groupadd --system etcd', 'getent passwd etcd >/dev/null || useradd --system --gid etcd --home-dir /var/lib/etcd --no-create-home --shell /usr/sbin/nologin etcd', 'install -d -m 0700 -o etcd -g etcd /var/lib/etcd']);
     expect(kcs.initConfiguration.patches).toEqual({ directory: '/etc/kubernetes/patches' });
     expect(kcs.joinConfiguration.patches).toEqual({ directory: '/etc/kubernetes/patches' });
     expect(worker.joinConfiguration.patches).toEqual({ directory: '/etc/kubernetes/patches' });

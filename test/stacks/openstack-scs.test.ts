@@ -403,9 +403,9 @@ describe('templates', () => {
       'vm.overcommit_memory = 1\nvm.panic_on_oom = 0\nkernel.panic = 10\nkernel.panic_on_oops = 1\nkernel.keys.root_maxkeys = 1000000\nkernel.keys.root_maxbytes = 25000000\n',
     );
     expect(worker.preKubeadmCommands).toEqual(['sysctl --system']);
-    expect(kcs.preKubeadmCommands).toEqual(['bash /etc/kube-proxy-patch.sh', 'sysctl --system']);
-    expect(worker.postKubeadmCommands).toEqual(['chmod 600 /var/lib/kubelet/config.yaml']);
-    expect(kcs.postKubeadmCommands).toEqual(['chmod 600 /var/lib/kubelet/config.yaml']);
+    expect(kcs.preKubeadmCommands).toEqual(['bash /etc/kube-proxy-patch.sh', 'getent group etcd >/dev/null || groupadd --system etcd', 'getent passwd etcd >/dev/null || useradd --system --gid etcd --home-dir /var/lib/etcd --no-create-home --shell /usr/sbin/nologin etcd', 'install -d -m 0700 -o etcd -g etcd /var/lib/etcd', 'sysctl --system']);
+    expect(worker.postKubeadmCommands).toEqual(['chmod 600 /var/lib/kubelet/config.yaml', 'for f in /etc/systemd/system/kubelet.service.d/10-kubeadm.conf /etc/systemd/system/kubelet.service /lib/systemd/system/kubelet.service /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf; do [ ! -e "$f" ] || chmod 600 "$f"; done']);
+    expect(kcs.postKubeadmCommands).toEqual(['chmod 600 /var/lib/kubelet/config.yaml', 'for f in /etc/systemd/system/kubelet.service.d/10-kubeadm.conf /etc/systemd/system/kubelet.service /lib/systemd/system/kubelet.service /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf; do [ ! -e "$f" ] || chmod 600 "$f"; done']);
   });
 });
 
