@@ -99,7 +99,7 @@ function defaultVariables(o: HardeningObjects): Record<string, Json> {
   return out;
 }
 
-export function bundleState(o: HardeningObjects): BundleState {
+export function bundleState(o: HardeningObjects, kubeadmFlags: typeof KUBEADM_FLAGS = KUBEADM_FLAGS): BundleState {
   const defaults = defaultVariables(o);
   const problems: string[] = [];
   for (const op of patchOperations(o)) {
@@ -111,7 +111,7 @@ export function bundleState(o: HardeningObjects): BundleState {
   const nodes = bootstrapNodes(o).map((node): NodeState => {
     const controlPlane = node.classes === undefined;
     const processes: Partial<Record<ControlPlaneProcess, Record<string, string>>> = {};
-    if (controlPlane) for (const c of COMPONENTS) processes[PROCESS_OF[c]] = { ...KUBEADM_FLAGS[PROCESS_OF[c]], ...strings(extraArgs(o, c)) };
+    if (controlPlane) for (const c of COMPONENTS) processes[PROCESS_OF[c]] = { ...kubeadmFlags[PROCESS_OF[c]], ...strings(extraArgs(o, c)) };
     const kubeletFlags: Record<string, string> = {};
     for (const config of node.configs) {
       const args = at(node.object, [...node.base, config, 'nodeRegistration', 'kubeletExtraArgs']);

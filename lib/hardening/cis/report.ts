@@ -4,6 +4,7 @@ import { auditFor } from './audits.ts';
 import { BASELINE_IDS, MANUAL_NOTES, type ManualNote } from './decisions.ts';
 import { KUBE_BENCH_CHECKS, KUBE_BENCH_SOURCE } from './kube-bench-cis-1.12.ts';
 import { runKubeBenchTests } from './kube-bench-tests.ts';
+import type { KUBEADM_FLAGS } from './kubeadm.ts';
 import { bundleState } from './node-state.ts';
 import type { KubeBenchCheck } from './types.ts';
 
@@ -28,13 +29,17 @@ export const cisDeviationId = (id: string) => `CIS ${id}`;
  * that the templates cannot decide, must have a MANUAL_NOTES entry
  * (otherwise FAIL, so every gap is documented).
  */
-export function runCisChecks(
-  o: HardeningObjects,
-  checks: readonly KubeBenchCheck[] = KUBE_BENCH_CHECKS,
-  notes: Readonly<Record<string, ManualNote>> = MANUAL_NOTES,
-  deviations: readonly Deviation[] = DEVIATIONS,
-): CisResult[] {
-  const state = bundleState(o);
+export interface CisOptions {
+  readonly checks?: readonly KubeBenchCheck[];
+  readonly notes?: Readonly<Record<string, ManualNote>>;
+  readonly deviations?: readonly Deviation[];
+  /** What kubeadm puts on the control plane (tests change it: the templates cannot remove kubeadm's flags). */
+  readonly kubeadmFlags?: typeof KUBEADM_FLAGS;
+}
+
+export function runCisChecks(o: HardeningObjects, options: CisOptions = {}): CisResult[] {
+  const { checks = KUBE_BENCH_CHECKS, notes = MANUAL_NOTES, deviations = DEVIATIONS } = options;
+  const state = bundleState(o, options.kubeadmFlags);
   return checks.map((check): CisResult => {
     const base = { id: check.id, type: check.type, baseline: BASELINE_IDS[check.id] ?? '' };
     if (state.problems.length > 0) return { ...base, status: 'fail', detail: state.problems.join('; ') };
