@@ -67,7 +67,7 @@ export const dockerScs = defineClusterStack({
       features: [
         imageRepositoryFeature(controlPlane),
         customImageFeature({ controlPlane: controlPlaneMachines, workers: workerMachines, workerClasses: [defaultWorker] }),
-        oidcFeature(controlPlane),
+        oidcFeature(controlPlane, stack.identity.kubernetes),
         // Docker machines share the host's kernel: sysctls would change the developer's machine.
         kubernetesHardening({
           controlPlane,

@@ -119,7 +119,7 @@ export const openstackScs = defineClusterStack({
         workerMachinesFeature(workerMachines, [defaultWorker]).feature,
         workerSecurityGroupsFeature(machines),
         certSANsFeature(controlPlane),
-        oidcFeature(controlPlane),
+        oidcFeature(controlPlane, version),
         kubernetesHardening({ controlPlane, workers: [{ bootstrap: workerBootstrap, classes: [defaultWorker] }], kubernetes: version, withOidc: true }),
       ],
     });
