@@ -33,6 +33,13 @@ export async function readReleaseTree(dir: string): Promise<Map<string, string>>
   const addons = await readTgz(readFileSync(join(dir, addonFile)), join(dir, addonFile));
   for (const [path, content] of addons) tree.set(`${BundleFiles.clusterAddonDir}/${path}`, content.toString('utf8'));
 
+  const nodeImageArchives = names.filter((n) => /-node-image-v[^/]*\.tgz$/.test(n));
+  if (nodeImageArchives.length > 1) throw new Error(`${dir}: expected at most one node image archive (*-node-image-<version>.tgz), found ${nodeImageArchives.join(', ')}`);
+  for (const archive of nodeImageArchives) {
+    const files = await readTgz(readFileSync(join(dir, archive)), join(dir, archive));
+    for (const [path, content] of files) tree.set(`${BundleFiles.nodeImageDir}/${path}`, content.toString('utf8'));
+  }
+
   for (const plain of [BundleFiles.clusterAddonConfig, BundleFiles.metadata, BundleFiles.nodeImages]) {
     const path = join(dir, plain);
     if (!existsSync(path)) {
