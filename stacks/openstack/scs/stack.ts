@@ -131,8 +131,9 @@ export const openstackScs = defineClusterStack({
     const apply = ordered.map((addon) => ({ addon }));
     stack.setAddonStages({ AfterControlPlaneInitialized: apply, BeforeClusterUpgrade: apply });
 
-    // ORC imports the finished image from its URL; the build instructions
-    // say how that image is made, so anyone can rebuild it.
+    // ORC imports a finished image from its URL (the reference stack's
+    // published build); the build instructions make an image with exactly
+    // the components pinned here, for providers that build their own.
     stack.setNodeImageRelease('url');
     const image = `${imageName.default}-${version.toVersionTag()}`;
     nodeImage(stack.nodeImages, { name: image, kubernetes: version, build: row.image, identity: defaultIdentityRef });
