@@ -5,6 +5,7 @@ import { KubernetesVersion } from '../constructs/kubernetes-version.ts';
 import type { ClusterStackVersions } from '../constructs/metadata.ts';
 import { clusterStackName, type ClusterStackIdentity } from '../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/stack-definition.ts';
+import type { NodeImageBuild, NodeImageRelease } from '../constructs/node-image/node-image-build.ts';
 import { StackVersion } from '../constructs/stack-version.ts';
 import type { TreeFile } from './atomic-write.ts';
 import { withGitopsFiles } from './gitops/bundle-files.ts';
@@ -18,6 +19,11 @@ export interface Bundle {
   readonly clusterClassName: string;
   readonly releaseTag: string;
   readonly files: readonly BundleFile[];
+  /** How the node images reach a cloud, and how they are built; absent when the stack has none. */
+  readonly nodeImages?: {
+    readonly release: NodeImageRelease;
+    readonly build: NodeImageBuild | undefined;
+  };
 }
 
 export interface SynthOptions {
@@ -89,6 +95,7 @@ function synthesizeOne(definition: ClusterStackDefinition<StackVersionsRow>, row
       clusterClassName: stack.clusterClassName,
       releaseTag: stack.releaseTag,
       files: withGitopsFiles(stack, stack.toBundle()),
+      ...(stack.nodeImageRelease ? { nodeImages: { release: stack.nodeImageRelease, build: stack.nodeImageBuild } } : {}),
     };
   } catch (e) {
     const message = (e as Error).message;

@@ -111,6 +111,13 @@ build_clusterctl() {
     "sigs.k8s.io/cluster-api/cmd/clusterctl@$CLUSTERCTL_VERSION"
 }
 
+# Packer's last MPL release; its go.mod has no replace directives. The version
+# variables are those of its own Makefile, so `packer version` tells the truth.
+build_packer() {
+  GOBIN=$1 go install -ldflags "-s -w -X github.com/hashicorp/packer/version.Version=${PACKER_VERSION#v} \
+    -X github.com/hashicorp/packer/version.VersionPrerelease=" "github.com/hashicorp/packer@$PACKER_VERSION"
+}
+
 # cso-check is a module in this repository: `go build` it in place.
 build_cso_check() {
   (cd "$cso_check_dir" && go build -ldflags "-s -w" -o "$1/cso-check" .)
@@ -193,7 +200,7 @@ build_cosign() {
     "github.com/sigstore/cosign/v2/cmd/cosign@$COSIGN_VERSION"
 }
 
-known="helm clusterctl cso-check overwrite-render k8s-check oras-pull flux-pull v1beta2-convert cosign"
+known="helm clusterctl cso-check overwrite-render k8s-check oras-pull flux-pull v1beta2-convert cosign packer"
 tools=("$@")
 ((${#tools[@]})) || read -r -a tools <<<"$known"
 for tool in "${tools[@]}"; do
@@ -229,6 +236,7 @@ for tool in "${tools[@]}"; do
       key=$(local_module_key flux-pull github.com/fluxcd/pkg/oci "${FLUX_PKG_OCI_VERSION:-v0.70.0}")
       build flux-pull "$key" build_flux_pull
       ;;
+    packer) build packer "${PACKER_VERSION:?PACKER_VERSION missing in $versions_file}" build_packer ;;
     v1beta2-convert)
       key=$(local_module_key v1beta2-convert sigs.k8s.io/cluster-api "${CAPI_V1BETA2_VERSION:?CAPI_V1BETA2_VERSION missing in $versions_file}")
       build v1beta2-convert "$key" build_v1beta2_convert

@@ -125,6 +125,15 @@ export async function readVerifiedRelease(dir: string): Promise<VerifiedRelease>
   const addons = await readTgz(contents.get(addonFile) as Buffer, addonPath);
   for (const [path, content] of addons) tree.set(`${BundleFiles.clusterAddonDir}/${path}`, content.toString('utf8'));
 
+  const nodeImageArchives = names.filter((n) => /-node-image-v[^/]*\.tgz$/.test(n));
+  if (nodeImageArchives.length > 1) throw new Error(`${dir}: expected at most one node image archive (*-node-image-<version>.tgz), found ${nodeImageArchives.join(', ')}`);
+  for (const archive of nodeImageArchives) {
+    const expectArchive = `${name}-node-image-${v.nodeImage.toString()}.tgz`;
+    if (archive !== expectArchive) throw new Error(`${metadataPath}: says nodeImage ${v.nodeImage.toString()}, but the node image archive is ${archive} (expected ${expectArchive})`);
+    const files = await readTgz(contents.get(archive) as Buffer, join(dir, archive));
+    for (const [path, content] of files) tree.set(`${BundleFiles.nodeImageDir}/${path}`, content.toString('utf8'));
+  }
+
   for (const plain of [BundleFiles.clusterAddonConfig, BundleFiles.metadata, BundleFiles.nodeImages]) {
     const content = contents.get(plain);
     if (!content) {
@@ -163,10 +172,10 @@ export async function readVerifiedRelease(dir: string): Promise<VerifiedRelease>
   const recomputed: ComponentHashes = {
     clusterClass: hashFiles(asFiles((p) => p === BundleFiles.clusterClass).map((f) => ({ path: f.path, content: f.content.split(versionedName).join(placeholderName) }))),
     clusterAddon: hashFiles(asFiles((p) => p === BundleFiles.clusterAddonConfig || (p.startsWith(`${BundleFiles.clusterAddonDir}/`) && !inArchive.includes(p.slice(BundleFiles.clusterAddonDir.length + 1))))),
-    nodeImage: hashFiles(asFiles((p) => p === BundleFiles.nodeImages)),
+    nodeImage: hashFiles(asFiles((p) => p === BundleFiles.nodeImages || p.startsWith(`${BundleFiles.nodeImageDir}/`))),
     kubernetes: kubernetes.toString(),
   };
-  const where: Record<keyof ComponentHashes, string> = { clusterClass: chartFile, clusterAddon: `${addonFile} and ${BundleFiles.clusterAddonConfig}`, nodeImage: BundleFiles.nodeImages, kubernetes: BundleFiles.metadata };
+  const where: Record<keyof ComponentHashes, string> = { clusterClass: chartFile, clusterAddon: `${addonFile} and ${BundleFiles.clusterAddonConfig}`, nodeImage: [BundleFiles.nodeImages, ...nodeImageArchives].join(' and '), kubernetes: BundleFiles.metadata };
   for (const c of Object.keys(where) as (keyof ComponentHashes)[]) {
     if (recomputed[c] !== h[c]) throw new Error(`${hashesPath}: the ${c} hash does not match the content of ${where[c]}; the release was changed after it was written`);
   }

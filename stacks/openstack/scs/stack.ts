@@ -20,7 +20,7 @@ import { apiServerLoadBalancerFeature } from './features/api-server-load-balance
 import { clusterNetworkFeature, defaultIdentityRef } from './features/cluster-network.ts';
 import { controlPlaneMachinesFeature, DEFAULT_FLAVORS, imageName, workerMachinesFeature } from './features/machines.ts';
 import { sharedMachineAccessFeature, workerSecurityGroupsFeature } from './features/security-groups.ts';
-import { nodeImage } from './node-images.ts';
+import { nodeImage, openStackNodeImageBuild } from './node-images.ts';
 import { versions } from './versions.ts';
 
 // The external cloud controller manager (the ccm addon) sets provider IDs and zones.
@@ -131,11 +131,12 @@ export const openstackScs = defineClusterStack({
     const apply = ordered.map((addon) => ({ addon }));
     stack.setAddonStages({ AfterControlPlaneInitialized: apply, BeforeClusterUpgrade: apply });
 
-    nodeImage(stack.nodeImages, {
-      name: `${imageName.default}-${version.toVersionTag()}`,
-      kubernetes: version,
-      build: row.image,
-      identity: defaultIdentityRef,
-    });
+    // ORC imports a finished image from its URL (the reference stack's
+    // published build); the build instructions make an image with exactly
+    // the components pinned here, for providers that build their own.
+    stack.setNodeImageRelease('url');
+    const image = `${imageName.default}-${version.toVersionTag()}`;
+    nodeImage(stack.nodeImages, { name: image, kubernetes: version, build: row.image, identity: defaultIdentityRef });
+    stack.addNodeImageBuild(openStackNodeImageBuild(image, version, row.image, row.nodeImageComponents, stack.node.path));
   },
 });
