@@ -133,7 +133,8 @@ const RENDERED: Readonly<Record<string, (objects: readonly JsonObject[], e: Exam
     expect(at(deployment, 'metadata', 'labels', 'domain')).toBe(e.host);
   },
   'kubelet-csr-approver': (objects) => {
-    const deployment = find(objects, 'Deployment', 'kubelet-csr-approver');
+    // Named after the release, which the operator calls cluster-addon.
+    const deployment = find(objects, 'Deployment', 'cluster-addon-kubelet-csr-approver');
     const tolerations = at(deployment, 'spec', 'template', 'spec', 'tolerations') as JsonObject[];
     expect(tolerations.map((t) => t.key)).toEqual(['node-role.kubernetes.io/control-plane', 'node.cloudprovider.kubernetes.io/uninitialized', 'node.kubernetes.io/not-ready']);
     const env = ((at(deployment, 'spec', 'template', 'spec', 'containers') as JsonObject[])[0].env ?? []) as JsonObject[];
