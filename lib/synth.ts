@@ -7,6 +7,7 @@ import { clusterStackName, type ClusterStackIdentity } from '../constructs/names
 import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/stack-definition.ts';
 import type { NodeImageBuild, NodeImageRelease } from '../constructs/node-image/node-image-build.ts';
 import { StackVersion } from '../constructs/stack-version.ts';
+import { assertAddonValues } from './addon-values/check.ts';
 import type { TreeFile } from './atomic-write.ts';
 import { withGitopsFiles } from './gitops/bundle-files.ts';
 
@@ -88,6 +89,8 @@ function synthesizeOne(definition: ClusterStackDefinition<StackVersionsRow>, row
       versions,
     });
     definition.build(stack, row);
+    // Keys the upstream chart does not read would be silently ignored by Helm.
+    assertAddonValues(stack.addons, `stack ${name}`);
     return {
       identity,
       path: `${identity.provider}/${identity.stack}/${identity.kubernetes.minorSlug}`,

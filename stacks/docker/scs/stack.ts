@@ -66,7 +66,7 @@ export const dockerScs = defineClusterStack({
       workers: [defaultWorker],
       features: [
         imageRepositoryFeature(controlPlane),
-        customImageFeature({ controlPlane: controlPlaneMachines, workers: workerMachines, workerClasses: [defaultWorker] }),
+        customImageFeature({ controlPlane: controlPlaneMachines, workers: workerMachines, workerClasses: [defaultWorker], kubernetes: stack.identity.kubernetes }),
         oidcFeature(controlPlane, stack.identity.kubernetes),
         // Docker machines share the host's kernel: sysctls would change the developer's machine.
         kubernetesHardening({
