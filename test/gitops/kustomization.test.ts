@@ -53,6 +53,8 @@ describe('kustomization.yaml of the shipped bundles', () => {
       const resources = (yaml.load(fileOf(b, KUSTOMIZATION_FILE)) as { resources: string[] }).resources;
       const manifests = b.files
         .filter((f) => f.path !== KUSTOMIZATION_FILE)
+        // YAML files only: node-image/ holds a build script and JSON for image-builder.
+        .filter((f) => f.path.endsWith('.yaml'))
         .filter((f) => {
           const docs = yaml.loadAll(f.content).filter((d) => d !== null);
           return docs.length > 0 && docs.every(isKubernetesObject);

@@ -104,6 +104,9 @@ describe('openstack/scs 1.34 bundle', () => {
       'helm-chart-proxies.yaml',
       'kustomization.yaml',
       'metadata.yaml',
+      'node-image/SHA256SUMS',
+      'node-image/build.sh',
+      'node-image/packer-variables.json',
       'node-images.yaml',
     ]);
   });
