@@ -127,8 +127,9 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
     .option('--vendor', 'vendor addon dependencies into charts/ from their Helm repositories (digest checked against the index)')
     .option('--vendor-from <dir>', 'vendor addon dependencies from a local folder of <name>-<version>.tgz files or <name>/ chart folders (air-gapped)')
     .option('--dry-run', 'decide and show versions; write nothing')
+    .option('--allow-breaking <reason>', 'release even though an upgrade path into a new version breaks; the reason goes into the version record, hashes.json and the docs')
     .addOption(output())
-    .action(async (opts: SelectionOptions & { mode: string; version?: string; addonVersion?: string; nodeImageVersion?: string; from?: string; releaseDir: string; dryRun?: boolean; vendor?: boolean; vendorFrom?: string }) => {
+    .action(async (opts: SelectionOptions & { mode: string; version?: string; addonVersion?: string; nodeImageVersion?: string; from?: string; releaseDir: string; dryRun?: boolean; vendor?: boolean; vendorFrom?: string; allowBreaking?: string }) => {
       if (opts.vendor && opts.vendorFrom) throw new UserError('--vendor and --vendor-from exclude each other');
       const vendor = opts.vendorFrom ? { kind: 'folder' as const, path: resolve(opts.vendorFrom) } : opts.vendor ? { kind: 'repository' as const } : undefined;
       const result = await releaseCommand({
@@ -138,6 +139,7 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
         mode: versionMode(opts),
         releaseDir: resolve(opts.releaseDir),
         dryRun: opts.dryRun ?? false,
+        ...(opts.allowBreaking !== undefined ? { allowBreaking: opts.allowBreaking } : {}),
         ...(opts.from ? { from: resolve(opts.from) } : {}),
         ...filterOf(opts),
       });
@@ -149,6 +151,7 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
         ['BUNDLE', 'RELEASE', 'STACK', 'ADDON', 'NODE IMAGE', 'CHANGED', 'WHY'],
         ...result.releases.map((r) => [r.bundle, r.tag, r.clusterStack, r.clusterAddon, r.nodeImage, r.changed.join(',') || '-', r.reason]),
       ]));
+      for (const u of result.upgrades) say(u.problems.length === 0 ? `upgrade ${u.path}: ok` : u.problems.map((p) => `${p} (allowed: ${opts.allowBreaking ?? ''})`).join('\n'));
       if (result.releases.every((r) => !r.isNewVersion)) say('nothing changed: no new version');
       if (!opts.dryRun) say(`wrote ${result.releases.length} release folders to ${result.releaseDir}`);
     });

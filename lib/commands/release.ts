@@ -5,6 +5,7 @@ import { replaceFile, replaceTree, replaceTrees, type TreeFile } from '../atomic
 import { distTree, planRelease, releaseTree } from '../release/release.ts';
 import type { ChartSource } from '../release/vendor.ts';
 import type { VersionMode } from '../release/versioning.ts';
+import { formatFindings, pathLabel } from '../release/upgrade-check.ts';
 
 export interface ReleaseCommandOptions {
   readonly root: string;
@@ -15,6 +16,8 @@ export interface ReleaseCommandOptions {
   readonly filter?: (id: ClusterStackIdentity) => boolean;
   readonly dryRun?: boolean;
   readonly vendor?: ChartSource;
+  /** Release over breaking upgrade paths, for this reason. */
+  readonly allowBreaking?: string;
 }
 
 export interface ReleaseSummary {
@@ -30,6 +33,8 @@ export interface ReleaseSummary {
     readonly reason: string;
     readonly previous: string | undefined;
   }[];
+  /** Every upgrade path into a new version: `<from> → <to>` and the problems found (empty: the path is fine). */
+  readonly upgrades: readonly { readonly path: string; readonly kind: string; readonly problems: readonly string[] }[];
 }
 
 /**
@@ -46,6 +51,7 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
     ...(options.from ? { from: options.from } : {}),
     ...(options.filter ? { filter: options.filter } : {}),
     ...(options.vendor ? { vendor: options.vendor } : {}),
+    ...(options.allowBreaking !== undefined ? { allowBreaking: options.allowBreaking } : {}),
   });
   if (!options.dryRun) {
     if (options.filter) {
@@ -73,6 +79,7 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
       reason: e.decision.reason,
       previous: e.previous?.versions.clusterStack.toString(),
     })),
+    upgrades: plan.upgrades.map((c) => ({ path: pathLabel(c.path), kind: c.path.kind, problems: formatFindings(c) })),
   };
 }
 

@@ -12,6 +12,8 @@ import { releaseFiles } from './release-assets.ts';
 import type { ChartSource } from './vendor.ts';
 import { readRecord, readReleaseFolder, recordPath, renderRecord } from './version-record.ts';
 import { decideVersions, type PreviousRelease, type VersionDecision, type VersionMode } from './versioning.ts';
+import type { UpgradeCheck } from './upgrade-check.ts';
+import { checkReleaseUpgrades, gateUpgrades, type AllowedBreaking } from './upgrade-paths.ts';
 
 /** Versions used for the content-hash synthesis; never released. */
 const PLACEHOLDER: ClusterStackVersions = { clusterStack: StackVersion.stable(0), clusterAddon: StackVersion.stable(0), nodeImage: StackVersion.stable(0) };
@@ -31,6 +33,8 @@ export interface ReleaseOptions {
   readonly filter?: (id: ClusterStackIdentity) => boolean;
   /** Vendor addon dependencies into the addon charts' charts/ from this source. @default - not vendored: charts name repository and version */
   readonly vendor?: ChartSource;
+  /** Release even though an upgrade path breaks, for this reason (recorded). @default - a breaking path fails the release */
+  readonly allowBreaking?: string;
 }
 
 export interface ReleaseEntry {
@@ -40,6 +44,8 @@ export interface ReleaseEntry {
   readonly decision: VersionDecision;
   /** Files of `release/<tag>/`. */
   readonly files: readonly TreeFile[];
+  /** Set when an upgrade path into this version breaks and --allow-breaking let it through. */
+  readonly allowedBreaking?: AllowedBreaking;
 }
 
 export interface ReleasePlan {
@@ -48,6 +54,8 @@ export interface ReleasePlan {
   readonly records: readonly TreeFile[];
   /** Whether dist/ and the records follow this release (not for development builds). */
   readonly updatesSources: boolean;
+  /** The upgrade paths into every new version and what the fast check found on each. */
+  readonly upgrades: readonly UpgradeCheck[];
 }
 
 /** Content hashes of every stack × minor, from a synthesis with placeholder versions. */
@@ -82,16 +90,23 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   const problems = validateBundles(bundles);
   if (problems.length > 0) throw new Error(`${problems.length} schema violation(s):\n  ${problems.join('\n  ')}`);
 
+  const upgrades = await checkReleaseUpgrades(
+    bundles.map((b) => ({ path: b.path, files: b.files, isNewVersion: decisions.get(clusterStackName(b.identity))?.decision.isNewVersion ?? true })),
+    { root: options.root, ...(options.from ? { fromReleases: previousReleaseFolders(options.from) } : {}) },
+  );
+  const allowed = gateUpgrades(upgrades, options.allowBreaking);
+
   const updatesSources = options.mode.kind !== 'hash';
   const entries: ReleaseEntry[] = [];
   for (const bundle of bundles) {
     const name = clusterStackName(bundle.identity);
     const h = hashes.get(name) as ComponentHashes;
     const { previous, decision } = decisions.get(name) as { previous: PreviousRelease | undefined; decision: VersionDecision };
-    entries.push({ bundle, hashes: h, previous, decision, files: await releaseFiles(bundle, h, options.vendor) });
+    const allowedBreaking = allowed.get(bundle.path);
+    entries.push({ bundle, hashes: h, previous, decision, files: await releaseFiles(bundle, h, options.vendor, allowedBreaking), ...(allowedBreaking ? { allowedBreaking } : {}) });
   }
-  const records = updatesSources ? entries.map((e) => ({ path: recordPath(e.bundle.identity), content: renderRecord(e.decision.versions, e.hashes) })) : [];
-  return { entries, records, updatesSources };
+  const records = updatesSources ? entries.map((e) => ({ path: recordPath(e.bundle.identity), content: renderRecord(e.decision.versions, e.hashes, e.allowedBreaking) })) : [];
+  return { entries, records, updatesSources, upgrades };
 }
 
 /** The release/ tree of a plan: `<tag>/<file>`. */
@@ -102,6 +117,16 @@ export function releaseTree(plan: ReleasePlan): TreeFile[] {
 /** The dist/ tree of a plan. */
 export function distTree(plan: ReleasePlan): TreeFile[] {
   return bundleTree(plan.entries.map((e) => e.bundle));
+}
+
+/** The release folders below `dir` (or `dir` itself), newest stable per bundle: `<provider>/<stack>/<major>-<minor>` → folder. */
+export function previousReleaseFolders(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, release] of readPreviousReleases(dir)) {
+    const m = /^([a-z][a-z0-9]*)-([a-z][a-z0-9]*)-([0-9]+-[0-9]+)$/.exec(key);
+    if (m) out.set(`${m[1]}/${m[2]}/${m[3]}`, release.source);
+  }
+  return out;
 }
 
 /**
