@@ -140,6 +140,7 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
         releaseDir: resolve(opts.releaseDir),
         dryRun: opts.dryRun ?? false,
         ...(opts.allowBreaking !== undefined ? { allowBreaking: opts.allowBreaking } : {}),
+        foldersOnlyVendored: true,
         ...(opts.from ? { from: resolve(opts.from) } : {}),
         ...filterOf(opts),
       });
@@ -153,7 +154,8 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
       ]));
       for (const u of result.upgrades) say(u.problems.length === 0 ? `upgrade ${u.path}: ok` : u.problems.map((p) => `${p} (allowed: ${opts.allowBreaking ?? ''})`).join('\n'));
       if (result.releases.every((r) => !r.isNewVersion)) say('nothing changed: no new version');
-      if (!opts.dryRun) say(`wrote ${result.releases.length} release folders to ${result.releaseDir}`);
+      if (!opts.dryRun && result.wroteReleaseFolders) say(`wrote ${result.releases.length} release folders to ${result.releaseDir}`);
+      else if (!opts.dryRun) say('version records and dist/ updated; no release folder: a release tag must always mean the same bytes, so stable and custom releases are written with --vendor or --vendor-from only (unvendored development builds: --mode hash)');
     });
 
   addSelection(program.command('diff').description('explain, object by object, what changed and which versions it gets'))

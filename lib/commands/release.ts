@@ -18,6 +18,14 @@ export interface ReleaseCommandOptions {
   readonly vendor?: ChartSource;
   /** Release over breaking upgrade paths, for this reason. */
   readonly allowBreaking?: string;
+  /**
+   * Write stable and custom release folders only when the addon charts are
+   * vendored: such a folder is what gets published under its tag, so an
+   * unvendored one would give the same tag other bytes (development builds,
+   * hash mode, tag vendored builds differently). Records and dist/ are
+   * written either way. @default false - folders are always written
+   */
+  readonly foldersOnlyVendored?: boolean;
 }
 
 export interface ReleaseSummary {
@@ -33,6 +41,8 @@ export interface ReleaseSummary {
     readonly reason: string;
     readonly previous: string | undefined;
   }[];
+  /** False when no release folder was written: stable or custom mode without vendoring, with foldersOnlyVendored. */
+  readonly wroteReleaseFolders: boolean;
   /** Every upgrade path into a new version: `<from> → <to>` and the problems found (empty: the path is fine). */
   readonly upgrades: readonly { readonly path: string; readonly kind: string; readonly problems: readonly string[] }[];
 }
@@ -53,10 +63,11 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
     ...(options.vendor ? { vendor: options.vendor } : {}),
     ...(options.allowBreaking !== undefined ? { allowBreaking: options.allowBreaking } : {}),
   });
+  const writeFolders = !(options.foldersOnlyVendored && !options.vendor && options.mode.kind !== 'hash');
   if (!options.dryRun) {
-    if (options.filter) {
+    if (writeFolders && options.filter) {
       replaceTrees(plan.entries.map((e) => ({ target: join(options.releaseDir, e.bundle.releaseTag), files: e.files })));
-    } else {
+    } else if (writeFolders) {
       replaceTree(options.releaseDir, releaseTree(plan));
     }
     if (plan.updatesSources) {
@@ -68,6 +79,7 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
   }
   return {
     releaseDir: options.releaseDir,
+    wroteReleaseFolders: writeFolders && !options.dryRun,
     releases: plan.entries.map((e) => ({
       bundle: e.bundle.path,
       tag: e.bundle.releaseTag,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
@@ -82,7 +83,10 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
       const current = hashes.get(name);
       if (!current) throw new Error(`no content hash for ${name}`);
       const previous = previousOf(id);
-      const decision = decideVersions(current, previous, options.mode);
+      // A development build's tag is its content hash; vendored chart
+      // archives are content too, so a vendored and an unvendored build of
+      // the same stack never share a tag.
+      const decision = decideVersions(options.mode.kind === 'hash' && options.vendor ? vendoredContent(current) : current, previous, options.mode);
       decisions.set(name, { previous, decision });
       return decision.versions;
     },
@@ -107,6 +111,11 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   }
   const records = updatesSources ? entries.map((e) => ({ path: recordPath(e.bundle.identity), content: renderRecord(e.decision.versions, e.hashes, e.allowedBreaking) })) : [];
   return { entries, records, updatesSources, upgrades };
+}
+
+/** The hashes a vendored development build is tagged by: the addon content includes the vendored archives. */
+function vendoredContent(h: ComponentHashes): ComponentHashes {
+  return { ...h, clusterAddon: createHash('sha256').update(`${h.clusterAddon}\nvendored dependency archives\n`).digest('hex') };
 }
 
 /** The release/ tree of a plan: `<tag>/<file>`. */
