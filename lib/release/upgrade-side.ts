@@ -146,36 +146,67 @@ function git(root: string, args: readonly string[]): string {
   return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', maxBuffer: GIT_MAX_BUFFER, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** Files at a revision, read by one `git cat-file --batch` (one process, not one per file). */
+function gitBlobs(root: string, specs: readonly string[]): string[] {
+  if (specs.length === 0) return [];
+  const out = execFileSync('git', ['-C', root, 'cat-file', '--batch'], { input: specs.map((p) => `${p}\n`).join(''), maxBuffer: GIT_MAX_BUFFER, stdio: ['pipe', 'pipe', 'pipe'] });
+  const files: string[] = [];
+  let at = 0;
+  for (const spec of specs) {
+    const eol = out.indexOf(10, at);
+    const header = out.subarray(at, eol).toString('utf8');
+    const m = /^[0-9a-f]+ blob (\d+)$/.exec(header);
+    if (!m) throw new Error(`git ${spec}: ${header}`);
+    const size = Number(m[1]);
+    files.push(out.subarray(eol + 1, eol + 1 + size).toString('utf8'));
+    at = eol + 1 + size + 1;
+  }
+  return files;
+}
+
 /** dist/<bundle> as committed at a revision; undefined when that revision has no such bundle. */
 export function sideFromGit(root: string, revision: string, bundle: string): UpgradeSide | undefined {
   const prefix = `dist/${bundle}/`;
   const listing = git(root, ['ls-tree', '-r', '--name-only', revision, '--', prefix]).split('\n').filter(Boolean);
   if (listing.length === 0) return undefined;
-  const files = new Map<string, string>();
-  for (const path of listing) files.set(path.slice(prefix.length), git(root, ['show', `${revision}:${path}`]));
+  const contents = gitBlobs(root, listing.map((p) => `${revision}:${p}`));
+  const files = new Map(listing.map((path, i) => [path.slice(prefix.length), contents[i]]));
   const commit = git(root, ['rev-parse', '--short=12', revision]).trim();
   return sideFromBundleFiles(bundle, files, `git ${commit}:dist/${bundle}`);
+}
+
+/** The commits that changed a bundle's version record, newest first, with the stack version each recorded. */
+function recordHistory(root: string, bundle: string): { commit: string; clusterStack: string }[] {
+  const [provider, stack, minor] = bundle.split('/');
+  const record = `stacks/${provider}/${stack}/version-record/${minor}.json`;
+  const commits = git(root, ['log', '--format=%H', '--', record]).split('\n').filter(Boolean);
+  if (commits.length === 0) return [];
+  const texts = gitBlobs(root, commits.map((c) => `${c}:${record}`));
+  return commits.map((commit, i) => ({ commit, clusterStack: String((JSON.parse(texts[i]) as { clusterStack?: unknown }).clusterStack) }));
 }
 
 /**
  * Every released version of a bundle in the project's history: for each
  * commit that changed its version record, dist/<bundle> at that commit,
- * oldest first, one side per stack version. This is the reproducible
- * fixture of the upgrade tests: git is the provenance.
+ * oldest first, one side per stack version (the last commit of each). This
+ * is the reproducible fixture of the upgrade tests: git is the provenance.
  */
 export function historyOf(root: string, bundle: string): UpgradeSide[] {
-  const [provider, stack, minor] = bundle.split('/');
-  const record = `stacks/${provider}/${stack}/version-record/${minor}.json`;
-  const commits = git(root, ['log', '--reverse', '--format=%H', '--', record]).split('\n').filter(Boolean);
+  const seen = new Set<string>();
   const out: UpgradeSide[] = [];
-  for (const commit of commits) {
+  for (const { commit, clusterStack } of recordHistory(root, bundle)) {
+    if (seen.has(clusterStack)) continue;
+    seen.add(clusterStack);
     const side = sideFromGit(root, commit, bundle);
-    if (!side) continue;
-    const last = out[out.length - 1];
-    if (last && last.stackVersion === side.stackVersion) out[out.length - 1] = side;
-    else out.push(side);
+    if (side) out.unshift(side);
   }
   return out;
+}
+
+/** The newest released version of a bundle other than `version`, from git. */
+export function previousFromGit(root: string, bundle: string, version: string): UpgradeSide | undefined {
+  const hit = recordHistory(root, bundle).find((r) => r.clusterStack !== version);
+  return hit ? sideFromGit(root, hit.commit, bundle) : undefined;
 }
 
 function parseYaml(text: string, where: string): unknown {
