@@ -87,6 +87,11 @@ describe.skipIf(!ctx)('upgrades through the operator flow, and the fast check ag
     const c = ctx as E2eContext;
     return run(c.tools.csoCheck, ['-upgrade', '-helm', c.tools.helm, '-overwrite-render', c.tools.overwriteRender, '-objects', objects, from, to], { env: helmHome });
   };
+  const vendoredDir = (prefix: string): string => {
+    const rel = (ctx as E2eContext).vendored.releases.find((x) => x.tag.startsWith(prefix));
+    if (!rel) throw new Error(`no vendored release ${prefix}*`);
+    return rel.dir;
+  };
   const gate = async (from: string, to: string) => formatFindings(checkUpgrade({ from: await sideFromReleaseFolder(from), to: await sideFromReleaseFolder(to), kind: 'same-minor' }));
 
   it('the history holds v1, v2 and v3 as releases the operator loads', async () => {
@@ -108,10 +113,16 @@ describe.skipIf(!ctx)('upgrades through the operator flow, and the fast check ag
     expect(problems).toEqual([expect.stringContaining('clusteraddon.yaml /addonStages/AfterControlPlaneInitialized/1/name: addon "kubelet-csr-approver" is new in docker/scs/1-34 v3 and docker/scs/1-34 v1 has no folder for it')]);
   });
 
-  it('v2 → v3 upgrades: every stage applies and no core addon object is deleted; the gate agrees', async () => {
+  it('v2 → v3 keeps Kubernetes and the addon version: the operator runs no stage; the gate agrees', async () => {
     const r = assertSuccess(await upgrade(dirs.get('v2') as string, dirs.get('v3') as string), 'cso-check -upgrade');
-    expect(r.stdout).toBe(['stage apply cni', 'stage apply kubelet-csr-approver', 'stage apply metrics-server', 'upgrade ok docker-scs-1-34-v2 -> docker-scs-1-34-v3', ''].join('\n'));
+    expect(r.stdout).toBe(['stage none: same Kubernetes and cluster addon version', 'upgrade ok docker-scs-1-34-v2 -> docker-scs-1-34-v3', ''].join('\n'));
     expect(await gate(dirs.get('v2') as string, dirs.get('v3') as string)).toEqual([]);
+  });
+
+  it('1.33 → 1.34 at the current version: every stage applies and no addon object is deleted; the gate agrees', async () => {
+    const r = assertSuccess(await upgrade(vendoredDir('docker-scs-1-33-'), vendoredDir('docker-scs-1-34-')), 'cso-check -upgrade');
+    expect(r.stdout).toMatch(/^stage apply cni\nstage apply kubelet-csr-approver\nstage apply metrics-server\nupgrade ok docker-scs-1-33-v\d+ -> docker-scs-1-34-v\d+\n$/);
+    expect(await gate(vendoredDir('docker-scs-1-33-'), vendoredDir('docker-scs-1-34-'))).toEqual([]);
   });
 
   it('the layout that works with the operator as it is: the new addon rides in a folder the old release has', async () => {
@@ -126,16 +137,16 @@ describe.skipIf(!ctx)('upgrades through the operator flow, and the fast check ag
 
   it('an addon left out of BeforeClusterUpgrade is deleted by the clean-up, and the gate says so', async () => {
     const c = ctx as E2eContext;
-    const v3 = dirs.get('v3') as string;
+    const v3 = vendoredDir('docker-scs-1-34-');
     const dropped = join(c.work, 'upgrade-dropped', basename(v3));
     const files = await releaseFolderFiles(v3);
     const config = yaml.load(files.get('clusteraddon.yaml') as string) as { addonStages: Record<string, { name: string }[]> };
     config.addonStages.BeforeClusterUpgrade = config.addonStages.BeforeClusterUpgrade.filter((s) => s.name !== 'metrics-server');
     files.set('clusteraddon.yaml', yaml.dump(config));
     await writeRelease(dropped, [...files].map(([path, content]) => ({ path, content })));
-    const r = assertSuccess(await upgrade(dirs.get('v2') as string, dropped), 'cso-check -upgrade (metrics-server not in BeforeClusterUpgrade)');
+    const r = assertSuccess(await upgrade(vendoredDir('docker-scs-1-33-'), dropped), 'cso-check -upgrade (metrics-server not in BeforeClusterUpgrade)');
     expect(r.stdout).toContain('delete v1 ConfigMap kube-system/metrics-server-e2e-values (clean-up)');
-    expect(await gate(dirs.get('v2') as string, dropped)).toEqual([expect.stringContaining('addon "metrics-server" is applied after creation but not in BeforeClusterUpgrade')]);
+    expect(await gate(vendoredDir('docker-scs-1-33-'), dropped)).toEqual([expect.stringContaining('addon "metrics-server" is applied after creation but not in BeforeClusterUpgrade')]);
   });
 });
 
