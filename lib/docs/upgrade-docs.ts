@@ -4,7 +4,7 @@ import { recordPath } from '../release/version-record.ts';
 import { upgradeEffects } from '../release/upgrade-effects.ts';
 import type { AllowedBreaking } from '../release/upgrade-paths.ts';
 import { upgradePathsTo } from '../release/upgrade-paths.ts';
-import { previousFromGit, sideFromBundleFiles, type UpgradeSide } from '../release/upgrade-side.ts';
+import { previousFromGit, sideFromBundleFiles, sideFromFolder, type UpgradeSide } from '../release/upgrade-side.ts';
 import type { Bundle } from '../synth.ts';
 import type { UpgradeSectionInput } from './upgrade-section.ts';
 
@@ -28,9 +28,12 @@ export function upgradeDocs(root: string, bundle: Bundle, all: readonly Bundle[]
       previous = undefined; // no git history here: the page shows the other paths
     }
   }
+  // A filtered run may not synthesize the previous minor; dist/ holds it at its recorded version.
   const newestOf = (path: string): UpgradeSide | undefined => {
     const b = all.find((x) => x.path === path);
-    return b ? sideOf(b) : undefined;
+    if (b) return sideOf(b);
+    const dir = join(root, 'dist', path);
+    return existsSync(join(dir, 'metadata.yaml')) ? sideFromFolder(path, dir, `dist/${path}`) : undefined;
   };
   const paths = upgradePathsTo(to, (path) => (path === bundle.path ? previous : undefined), newestOf).map(upgradeEffects);
   const metadata = bundle.files.find((f) => f.path === 'metadata.yaml')?.content ?? '';

@@ -6,6 +6,7 @@ import type { TreeFile } from '../atomic-write.ts';
 import type { Bundle } from '../synth.ts';
 import { releaseFiles } from './release-assets.ts';
 import type { ChartSource } from './vendor.ts';
+import { recordHistory } from './upgrade-side.ts';
 import { parseRecord } from './version-record.ts';
 
 const GIT_MAX_BUFFER = 64 * 1024 * 1024;
@@ -45,10 +46,5 @@ export async function releaseFromGit(root: string, commit: string, bundle: strin
 
 /** The commits that changed a bundle's version record, oldest first, with the stack version each recorded. */
 export function recordCommits(root: string, bundle: string): { commit: string; clusterStack: string }[] {
-  const [provider, stack, minor] = bundle.split('/');
-  const recordPath = `stacks/${provider}/${stack}/version-record/${minor}.json`;
-  return git(root, ['log', '--reverse', '--format=%H', '--', recordPath])
-    .split('\n')
-    .filter(Boolean)
-    .map((commit) => ({ commit, clusterStack: parseRecord(git(root, ['show', `${commit}:${recordPath}`]), recordPath).versions.clusterStack.toString() }));
+  return recordHistory(root, bundle).reverse();
 }

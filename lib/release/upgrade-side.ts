@@ -176,7 +176,7 @@ export function sideFromGit(root: string, revision: string, bundle: string): Upg
 }
 
 /** The commits that changed a bundle's version record, newest first, with the stack version each recorded. */
-function recordHistory(root: string, bundle: string): { commit: string; clusterStack: string }[] {
+export function recordHistory(root: string, bundle: string): { commit: string; clusterStack: string }[] {
   const [provider, stack, minor] = bundle.split('/');
   const record = `stacks/${provider}/${stack}/version-record/${minor}.json`;
   const commits = git(root, ['log', '--format=%H', '--', record]).split('\n').filter(Boolean);

@@ -39,6 +39,7 @@ func main() {
 	namespace := flag.String("namespace", "default", "namespace passed to helm template (the ClusterStackRelease's namespace in the operator)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: cso-check [-helm PATH [-namespace NS]] RELEASE-DIR...\n"+
+			"       cso-check -upgrade -helm PATH [-overwrite-render PATH -objects FILE] OLD-RELEASE-DIR NEW-RELEASE-DIR\n"+
 			"checks release directories with the rules of cluster-stack-operator %s\n", operatorVersion)
 		flag.PrintDefaults()
 	}

@@ -56,7 +56,6 @@ type upgradeEnv struct {
 	helm            string
 	overwriteRender string
 	objects         string
-	helmEnv         []string
 }
 
 // upgradeReport is what the flow would do to the workload cluster.
@@ -233,7 +232,6 @@ func (env upgradeEnv) helmTemplate(chartPath string, values []byte, kubernetesVe
 	args := []string{"template", "--include-crds", "--dependency-update", "--kube-version", kubernetesVersion, "cluster-addon", filepath.Base(chartPath), "--namespace", clusterAddonNamespace, "-f", "-"}
 	cmd := exec.Command(env.helm, args...)
 	cmd.Dir = filepath.Dir(chartPath)
-	cmd.Env = append(os.Environ(), env.helmEnv...)
 	cmd.Stdin = bytes.NewReader(values)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
