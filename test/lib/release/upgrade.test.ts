@@ -75,12 +75,12 @@ describe('the project history (git) as upgrade fixtures', () => {
     }
   });
 
-  it('the current dist/ is the newest version of the history', () => {
+  it('the current dist/ upgrades from the newest other version of the history', () => {
     for (const bundle of BUNDLES) {
-      const history = historyCached(bundle);
       const current = sideFromFolder(bundle, join(root, 'dist', bundle));
-      expect(current.stackVersion).toBe(history[history.length - 1].stackVersion);
-      expect(checkUpgrade({ from: history[history.length - 1], to: current, kind: 'same-minor' }).findings).toEqual([]);
+      // dist/ may hold a version not committed yet (right after `release`).
+      const previous = historyCached(bundle).filter((s) => s.stackVersion !== current.stackVersion).pop() as UpgradeSide;
+      expect(messages(checkUpgrade({ from: previous, to: current, kind: 'same-minor' }).findings), `${bundle} ${previous.stackVersion} → ${current.stackVersion}`).toEqual([]);
     }
   });
 });
