@@ -128,8 +128,9 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
     .option('--vendor-from <dir>', 'vendor addon dependencies from a local folder of <name>-<version>.tgz files or <name>/ chart folders (air-gapped)')
     .option('--record', 'custom mode: also write the version records and dist/ for these versions (stable mode always does, hash mode never)')
     .option('--dry-run', 'decide and show versions; write nothing')
+    .option('--allow-breaking <reason>', 'release even though an upgrade path into a new version breaks; the reason goes into the version record, hashes.json and the docs')
     .addOption(output())
-    .action(async (opts: SelectionOptions & { mode: string; version?: string; addonVersion?: string; nodeImageVersion?: string; from?: string; releaseDir: string; dryRun?: boolean; vendor?: boolean; vendorFrom?: string; record?: boolean }) => {
+    .action(async (opts: SelectionOptions & { mode: string; version?: string; addonVersion?: string; nodeImageVersion?: string; from?: string; releaseDir: string; dryRun?: boolean; vendor?: boolean; vendorFrom?: string; record?: boolean; allowBreaking?: string }) => {
       if (opts.vendor && opts.vendorFrom) throw new UserError('--vendor and --vendor-from exclude each other');
       if (opts.record && opts.mode !== 'custom') throw new UserError(`--record is for --mode custom: ${opts.mode === 'hash' ? 'hash mode never writes' : 'stable mode always writes'} the version records and dist/`);
       const vendor = opts.vendorFrom ? { kind: 'folder' as const, path: resolve(opts.vendorFrom) } : opts.vendor ? { kind: 'repository' as const } : undefined;
@@ -141,6 +142,8 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
         releaseDir: resolve(opts.releaseDir),
         dryRun: opts.dryRun ?? false,
         ...(opts.record ? { record: true } : {}),
+        ...(opts.allowBreaking !== undefined ? { allowBreaking: opts.allowBreaking } : {}),
+        foldersOnlyVendored: true,
         ...(opts.from ? { from: resolve(opts.from) } : {}),
         ...filterOf(opts),
       });
@@ -152,8 +155,10 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
         ['BUNDLE', 'RELEASE', 'STACK', 'ADDON', 'NODE IMAGE', 'CHANGED', 'WHY'],
         ...result.releases.map((r) => [r.bundle, r.tag, r.clusterStack, r.clusterAddon, r.nodeImage, r.changed.join(',') || '-', r.reason]),
       ]));
+      for (const u of result.upgrades) say(u.problems.length === 0 ? `upgrade ${u.path}: ok` : u.problems.map((p) => `${p} (allowed: ${opts.allowBreaking ?? ''})`).join('\n'));
       if (result.releases.every((r) => !r.isNewVersion)) say('nothing changed: no new version');
-      if (!opts.dryRun) say(`wrote ${result.releases.length} release folders to ${result.releaseDir}${result.updatedSources ? '; updated the version records and dist/' : '; version records and dist/ untouched'}`);
+      if (!opts.dryRun && result.wroteReleaseFolders) say(`wrote ${result.releases.length} release folders to ${result.releaseDir}${result.updatedSources ? '; updated the version records and dist/' : '; version records and dist/ untouched'}`);
+      else if (!opts.dryRun) say(`${result.updatedSources ? 'version records and dist/ updated; ' : ''}no release folder: a release tag must always mean the same bytes, so stable and custom releases are written with --vendor or --vendor-from only (unvendored development builds: --mode hash)`);
     });
 
   addSelection(program.command('diff').description('explain, object by object, what changed and which versions it gets'))

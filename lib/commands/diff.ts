@@ -10,6 +10,8 @@ import { readReleaseTree, readVerifiedRelease } from '../release/release-reader.
 import { readRecord } from '../release/version-record.ts';
 import { decideVersions, describe } from '../release/versioning.ts';
 import { INITIAL_VERSIONS, synthesize } from '../synth.ts';
+import { bundleUpgradeEffects, releaseUpgradeEffects } from '../release/upgrade-diff.ts';
+import { formatEffects } from '../release/upgrade-effects.ts';
 
 export interface DiffCommandOptions {
   readonly root: string;
@@ -47,7 +49,11 @@ export async function diffCommand(options: DiffCommandOptions): Promise<DiffResu
     const after = await readReleaseTree(options.to);
     const diff = diffTrees(before, after, { normalizeName: versionlessName });
     const header = `${basename(options.from)} → ${basename(options.to)}`;
-    return { text: `${header}\n${indent(formatTreeDiff(diff)) || '  no change\n'}`, json: { from: options.from, to: options.to, ...treeDiffToJson(diff) } };
+    const effects = await releaseUpgradeEffects(options.from, options.to);
+    return {
+      text: `${header}\n${indent(formatTreeDiff(diff)) || '  no change\n'}${effects ? indent(formatEffects(effects)) : ''}`,
+      json: { from: options.from, to: options.to, ...treeDiffToJson(diff), ...(effects ? { upgrade: effects as unknown as JsonValue } : {}) },
+    };
   }
 
   const hashes = currentHashes(options.definitions, options.filter);
@@ -73,7 +79,8 @@ export async function diffCommand(options: DiffCommandOptions): Promise<DiffResu
       ? `${describe(previous.versions)} → ${decision.isNewVersion ? describe(decision.versions) : 'unchanged'}`
       : `first release: ${describe(decision.versions)}`;
     const changed = decision.changed.length > 0 ? ` (changed: ${decision.changed.join(', ')})` : '';
-    sections.push(`${bundle.path}: ${versions}${changed}\n${indent(formatTreeDiff(diff)) || (decision.isNewVersion ? '' : '  no change\n')}`);
+    const effects = decision.isNewVersion && !options.from ? bundleUpgradeEffects(options.root, bundle, bundles, decision.versions) : [];
+    sections.push(`${bundle.path}: ${versions}${changed}\n${indent(formatTreeDiff(diff)) || (decision.isNewVersion ? '' : '  no change\n')}${effects.map((e) => indent(formatEffects(e))).join('')}`);
     json.push({
       bundle: bundle.path,
       previous: previous ? describe(previous.versions) : null,
@@ -82,6 +89,7 @@ export async function diffCommand(options: DiffCommandOptions): Promise<DiffResu
       changed: [...decision.changed],
       unchangedComponents: COMPONENTS.filter((c) => !decision.changed.includes(c)),
       ...treeDiffToJson(diff),
+      upgrades: effects as unknown as JsonValue,
     });
   }
   if (options.from && sections.length === 0) throw new Error(`${options.from}: no shipped stack matches this release folder's name`);

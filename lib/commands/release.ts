@@ -5,6 +5,7 @@ import { assertOutputFolder, replaceFile, replaceSubtrees, replaceTree, type Tre
 import { distTree, planRelease, releaseTree } from '../release/release.ts';
 import type { ChartSource } from '../release/vendor.ts';
 import type { VersionMode } from '../release/versioning.ts';
+import { formatFindings, pathLabel } from '../release/upgrade-check.ts';
 
 export interface ReleaseCommandOptions {
   readonly root: string;
@@ -21,6 +22,16 @@ export interface ReleaseCommandOptions {
    * @default false
    */
   readonly record?: boolean;
+  /** Release over breaking upgrade paths, for this reason. */
+  readonly allowBreaking?: string;
+  /**
+   * Write stable and custom release folders only when the addon charts are
+   * vendored: such a folder is what gets published under its tag, so an
+   * unvendored one would give the same tag other bytes (development builds,
+   * hash mode, tag vendored builds differently). Records and dist/ are
+   * written either way. @default false - folders are always written
+   */
+  readonly foldersOnlyVendored?: boolean;
 }
 
 export interface ReleaseSummary {
@@ -38,6 +49,10 @@ export interface ReleaseSummary {
     readonly reason: string;
     readonly previous: string | undefined;
   }[];
+  /** False when no release folder was written: stable or custom mode without vendoring, with foldersOnlyVendored. */
+  readonly wroteReleaseFolders: boolean;
+  /** Every upgrade path into a new version: `<from> → <to>` and the problems found (empty: the path is fine). */
+  readonly upgrades: readonly { readonly path: string; readonly kind: string; readonly problems: readonly string[] }[];
 }
 
 /**
@@ -58,14 +73,16 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
     ...(options.filter ? { filter: options.filter } : {}),
     ...(options.vendor ? { vendor: options.vendor } : {}),
     ...(options.record ? { record: true } : {}),
+    ...(options.allowBreaking !== undefined ? { allowBreaking: options.allowBreaking } : {}),
   });
+  const writeFolders = !(options.foldersOnlyVendored && !options.vendor && options.mode.kind !== 'hash');
   if (!options.dryRun) {
     const dist = join(options.root, 'dist');
-    assertOutputFolder(options.releaseDir, 'release');
+    if (writeFolders) assertOutputFolder(options.releaseDir, 'release');
     if (plan.updatesSources) assertOutputFolder(dist, 'synth');
-    if (options.filter) {
+    if (writeFolders && options.filter) {
       replaceSubtrees(options.releaseDir, 'release', plan.entries.map((e) => ({ path: e.bundle.releaseTag, files: e.files })));
-    } else {
+    } else if (writeFolders) {
       replaceTree(options.releaseDir, releaseTree(plan), 'release');
     }
     if (plan.updatesSources) {
@@ -77,6 +94,7 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
   return {
     releaseDir: options.releaseDir,
     updatedSources: plan.updatesSources,
+    wroteReleaseFolders: writeFolders && !options.dryRun,
     releases: plan.entries.map((e) => ({
       bundle: e.bundle.path,
       tag: e.bundle.releaseTag,
@@ -88,6 +106,7 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
       reason: e.decision.reason,
       previous: e.previous?.versions.clusterStack.toString(),
     })),
+    upgrades: plan.upgrades.map((c) => ({ path: pathLabel(c.path), kind: c.path.kind, problems: formatFindings(c) })),
   };
 }
 

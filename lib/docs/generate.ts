@@ -9,6 +9,8 @@ import { releaseHistory, type GitHistory, type ReleaseHistory } from './history.
 import { renderHtml } from './html.ts';
 import { renderMarkdown } from './markdown.ts';
 import { pageBase, stackPage } from './stack-page.ts';
+import { upgradeDocs } from './upgrade-docs.ts';
+import type { UpgradeSectionInput } from './upgrade-section.ts';
 
 /** Catalog files at the root of docs/. */
 export const CATALOG_FILES = { markdown: 'README.md', html: 'index.html' } as const;
@@ -17,6 +19,8 @@ export interface DocsSource {
   readonly bundle: Bundle;
   readonly description: string;
   readonly history: ReleaseHistory;
+  /** The upgrade paths into this bundle and how to move a Cluster to it. */
+  readonly upgrade?: UpgradeSectionInput;
 }
 
 export interface CollectOptions {
@@ -42,6 +46,7 @@ export function collectDocsSources(options: CollectOptions): DocsSource[] {
       bundle,
       description: definition?.description ?? '',
       history: releaseHistory(options.root, bundle.identity, options.history),
+      upgrade: upgradeDocs(options.root, bundle, bundles, options.history !== undefined),
     };
   });
 }
@@ -50,7 +55,7 @@ export function collectDocsSources(options: CollectOptions): DocsSource[] {
 export function pageFiles(sources: readonly DocsSource[]): TreeFile[] {
   return sources.flatMap((s) => {
     const content = readBundleContent(s.bundle);
-    const page = stackPage({ content, description: s.description, history: s.history });
+    const page = stackPage({ content, description: s.description, history: s.history, ...(s.upgrade ? { upgrade: s.upgrade } : {}) });
     const base = pageBase(content);
     return [
       { path: `${base}.md`, content: renderMarkdown(page) },

@@ -8,6 +8,7 @@ import {
   code, heading, joinInline, lineBreak, link, multiline, paragraph, slug, strong, text,
   type Block, type Doc, type Href, type Inline, type TableRow,
 } from './model.ts';
+import { upgradeSection, type UpgradeSectionInput } from './upgrade-section.ts';
 import { schemaAt, variableRows } from './variables.ts';
 
 export interface StackPageInput {
@@ -15,6 +16,8 @@ export interface StackPageInput {
   /** The stack definition's one-line description. */
   readonly description: string;
   readonly history: ReleaseHistory;
+  /** The "Upgrades" section; left out when not given. */
+  readonly upgrade?: UpgradeSectionInput;
 }
 
 /** `<provider>/<stack>/<major>-<minor>`: the page's path below docs/, without extension. */
@@ -68,6 +71,7 @@ export function stackPage(input: StackPageInput): Doc {
       ...addonsSection(content.addons, v.clusterAddon),
       ...nodeImagesSection(content, v.nodeImage),
       ...exampleSection(content),
+      ...(input.upgrade ? upgradeSection(input.upgrade) : []),
       ...historySection(input.history, bundle.path),
     ],
   };

@@ -8,6 +8,7 @@ import type { TreeFile } from '../atomic-write.ts';
 import type { Bundle } from '../synth.ts';
 import { combinedHash, type ComponentHashes } from './content-hash.ts';
 import { createTgz } from './tgz.ts';
+import type { AllowedBreaking } from './upgrade-paths.ts';
 import { vendorChart, type ChartSource, type VendoredChart } from './vendor.ts';
 import yaml from 'js-yaml';
 
@@ -82,7 +83,7 @@ export async function clusterAddonArchive(bundle: Bundle, vendored: ReadonlyMap<
  * hashes.json: csctl's fields (so csctl-based tooling can read it) plus the
  * component hashes this generator versions by, under `generator`.
  */
-export function renderHashes(hashes: ComponentHashes, vendored: ReadonlyMap<string, VendoredChart> = new Map()): string {
+export function renderHashes(hashes: ComponentHashes, vendored: ReadonlyMap<string, VendoredChart> = new Map(), allowedBreaking?: AllowedBreaking): string {
   return `${JSON.stringify(
     {
       clusterStack: combinedHash(hashes),
@@ -92,6 +93,8 @@ export function renderHashes(hashes: ComponentHashes, vendored: ReadonlyMap<stri
       // Vendored dependency archives and their digests; versions do not
       // depend on them (the chart a dependency pins is the content).
       ...(vendored.size > 0 ? { vendoredCharts: Object.fromEntries([...vendored].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, c]) => [path, c.digest])) } : {}),
+      // The release notes of a version released over a breaking upgrade path.
+      ...(allowedBreaking ? { allowBreaking: allowedBreaking } : {}),
     },
     null,
     2,
@@ -99,7 +102,7 @@ export function renderHashes(hashes: ComponentHashes, vendored: ReadonlyMap<stri
 }
 
 /** Every file of the release folder `release/<tag>/`, including SHA256SUMS. */
-export async function releaseFiles(bundle: Bundle, hashes: ComponentHashes, vendor?: ChartSource): Promise<TreeFile[]> {
+export async function releaseFiles(bundle: Bundle, hashes: ComponentHashes, vendor?: ChartSource, allowedBreaking?: AllowedBreaking): Promise<TreeFile[]> {
   const names = releaseAssetNames(bundle);
   const vendored = vendor ? await vendorCharts(bundle, vendor) : new Map<string, VendoredChart>();
   const assets: { path: string; content: string | Buffer }[] = [
@@ -107,7 +110,7 @@ export async function releaseFiles(bundle: Bundle, hashes: ComponentHashes, vend
     { path: names.clusterAddonArchive, content: await clusterAddonArchive(bundle, vendored) },
     { path: BundleFiles.clusterAddonConfig, content: requireFile(bundle, BundleFiles.clusterAddonConfig).content },
     { path: BundleFiles.metadata, content: requireFile(bundle, BundleFiles.metadata).content },
-    { path: 'hashes.json', content: renderHashes(hashes, vendored) },
+    { path: 'hashes.json', content: renderHashes(hashes, vendored, allowedBreaking) },
   ];
   const nodeImages = bundle.files.find((f) => f.path === BundleFiles.nodeImages);
   if (nodeImages) assets.push({ path: BundleFiles.nodeImages, content: nodeImages.content });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
@@ -13,6 +14,8 @@ import type { ChartSource } from './vendor.ts';
 import { readVerifiedRelease } from './release-reader.ts';
 import { readRecord, recordPath, renderRecord } from './version-record.ts';
 import { decideVersions, type PreviousRelease, type VersionDecision, type VersionMode } from './versioning.ts';
+import type { UpgradeCheck } from './upgrade-check.ts';
+import { checkReleaseUpgrades, gateUpgrades, type AllowedBreaking } from './upgrade-paths.ts';
 
 /** Versions used for the content-hash synthesis; never released. */
 const PLACEHOLDER: ClusterStackVersions = { clusterStack: StackVersion.stable(0), clusterAddon: StackVersion.stable(0), nodeImage: StackVersion.stable(0) };
@@ -34,6 +37,8 @@ export interface ReleaseOptions {
   readonly vendor?: ChartSource;
   /** Custom mode: the records and dist/ follow the custom versions too. @default false (stable mode always records, hash mode never) */
   readonly record?: boolean;
+  /** Release even though an upgrade path breaks, for this reason (recorded). @default - a breaking path fails the release */
+  readonly allowBreaking?: string;
 }
 
 export interface ReleaseEntry {
@@ -43,6 +48,8 @@ export interface ReleaseEntry {
   readonly decision: VersionDecision;
   /** Files of `release/<tag>/`. */
   readonly files: readonly TreeFile[];
+  /** Set when an upgrade path into this version breaks and --allow-breaking let it through. */
+  readonly allowedBreaking?: AllowedBreaking;
 }
 
 export interface ReleasePlan {
@@ -51,6 +58,8 @@ export interface ReleasePlan {
   readonly records: readonly TreeFile[];
   /** Whether dist/ and the records follow this release: stable mode, or custom mode with `record`. */
   readonly updatesSources: boolean;
+  /** The upgrade paths into every new version and what the fast check found on each. */
+  readonly upgrades: readonly UpgradeCheck[];
 }
 
 /** Content hashes of every stack × minor, from a synthesis with placeholder versions. */
@@ -77,13 +86,22 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
       const current = hashes.get(name);
       if (!current) throw new Error(`no content hash for ${name}`);
       const previous = previousOf(id);
-      const decision = decideVersions(current, previous, options.mode);
+      // A development build's tag is its content hash; vendored chart
+      // archives are content too, so a vendored and an unvendored build of
+      // the same stack never share a tag.
+      const decision = decideVersions(options.mode.kind === 'hash' && options.vendor ? vendoredContent(current) : current, previous, options.mode);
       decisions.set(name, { previous, decision });
       return decision.versions;
     },
   });
   const problems = validateBundles(bundles);
   if (problems.length > 0) throw new Error(`${problems.length} schema violation(s):\n  ${problems.join('\n  ')}`);
+
+  const upgrades = await checkReleaseUpgrades(
+    bundles.map((b) => ({ path: b.path, files: b.files, isNewVersion: decisions.get(clusterStackName(b.identity))?.decision.isNewVersion ?? true })),
+    { root: options.root, ...(options.from ? { fromReleases: await previousReleaseFolders(options.from) } : {}) },
+  );
+  const allowed = gateUpgrades(upgrades, options.allowBreaking);
 
   if (options.record && options.mode.kind !== 'custom') throw new Error(`'record' is for custom mode only: stable mode always writes the version records, hash mode never does`);
   const updatesSources = options.mode.kind === 'stable' || (options.mode.kind === 'custom' && options.record === true);
@@ -92,10 +110,16 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
     const name = clusterStackName(bundle.identity);
     const h = hashes.get(name) as ComponentHashes;
     const { previous, decision } = decisions.get(name) as { previous: PreviousRelease | undefined; decision: VersionDecision };
-    entries.push({ bundle, hashes: h, previous, decision, files: await releaseFiles(bundle, h, options.vendor) });
+    const allowedBreaking = allowed.get(bundle.path);
+    entries.push({ bundle, hashes: h, previous, decision, files: await releaseFiles(bundle, h, options.vendor, allowedBreaking), ...(allowedBreaking ? { allowedBreaking } : {}) });
   }
-  const records = updatesSources ? entries.map((e) => ({ path: recordPath(e.bundle.identity), content: renderRecord(e.decision.versions, e.hashes) })) : [];
-  return { entries, records, updatesSources };
+  const records = updatesSources ? entries.map((e) => ({ path: recordPath(e.bundle.identity), content: renderRecord(e.decision.versions, e.hashes, e.allowedBreaking) })) : [];
+  return { entries, records, updatesSources, upgrades };
+}
+
+/** The hashes a vendored development build is tagged by: the addon content includes the vendored archives. */
+function vendoredContent(h: ComponentHashes): ComponentHashes {
+  return { ...h, clusterAddon: createHash('sha256').update(`${h.clusterAddon}\nvendored dependency archives\n`).digest('hex') };
 }
 
 /** The release/ tree of a plan: `<tag>/<file>`. */
@@ -106,6 +130,16 @@ export function releaseTree(plan: ReleasePlan): TreeFile[] {
 /** The dist/ tree of a plan. */
 export function distTree(plan: ReleasePlan): TreeFile[] {
   return bundleTree(plan.entries.map((e) => e.bundle));
+}
+
+/** The release folders below `dir` (or `dir` itself), newest stable per bundle: `<provider>/<stack>/<major>-<minor>` → folder. */
+export async function previousReleaseFolders(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const [key, release] of await readPreviousReleases(dir)) {
+    const m = /^([a-z][a-z0-9]*)-([a-z][a-z0-9]*)-([0-9]+-[0-9]+)$/.exec(key);
+    if (m) out.set(`${m[1]}/${m[2]}/${m[3]}`, release.source);
+  }
+  return out;
 }
 
 /**

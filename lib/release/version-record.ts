@@ -5,6 +5,7 @@ import type { ClusterStackVersions } from '../../constructs/metadata.ts';
 import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import { StackVersion } from '../../constructs/stack-version.ts';
 import { COMPONENTS, type ComponentHashes } from './content-hash.ts';
+import type { AllowedBreaking } from './upgrade-paths.ts';
 import type { PreviousRelease } from './versioning.ts';
 
 /**
@@ -18,6 +19,8 @@ export interface VersionRecord {
   readonly clusterAddon: string;
   readonly nodeImage: string;
   readonly hashes: ComponentHashes;
+  /** Set when this version was released over a breaking upgrade path (`release --allow-breaking`). */
+  readonly allowBreaking?: AllowedBreaking;
 }
 
 /** Path of a record relative to the project root. */
@@ -26,12 +29,13 @@ export function recordPath(id: ClusterStackIdentity): string {
 }
 
 /** The record's JSON text: sorted, stable, one trailing newline. */
-export function renderRecord(versions: ClusterStackVersions, hashes: ComponentHashes): string {
+export function renderRecord(versions: ClusterStackVersions, hashes: ComponentHashes, allowBreaking?: AllowedBreaking): string {
   const record: VersionRecord = {
     clusterStack: versions.clusterStack.toString(),
     clusterAddon: versions.clusterAddon.toString(),
     nodeImage: versions.nodeImage.toString(),
     hashes: { clusterClass: hashes.clusterClass, clusterAddon: hashes.clusterAddon, nodeImage: hashes.nodeImage, kubernetes: hashes.kubernetes },
+    ...(allowBreaking ? { allowBreaking: { reason: allowBreaking.reason, findings: [...allowBreaking.findings] } } : {}),
   };
   return `${JSON.stringify(record, null, 2)}\n`;
 }

@@ -120,7 +120,7 @@ describe('HTML catalog in headless Chromium', () => {
       expect(response?.status(), s.bundle.path).toBe(200);
       expect(await page.locator('h1').innerText()).toBe(s.bundle.clusterClassName);
       expect(await page.locator('#variables-table tbody tr').count()).toBeGreaterThan(0);
-      expect(await page.locator('pre code.language-yaml').innerText()).toContain(`class: ${s.bundle.clusterClassName}`);
+      expect(await page.locator('pre code.language-yaml').first().innerText()).toContain(`class: ${s.bundle.clusterClassName}`);
       const hrefs = await hrefsOn(page);
       for (const href of hrefs.filter((h) => h.startsWith(base))) {
         expect((await page.request.get(href.split('#')[0])).status(), `${s.bundle.path}: ${href}`).toBe(200);

@@ -4,6 +4,7 @@
 // release this project generated.
 //
 //	cso-check [-helm PATH [-namespace NS]] RELEASE-DIR...
+//	cso-check -upgrade -helm PATH [-overwrite-render PATH -objects FILE] OLD-RELEASE-DIR NEW-RELEASE-DIR
 //
 // Each RELEASE-DIR is named after its release tag, e.g. openstack-scs-1-34-v1,
 // and holds metadata.yaml, the cluster-class and cluster-addon chart .tgz
@@ -14,6 +15,13 @@
 //
 // With -helm it also renders the cluster-class chart with exactly the command
 // line of the operator's ClusterStackRelease controller.
+//
+// With -upgrade it loads both releases and runs the ClusterAddon controller's
+// upgrade flow for a Cluster the operator created on the old release and
+// moved to the new one (upgrade.go): it prints "stage <what>" per
+// BeforeClusterUpgrade stage, "delete <object>" for what the stages and the
+// clean-up would delete, and "upgrade ok <old> -> <new>"; the error the
+// reconcile would return (and retry forever) goes to stderr, exit code 1.
 package main
 
 import (
@@ -31,10 +39,21 @@ func main() {
 	namespace := flag.String("namespace", "default", "namespace passed to helm template (the ClusterStackRelease's namespace in the operator)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: cso-check [-helm PATH [-namespace NS]] RELEASE-DIR...\n"+
+			"       cso-check -upgrade -helm PATH [-overwrite-render PATH -objects FILE] OLD-RELEASE-DIR NEW-RELEASE-DIR\n"+
 			"checks release directories with the rules of cluster-stack-operator %s\n", operatorVersion)
 		flag.PrintDefaults()
 	}
+	upgrade := flag.Bool("upgrade", false, "run the operator's upgrade flow from the first release directory to the second")
+	overwriteRender := flag.String("overwrite-render", "", "with -upgrade: the overwrite-render binary, for addons with an overwrite.yaml")
+	objects := flag.String("objects", "", "with -upgrade: the workload Cluster's objects for overwrite-render")
 	flag.Parse()
+	if *upgrade {
+		if flag.NArg() != 2 || *helm == "" {
+			flag.Usage()
+			os.Exit(2)
+		}
+		os.Exit(upgradeMain(flag.Arg(0), flag.Arg(1), upgradeEnv{helm: *helm, overwriteRender: *overwriteRender, objects: *objects}))
+	}
 	if flag.NArg() == 0 {
 		flag.Usage()
 		os.Exit(2)
@@ -107,4 +126,53 @@ func (r Release) templateClusterClass(helm, namespace string) error {
 		return fmt.Errorf("failed to template clusterClass helm chart: failed to run helm template for %q: %w\n%s", chart, err, strings.TrimSpace(stderr.String()))
 	}
 	return nil
+}
+
+// upgradeMain loads both releases as the operator does, then runs the
+// upgrade flow in a scratch folder.
+func upgradeMain(oldDir, newDir string, env upgradeEnv) int {
+	load := func(dir string) (Release, error) {
+		tag := filepath.Base(filepath.Clean(dir))
+		rel, err := loadRelease(tag, dir)
+		if err != nil {
+			return Release{}, fmt.Errorf("%s: %w", tag, err)
+		}
+		if err := rel.checkHelmCharts(); err != nil {
+			return Release{}, fmt.Errorf("%s: %w", tag, err)
+		}
+		return rel, nil
+	}
+	oldRel, err := load(oldDir)
+	if err == nil {
+		var newRel Release
+		if newRel, err = load(newDir); err == nil {
+			var work string
+			if work, err = os.MkdirTemp("", "cso-check-upgrade-"); err == nil {
+				defer os.RemoveAll(work)
+				var helm string
+				if helm, err = exec.LookPath(env.helm); err == nil {
+					env.helm, err = filepath.Abs(helm)
+				}
+				if err == nil {
+					var report upgradeReport
+					report, err = runUpgrade(oldRel, newRel, env, work)
+					for _, s := range report.Stages {
+						fmt.Printf("stage %s\n", s)
+					}
+					for _, r := range report.StageDeletes {
+						fmt.Printf("delete %s (stage)\n", r)
+					}
+					for _, r := range report.CleanUpDeletes {
+						fmt.Printf("delete %s (clean-up)\n", r)
+					}
+					if err == nil {
+						fmt.Printf("upgrade ok %s -> %s\n", oldRel.Tag, newRel.Tag)
+						return 0
+					}
+				}
+			}
+		}
+	}
+	fmt.Fprintf(os.Stderr, "%s -> %s: %v\n", filepath.Base(oldDir), filepath.Base(newDir), err)
+	return 1
 }

@@ -74,7 +74,7 @@ export function tinyStack(change: Partial<TinyRow> = {}): ClusterStackDefinition
         chart: { name: 'metrics-server', repository: 'https://kubernetes-sigs.github.io/metrics-server/', version: '3.13.0' },
         values: { replicas: r.metricsServerReplicas },
       }));
-      stack.setAddonStages({ AfterControlPlaneInitialized: [{ addon: metricsServer }] });
+      stack.setAddonStages({ AfterControlPlaneInitialized: [{ addon: metricsServer }], BeforeClusterUpgrade: [{ addon: metricsServer }] });
       stack.setNodeImageRelease('url');
       nodeImage(stack.nodeImages, {
         name: 'tiny-node-image',

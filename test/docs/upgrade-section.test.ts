@@ -1,0 +1,55 @@
+/**
+ * The "Upgrades" section of every bundle page: the operator's ClusterStack
+ * object validates against its CRD (crds/cso-v0.2.0-alpha.1), the CAAPH
+ * label is the one the proxies select on (constructs/helm-chart-proxy.ts),
+ * and the steps name this bundle's ClusterClass and Kubernetes version.
+ */
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { clusterSelectorLabel } from '../../constructs/helm-chart-proxy.ts';
+import { CrdSchemaRegistry } from '../../lib/crd-schema.ts';
+import { renderMarkdown } from '../../lib/docs/markdown.ts';
+import type { Block } from '../../lib/docs/model.ts';
+import { upgradeDocs } from '../../lib/docs/upgrade-docs.ts';
+import { clusterStackObject, upgradeSection } from '../../lib/docs/upgrade-section.ts';
+import { readRecord } from '../../lib/release/version-record.ts';
+import { synthesize } from '../../lib/synth.ts';
+import { STACKS } from '../../stacks/index.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const registry = CrdSchemaRegistry.load(['cso-v0.2.0-alpha.1']);
+const bundles = synthesize(STACKS, { versionsFor: (id) => readRecord(root, id)?.versions ?? (() => { throw new Error('no record'); })() });
+
+function markdown(blocks: Block[]): string {
+  return renderMarkdown({ title: 't', blocks });
+}
+
+describe('the Upgrades section of each bundle page', () => {
+  it.each(bundles.map((b) => [b.path, b] as const))('%s', (_path, bundle) => {
+    const input = upgradeDocs(root, bundle, bundles, true);
+    const cs = clusterStackObject(bundle, input.previousVersion ? [input.previousVersion, bundle.versions.clusterStack.toString()] : [bundle.versions.clusterStack.toString()]);
+    expect(registry.validate(cs, `${bundle.path} ClusterStack`)).toEqual([]);
+    const text = markdown(upgradeSection(input));
+    const label = clusterSelectorLabel(bundle.identity);
+    expect(text).toContain(`kubectl label cluster <name> ${label.key}=${label.value}`);
+    expect(text).toContain(`"class":"${bundle.clusterClassName}"`);
+    expect(text).toContain('kind: ClusterStack');
+    // The project's history: every shipped bundle has a previous version (v2 when v3 is current) and, but for 1.32, a previous minor.
+    expect(input.previousVersion).toMatch(/^v\d+$/);
+    expect(input.previousVersion).not.toBe(bundle.versions.clusterStack.toString());
+    expect(input.paths.map((p) => p.kind)).toEqual(bundle.identity.kubernetes.minorSlug === '1-32' ? ['same-minor'] : ['same-minor', 'next-minor']);
+    for (const p of input.paths) expect(p.problems).toEqual([]);
+  });
+
+  it('a ClusterStack the CRD refuses is caught (the check has teeth)', () => {
+    const bad = { ...clusterStackObject(bundles[0], ['v3']), spec: { ...clusterStackObject(bundles[0], ['v3']).spec, kubernetesVersion: '1-34', channel: 'nightly' } };
+    expect(registry.validate(bad, 'bad ClusterStack').length).toBe(2);
+  });
+
+  it('a version released over a breaking path shows the reason', () => {
+    const input = { ...upgradeDocs(root, bundles[0], bundles, false), allowBreaking: { reason: 'the old variable was never read', findings: ['upgrade a → b: x'] } };
+    const text = markdown(upgradeSection(input));
+    expect(text).toContain('**Released over a breaking upgrade path:** the old variable was never read');
+    expect(text).toContain('- upgrade a → b: x');
+  });
+});
