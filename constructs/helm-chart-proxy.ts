@@ -43,15 +43,18 @@ import { assertDnsLabel, clusterStackName, type ClusterStackIdentity } from './n
  * - with `InstallOnce` a HelmReleaseProxy installs or upgrades its release
  *   until that succeeded once (`helm upgrade` when a release of that name
  *   exists: internal/helm_client.go:99-125) and never uninstalls it
- *   (helmreleaseproxy_controller.go:311-317, 384-387); the strategy is
- *   immutable (api/v1alpha1/helmchartproxy_webhook.go:102).
+ *   (helmreleaseproxy_controller.go:311-317, 384-387); the proxy keeps the
+ *   HelmReleaseProxies of Clusters it no longer selects
+ *   (helmchartproxy_controller.go:205-211) until the proxy is deleted; the
+ *   strategy is immutable (api/v1alpha1/helmchartproxy_webhook.go:102).
  *
  * The proxies of a bundle are therefore per ClusterClass (stack version
  * included) and `InstallOnce`: moving a Cluster to another class (next
  * stack version or next Kubernetes minor) moves its label to the new class's
  * proxies, whose new HelmReleaseProxies upgrade the existing releases in
  * place (same chart, repository, release name and namespace), while the old
- * class's HelmReleaseProxies go away without uninstalling anything. A
+ * class's HelmReleaseProxies stay idle until the old class's proxies are
+ * removed, and go then without uninstalling anything. A
  * released class never changes (versions are by content), so `InstallOnce`
  * loses no update. With per-minor `Continuous` proxies, the earlier design,
  * moving to the next minor uninstalled every core addon, the CNI included

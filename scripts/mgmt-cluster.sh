@@ -44,8 +44,9 @@ namespace_pids() {
     p=${p#/proc/}
     [[ $p == "$$" || $p == "$BASHPID" ]] && continue
     ns=$(readlink "/proc/$p/ns/net" 2>/dev/null) || continue
-    [[ $ns == "$me" ]] && echo "$p"
+    if [[ $ns == "$me" ]]; then echo "$p"; fi
   done
+  return 0
 }
 
 # Outside the namespace (Go may download modules): build or find the binaries.

@@ -42,10 +42,9 @@ describe.skipIf(!mgmtEnabled)('shipped bundles on a management cluster', () => {
     expect(bundles.map((b) => b.path)).toEqual(expect.arrayContaining(['docker/scs/1-34', 'openstack/scs/1-34']));
   });
 
-  describe.concurrent.each(bundles.map((b) => [b.path, b] as const))('%s', (_, bundle) => {
-    const ns = `bundle-${bundle.provider}-${bundle.stack}-${bundle.minor}`;
-
-    it('applies with kubectl apply -k; the ClusterClass reconciles its variables; Clusters with default and with typical values reach TopologyReconciled with the values in the created objects', async () => {
+  describe.concurrent('each bundle', () => {
+    it.each(bundles.map((b) => [b.path, b] as const))('%s: applies with kubectl apply -k; the ClusterClass reconciles its variables; Clusters with default and with typical values reach TopologyReconciled with the values in the created objects', async (_, bundle) => {
+      const ns = `bundle-${bundle.provider}-${bundle.stack}-${bundle.minor}`;
       const k = kube as Kube;
       await k.createNamespace(ns);
       await applyBundle(k, bundle, ns);

@@ -87,14 +87,20 @@ export function describeConditions(o: JsonObject | undefined): string {
 
 /**
  * Polls `probe` until it returns a value (not undefined) or the time is up;
- * the error names what was awaited and what the last poll saw.
+ * the error names what was awaited, what the last poll saw and the last
+ * error a poll threw.
  */
 export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, describeLast: () => Promise<string> | string = () => '', timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let failure = '';
   for (;;) {
-    const value = await probe();
+    // A probe that fails (an object replaced between two reads, as when templates rotate) is retried.
+    const value = await probe().catch((e: unknown) => {
+      failure = e instanceof Error ? e.message : String(e);
+      return undefined;
+    });
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${await describeLast()}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${await describeLast()}${failure ? `; last error: ${failure}` : ''}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }

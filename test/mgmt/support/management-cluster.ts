@@ -351,7 +351,12 @@ function labelContract(crd: JsonObject): void {
 
 /** Refuses to start outside a network namespace that has nothing but loopback. */
 function assertPrivateNetworkNamespace(): void {
-  const interfaces = readdirSync('/sys/class/net').filter((i) => i !== 'lo');
+  // /proc/net/dev lists the interfaces of the caller's network namespace (/sys/class/net those of sysfs's mount).
+  const interfaces = readFileSync('/proc/net/dev', 'utf8')
+    .split('\n')
+    .slice(2)
+    .map((l) => l.split(':')[0]?.trim() ?? '')
+    .filter((i) => i !== '' && i !== 'lo');
   if (interfaces.length > 0) {
     throw new Error(
       `the management cluster binds fixed ports and its managers' webhook servers listen on every interface, ` +
