@@ -147,7 +147,7 @@ case $cmd in
       sleep 0.5
     done
     grep 'phase\|ready' "$up_state/serve.log" >&2 || true
-    "$self" env
+    bash "$self" env
     ;;
   env)
     [[ -f $up_state/namespace.pid ]] || { log "not up ('scripts/mgmt-cluster.sh up')"; exit 1; }
