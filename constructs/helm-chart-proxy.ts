@@ -14,7 +14,7 @@ import { assertDnsLabel, clusterStackName, type ClusterStackIdentity } from './n
  * Cluster API Add-on Provider for Helm (CAAPH) v0.6.4: one HelmChartProxy
  * per addon, so a management cluster without the Cluster Stack Operator
  * installs the same charts with the same values on every Cluster that
- * carries the stack's selector label.
+ * carries the ClusterClass's selector label.
  *
  * What CAAPH does with a HelmChartProxy (kubernetes-sigs/cluster-api-addon-provider-helm
  * v0.6.4; paths in that module):
@@ -33,12 +33,32 @@ import { assertDnsLabel, clusterStackName, type ClusterStackIdentity } from './n
  * - installs the release only once the Cluster's control plane is initialized
  *   (controllers/helmreleaseproxy/helmreleaseproxy_controller.go:222), with
  *   the rendered text as a values file (internal/helm_client.go:257);
- * - with `reconcileStrategy: Continuous` (the default) upgrades releases in
- *   place when the proxy changes and uninstalls a release when its Cluster is
- *   no longer selected (helmchartproxy_controller.go:205-210,
- *   helmreleaseproxy_controller.go:420); with `InstallOnce` it neither
- *   upgrades nor uninstalls (helmchartproxy_controller_phases.go:79-84,
- *   helmreleaseproxy_controller.go:384-387).
+ * - keeps one HelmReleaseProxy per proxy × selected Cluster; a Cluster that
+ *   is no longer selected loses its HelmReleaseProxy, and with
+ *   `reconcileStrategy: Continuous` deleting a HelmReleaseProxy uninstalls
+ *   the release (helmchartproxy_controller.go:205-210,
+ *   helmreleaseproxy_controller.go:384-420), as does a change of chartName,
+ *   repoURL, releaseName or namespace (a reinstall:
+ *   helmchartproxy_controller_phases.go:86, 291-316);
+ * - with `InstallOnce` a HelmReleaseProxy installs or upgrades its release
+ *   until that succeeded once (`helm upgrade` when a release of that name
+ *   exists: internal/helm_client.go:99-125) and never uninstalls it
+ *   (helmreleaseproxy_controller.go:311-317, 384-387); the proxy keeps the
+ *   HelmReleaseProxies of Clusters it no longer selects
+ *   (helmchartproxy_controller.go:205-211) until the proxy is deleted; the
+ *   strategy is immutable (api/v1alpha1/helmchartproxy_webhook.go:102).
+ *
+ * The proxies of a bundle are therefore per ClusterClass (stack version
+ * included) and `InstallOnce`: moving a Cluster to another class (next
+ * stack version or next Kubernetes minor) moves its label to the new class's
+ * proxies, whose new HelmReleaseProxies upgrade the existing releases in
+ * place (same chart, repository, release name and namespace), while the old
+ * class's HelmReleaseProxies stay idle until the old class's proxies are
+ * removed, and go then without uninstalling anything. A
+ * released class never changes (versions are by content), so `InstallOnce`
+ * loses no update. With per-minor `Continuous` proxies, the earlier design,
+ * moving to the next minor uninstalled every core addon, the CNI included
+ * (shown by test/mgmt/caaph.mgmt.test.ts).
  *
  * The Cluster Stack Operator renders overwrite.yaml the same way (text/template,
  * `.Cluster` as an unstructured map with JSON field names), only with
@@ -51,11 +71,14 @@ import { assertDnsLabel, clusterStackName, type ClusterStackIdentity } from './n
 /** Where the generated proxies are written in a bundle (beside cluster-class.yaml). */
 export const HELM_CHART_PROXIES_FILE = 'helm-chart-proxies.yaml';
 
-/** Prefix of the label that selects a stack's proxies (`<prefix><provider>-<stack>-<major>-<minor>`). */
+/** Prefix of the label that selects a stack's ClusterResourceSet (`<prefix><provider>-<stack>-<major>-<minor>`). */
 export const CLUSTER_SELECTOR_LABEL_PREFIX = 'cluster-stacks.x-k8s.io/';
 
-/** The value the selector label must have. */
+/** The value the ClusterResourceSet's selector label must have. */
 export const CLUSTER_SELECTOR_LABEL_VALUE = 'true';
+
+/** The label whose value, a ClusterClass name, selects that class's HelmChartProxies. */
+export const CLUSTER_CLASS_LABEL = 'cluster-stacks.x-k8s.io/cluster-class';
 
 /** Where an addon's release goes on the workload cluster unless told otherwise. */
 export const DEFAULT_RELEASE_NAMESPACE = 'kube-system';
@@ -102,8 +125,9 @@ export interface HelmChartProxyProps {
    */
   readonly releaseName?: string;
   /**
-   * `spec.reconcileStrategy`.
-   * @default ReconcileStrategy.CONTINUOUS
+   * `spec.reconcileStrategy`. `InstallOnce` never uninstalls; `Continuous`
+   * uninstalls the release when a Cluster stops carrying the selector label.
+   * @default ReconcileStrategy.INSTALL_ONCE
    */
   readonly reconcileStrategy?: HelmChartProxySpecReconcileStrategy;
   /**
@@ -149,26 +173,23 @@ export class HelmChartProxy extends Construct {
         releaseName,
         namespace: releaseNamespace,
         ...(valuesTemplate === undefined ? {} : { valuesTemplate }),
-        reconcileStrategy: props.reconcileStrategy ?? HelmChartProxySpecReconcileStrategy.CONTINUOUS,
+        reconcileStrategy: props.reconcileStrategy ?? HelmChartProxySpecReconcileStrategy.INSTALL_ONCE,
         options: props.options ?? CORE_ADDON_HELM_OPTIONS,
       },
     });
   }
 }
 
-/** The label that selects a stack's proxies for one Kubernetes minor. */
+/** A label a Cluster carries to be selected. */
 export interface ClusterSelectorLabel {
   readonly key: string;
   readonly value: string;
 }
 
 /**
- * `cluster-stacks.x-k8s.io/<provider>-<stack>-<major>-<minor>: "true"`: one
- * label per stack × Kubernetes minor, the unit a dist/ bundle holds. It does
- * not carry the stack version: a bundle folder holds one version at a time,
- * and a new version updates the proxies in place (CAAPH upgrades the
- * releases). Moving a Cluster to another minor means moving it to that
- * minor's label (see the README in examples/gitops/ for what CAAPH does then).
+ * `cluster-stacks.x-k8s.io/<provider>-<stack>-<major>-<minor>: "true"`: the
+ * label the ClusterResourceSet mode selects (one per stack × Kubernetes
+ * minor). HelmChartProxies select {@link clusterClassSelectorLabel} instead.
  */
 export function clusterSelectorLabel(identity: ClusterStackIdentity): ClusterSelectorLabel {
   const name = clusterStackName(identity);
@@ -176,9 +197,22 @@ export function clusterSelectorLabel(identity: ClusterStackIdentity): ClusterSel
   return { key: `${CLUSTER_SELECTOR_LABEL_PREFIX}${name}`, value: CLUSTER_SELECTOR_LABEL_VALUE };
 }
 
+/**
+ * `cluster-stacks.x-k8s.io/cluster-class: <ClusterClass name>`: the label that
+ * selects one ClusterClass's proxies. A Cluster carries the name of the class
+ * in `spec.topology.class`, and changes both together; a single key means a
+ * Cluster can never be selected by the proxies of two classes at once.
+ */
+export function clusterClassSelectorLabel(clusterClassName: string): ClusterSelectorLabel {
+  assertDnsLabel(clusterClassName, 'cluster class selector label value');
+  return { key: CLUSTER_CLASS_LABEL, value: clusterClassName };
+}
+
 /** What {@link helmChartProxies} needs from a stack; a ClusterStack has it. */
 export interface HelmChartProxySource {
   readonly identity: ClusterStackIdentity;
+  /** The ClusterClass the proxies belong to (`<provider>-<stack>-<major>-<minor>-<version>`). */
+  readonly clusterClassName: string;
   readonly addons: readonly ClusterAddon[];
 }
 
@@ -189,14 +223,16 @@ export interface HelmChartProxiesOptions {
    */
   readonly releaseNamespaces?: Readonly<Record<string, string>>;
   /**
-   * @default ReconcileStrategy.CONTINUOUS
+   * `Continuous` makes CAAPH uninstall every release of a Cluster that moves
+   * to another class: only for Clusters that never move.
+   * @default ReconcileStrategy.INSTALL_ONCE
    */
   readonly reconcileStrategy?: HelmChartProxySpecReconcileStrategy;
 }
 
 /**
- * One HelmChartProxy per addon of the stack, named `<provider>-<stack>-<major>-<minor>-<addon>`,
- * in the stack's order, all selecting {@link clusterSelectorLabel}. Built in
+ * One HelmChartProxy per addon of the stack, named `<ClusterClass name>-<addon>`,
+ * in the stack's order, all selecting {@link clusterClassSelectorLabel}. Built in
  * a chart of their own: they are not part of the ClusterStack's tree (whose
  * bundle holds only what the ClusterClass references and node images).
  */
@@ -209,12 +245,12 @@ export function helmChartProxies(source: HelmChartProxySource, options: HelmChar
       throw new Error(`${stackName}: 'releaseNamespaces' names addon '${addon}', which the stack does not ship; expected one of ${[...names].join(', ')}`);
     }
   }
-  const label = clusterSelectorLabel(source.identity);
+  const label = clusterClassSelectorLabel(source.clusterClassName);
   const chart = new Chart(new App({ outdir: '/nonexistent' }), stackName, { disableResourceNameHashes: true });
   return source.addons.map(
     (addon) =>
       new HelmChartProxy(chart, addon.name, {
-        name: `${stackName}-${addon.name}`,
+        name: `${source.clusterClassName}-${addon.name}`,
         addon,
         clusterSelector: { [label.key]: label.value },
         releaseNamespace: namespaces[addon.name],

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterSelectorLabel, HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
+import { clusterClassSelectorLabel, HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
 import { fileOf, gitopsBundles, ROOT, type GitopsBundle } from '../gitops/support.ts';
 import { e2eEnabled } from './support/context.ts';
 
@@ -32,7 +32,7 @@ function helmMerge(base: unknown, over: unknown): unknown {
 
 /** Workload Clusters as the management cluster holds them once the control plane endpoint is known. */
 function clusterObjects(b: GitopsBundle): Record<string, Record<string, unknown>> {
-  const label = clusterSelectorLabel(b.identity);
+  const label = clusterClassSelectorLabel(b.clusterClassName);
   const metadata = { name: 'demo-cluster', namespace: 'clusters', labels: { [label.key]: label.value } };
   const common = {
     clusterNetwork: { pods: { cidrBlocks: ['192.168.0.0/16'] }, serviceDomain: 'cluster.local' },

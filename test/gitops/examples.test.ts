@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clusterSelectorLabel, HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
+import { clusterClassSelectorLabel, HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
 import { CrdSchemaRegistry, validateValue } from '../../lib/crd-schema.ts';
 import { KUSTOMIZATION_FILE } from '../../lib/gitops/kustomization.ts';
 import { EXAMPLE_SCHEMAS } from './schemas.ts';
@@ -163,14 +163,14 @@ describe('examples/gitops', () => {
     expect(withInclude).toBeGreaterThan(0);
   });
 
-  it('every example Cluster uses a shipped ClusterClass and Kubernetes version, and carries the label its stack\'s proxies select', () => {
+  it('every example Cluster uses a shipped ClusterClass and Kubernetes version, and carries the label its class\'s proxies select', () => {
     for (const c of clusters) {
       const bundle = bundles.find((b) => b.clusterClassName === field<string>(c, 'spec.topology.class'));
       expect(bundle, `${c.file}: spec.topology.class ${field<string>(c, 'spec.topology.class')} is no shipped ClusterClass`).toBeDefined();
       if (!bundle) continue;
       expect(field<string>(c, 'spec.topology.version'), c.file).toBe(bundle.identity.kubernetes.toVersionTag());
       const labels = field<Record<string, string>>(c, 'metadata.labels') ?? {};
-      const label = clusterSelectorLabel(bundle.identity);
+      const label = clusterClassSelectorLabel(bundle.clusterClassName);
       expect(labels[label.key], `${c.file}: label ${label.key}`).toBe(label.value);
       for (const proxy of yaml.loadAll(fileOf(bundle, HELM_CHART_PROXIES_FILE)) as { spec: { clusterSelector: { matchLabels: Record<string, string> } } }[]) {
         for (const [k, v] of Object.entries(proxy.spec.clusterSelector.matchLabels)) expect(labels[k], `${c.file} selected by ${k}`).toBe(v);

@@ -8,6 +8,7 @@ import { unescapeGoTemplate } from '../../constructs/go-template.ts';
 import {
   CAAPH_SAME_DATA_PATHS,
   CORE_ADDON_HELM_OPTIONS,
+  clusterClassSelectorLabel,
   clusterSelectorLabel,
   HELM_CHART_PROXIES_FILE,
   HelmChartProxy,
@@ -57,7 +58,7 @@ describe('HelmChartProxy', () => {
       namespace: 'kube-system',
       clusterSelector: { matchLabels: { 'cluster-stacks.x-k8s.io/openstack-scs-1-34': 'true' } },
       valuesTemplate: 'a: 1\n',
-      reconcileStrategy: 'Continuous',
+      reconcileStrategy: 'InstallOnce',
       options: { wait: false, timeout: '5m0s', install: { createNamespace: true } },
     });
   });
@@ -66,12 +67,12 @@ describe('HelmChartProxy', () => {
     const spec = specOf(proxyJson(addon(), {
       releaseNamespace: 'monitoring',
       releaseName: 'demo-release',
-      reconcileStrategy: ReconcileStrategy.INSTALL_ONCE,
+      reconcileStrategy: ReconcileStrategy.CONTINUOUS,
       options: { wait: true, timeout: '15m0s' },
     }));
     expect(spec.namespace).toBe('monitoring');
     expect(spec.releaseName).toBe('demo-release');
-    expect(spec.reconcileStrategy).toBe('InstallOnce');
+    expect(spec.reconcileStrategy).toBe('Continuous');
     expect(spec.options).toEqual({ wait: true, timeout: '15m0s' });
   });
 
@@ -178,28 +179,37 @@ describe('renderValuesTemplate', () => {
 });
 
 describe('helmChartProxies', () => {
-  it('labels per stack × minor: cluster-stacks.x-k8s.io/<provider>-<stack>-<major>-<minor>: "true"', () => {
+  const clusterClassName = 'openstack-scs-1-34-v3';
+
+  it('labels per ClusterClass: cluster-stacks.x-k8s.io/cluster-class: <class name> (the ClusterResourceSet keeps its stack × minor label)', () => {
+    expect(clusterClassSelectorLabel(clusterClassName)).toEqual({ key: 'cluster-stacks.x-k8s.io/cluster-class', value: 'openstack-scs-1-34-v3' });
     expect(clusterSelectorLabel(identity)).toEqual({ key: 'cluster-stacks.x-k8s.io/openstack-scs-1-34', value: 'true' });
+    expect(() => clusterClassSelectorLabel('Not_A_Label')).toThrow('cluster class selector label value');
   });
 
-  it('names proxies <provider>-<stack>-<major>-<minor>-<addon>, in the order of the addons', () => {
-    const proxies = helmChartProxies({ identity, addons: [addon({ name: 'cni' }), addon({ name: 'ccm' })] });
-    expect(proxies.map((p) => p.name)).toEqual(['openstack-scs-1-34-cni', 'openstack-scs-1-34-ccm']);
+  it('names proxies <class name>-<addon>, in the order of the addons, InstallOnce, selecting the class label', () => {
+    const proxies = helmChartProxies({ identity, clusterClassName, addons: [addon({ name: 'cni' }), addon({ name: 'ccm' })] });
+    expect(proxies.map((p) => p.name)).toEqual(['openstack-scs-1-34-v3-cni', 'openstack-scs-1-34-v3-ccm']);
+    for (const p of proxies) {
+      const spec = specOf(p.toJson() as Record<string, unknown>);
+      expect(spec.reconcileStrategy).toBe('InstallOnce');
+      expect(spec.clusterSelector).toEqual({ matchLabels: { 'cluster-stacks.x-k8s.io/cluster-class': clusterClassName } });
+    }
   });
 
   it('puts an addon into the namespace given for it', () => {
-    const proxies = helmChartProxies({ identity, addons: [addon({ name: 'cni' }), addon({ name: 'ccm' })] }, { releaseNamespaces: { ccm: 'cloud' } });
+    const proxies = helmChartProxies({ identity, clusterClassName, addons: [addon({ name: 'cni' }), addon({ name: 'ccm' })] }, { releaseNamespaces: { ccm: 'cloud' } });
     expect(proxies.map((p) => specOf(p.toJson() as Record<string, unknown>).namespace)).toEqual(['kube-system', 'cloud']);
   });
 
   it('fails when releaseNamespaces names an addon the stack does not ship', () => {
-    expect(() => helmChartProxies({ identity, addons: [addon({ name: 'cni' })] }, { releaseNamespaces: { csi: 'x' } })).toThrow(
+    expect(() => helmChartProxies({ identity, clusterClassName, addons: [addon({ name: 'cni' })] }, { releaseNamespaces: { csi: 'x' } })).toThrow(
       "openstack-scs-1-34: 'releaseNamespaces' names addon 'csi', which the stack does not ship; expected one of cni",
     );
   });
 
   it('renders nothing for a stack without addons', () => {
-    expect(renderHelmChartProxies({ identity, addons: [] })).toBeUndefined();
+    expect(renderHelmChartProxies({ identity, clusterClassName, addons: [] })).toBeUndefined();
   });
 });
 
@@ -234,12 +244,12 @@ describe('the shipped stacks', () => {
 
   const proxiesOf = (b: GitopsBundle) => yaml.loadAll(fileOf(b, HELM_CHART_PROXIES_FILE)) as Record<string, unknown>[];
 
-  it('have one proxy per addon, pinned to the addon\'s chart version and selecting the stack × minor label', () => {
+  it('have one proxy per addon, pinned to the addon\'s chart version and selecting the ClusterClass label', () => {
     expect(bundles).toHaveLength(6);
     for (const b of bundles) {
       const proxies = proxiesOf(b);
-      const label = clusterSelectorLabel(b.identity);
-      expect(proxies.map((p) => (p.metadata as { name: string }).name), b.path).toEqual(b.stack.addons.map((a) => `${b.stack.name}-${a.name}`));
+      const label = clusterClassSelectorLabel(b.clusterClassName);
+      expect(proxies.map((p) => (p.metadata as { name: string }).name), b.path).toEqual(b.stack.addons.map((a) => `${b.clusterClassName}-${a.name}`));
       for (const [i, a] of b.stack.addons.entries()) {
         const spec = specOf(proxies[i]);
         expect(spec.chartName).toBe(a.chart.name);
@@ -292,7 +302,7 @@ describe('the shipped stacks', () => {
   it('carry the metrics-server expressions of overwrite.yaml verbatim', () => {
     const b = bundles.find((x) => x.path === 'openstack/scs/1-34');
     if (!b) throw new Error('no openstack/scs/1-34');
-    const template = specOf(proxiesOf(b).find((p) => (p.metadata as { name: string }).name === 'openstack-scs-1-34-metrics-server') ?? {}).valuesTemplate;
+    const template = specOf(proxiesOf(b).find((p) => (p.metadata as { name: string }).name === `${b.clusterClassName}-metrics-server`) ?? {}).valuesTemplate;
     expect(template).toBe(
       '{{ $kubeletServingCertificates := true }}{{ with .Cluster.spec.topology }}{{ range .variables }}{{ if eq .name "kubeletServingCertificates" }}{{ $kubeletServingCertificates = .value }}{{ end }}{{ end }}{{ end }}\n' +
         'args: {{ ternary (list) (list "--kubelet-insecure-tls") $kubeletServingCertificates | toJson }}\n' +

@@ -32,12 +32,12 @@ describe('renderKustomization', () => {
 
 describe('gitopsBundleFiles', () => {
   it('fails when the bundle already has one of its files', () => {
-    const stack = { identity: gitopsBundles()[0].identity, addons: [] };
+    const stack = { identity: gitopsBundles()[0].identity, clusterClassName: 'docker-scs-1-34-v1', addons: [] };
     expect(() => gitopsBundleFiles(stack, [{ path: KUSTOMIZATION_FILE, content: '' }])).toThrow('kustomization.yaml is already in the bundle');
   });
 
   it('writes only kustomization.yaml for a stack without addons', () => {
-    const stack = { identity: gitopsBundles()[0].identity, addons: [] };
+    const stack = { identity: gitopsBundles()[0].identity, clusterClassName: 'docker-scs-1-34-v1', addons: [] };
     expect(gitopsBundleFiles(stack, [{ path: BundleFiles.clusterClass, content: '' }]).map((f) => f.path)).toEqual([GitopsFiles.kustomization]);
   });
 });

@@ -1,0 +1,106 @@
+import { dumpDocuments, isObject, type Json, type JsonObject } from '../../e2e/support/yaml.ts';
+import { describeRun, run, type RunResult } from '../../e2e/support/run.ts';
+
+/**
+ * kubectl (built at the management cluster's Kubernetes version) against one
+ * cluster. Every call is one kubectl process: slower than a client library,
+ * but it is the client a user and a GitOps tool's apply would use.
+ */
+export class Kube {
+  public constructor(
+    private readonly kubectl: string,
+    public readonly kubeconfig: string,
+  ) {}
+
+  public run(args: readonly string[], input?: string): Promise<RunResult> {
+    return run(this.kubectl, args, { env: { KUBECONFIG: this.kubeconfig }, timeoutMs: 120_000, ...(input === undefined ? {} : { input }) });
+  }
+
+  /** Runs kubectl and returns its stdout; throws with its output when it fails. */
+  public async ok(args: readonly string[], input?: string): Promise<string> {
+    const r = await this.run(args, input);
+    if (r.code !== 0) throw new Error(`kubectl failed:\n${describeRun(r, 6000)}`);
+    return r.stdout;
+  }
+
+  public async createNamespace(name: string): Promise<void> {
+    await this.ok(['create', 'namespace', name]);
+  }
+
+  /** Server-side apply of objects (into `namespace` when they name none). */
+  public apply(objects: readonly JsonObject[], namespace: string, fieldManager = 'mgmt-test'): Promise<RunResult> {
+    return this.run(['apply', '--server-side', `--field-manager=${fieldManager}`, '-n', namespace, '-f', '-'], dumpDocuments(objects));
+  }
+
+  public async applyOk(objects: readonly JsonObject[], namespace: string, fieldManager?: string): Promise<void> {
+    const r = await this.apply(objects, namespace, fieldManager);
+    if (r.code !== 0) throw new Error(`kubectl apply failed:\n${describeRun(r, 6000)}`);
+  }
+
+  public async get(resource: string, name: string, namespace: string): Promise<JsonObject | undefined> {
+    const r = await this.run(['get', resource, name, '-n', namespace, '-o', 'json']);
+    if (r.code !== 0) {
+      if (/NotFound|not found/.test(r.stderr)) return undefined;
+      throw new Error(`kubectl get failed:\n${describeRun(r, 4000)}`);
+    }
+    return JSON.parse(r.stdout) as JsonObject;
+  }
+
+  public async mustGet(resource: string, name: string, namespace: string): Promise<JsonObject> {
+    const o = await this.get(resource, name, namespace);
+    if (!o) throw new Error(`${resource} ${namespace}/${name} does not exist`);
+    return o;
+  }
+
+  public async list(resource: string, namespace: string, selector?: string): Promise<JsonObject[]> {
+    const out = await this.ok(['get', resource, '-n', namespace, '-o', 'json', ...(selector ? ['-l', selector] : [])]);
+    const list = JSON.parse(out) as JsonObject;
+    return (Array.isArray(list.items) ? list.items : []).filter(isObject);
+  }
+
+  /** A merge patch of an object's status subresource. */
+  public async patchStatus(resource: string, name: string, namespace: string, status: Json): Promise<void> {
+    await this.ok(['patch', resource, name, '-n', namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+  }
+
+  /** A merge patch of an object (through its webhooks); returns kubectl's result. */
+  public patch(resource: string, name: string, namespace: string, patch: Json): Promise<RunResult> {
+    return this.run(['patch', resource, name, '-n', namespace, '--type=merge', '-p', JSON.stringify(patch)]);
+  }
+}
+
+/** The condition of an object's status.conditions with that type. */
+export function condition(o: JsonObject | undefined, type: string): JsonObject | undefined {
+  const status = o && isObject(o.status) ? o.status : {};
+  const conditions = Array.isArray(status.conditions) ? status.conditions : [];
+  return conditions.filter(isObject).find((c) => c.type === type);
+}
+
+export function describeConditions(o: JsonObject | undefined): string {
+  const status = o && isObject(o.status) ? o.status : {};
+  const conditions = Array.isArray(status.conditions) ? status.conditions : [];
+  return conditions
+    .filter(isObject)
+    .map((c) => `${String(c.type)}=${String(c.status)}${c.reason ? ` (${String(c.reason)}${c.message ? `: ${String(c.message).slice(0, 300)}` : ''})` : ''}`)
+    .join('; ');
+}
+
+/**
+ * Polls `probe` until it returns a value (not undefined) or the time is up;
+ * the error names what was awaited, what the last poll saw and the last
+ * error a poll threw.
+ */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, describeLast: () => Promise<string> | string = () => '', timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let failure = '';
+  for (;;) {
+    // A probe that fails (an object replaced between two reads, as when templates rotate) is retried.
+    const value = await probe().catch((e: unknown) => {
+      failure = e instanceof Error ? e.message : String(e);
+      return undefined;
+    });
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${await describeLast()}${failure ? `; last error: ${failure}` : ''}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

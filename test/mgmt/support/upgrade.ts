@@ -1,0 +1,126 @@
+import { at, type JsonObject } from '../../e2e/support/yaml.ts';
+import { describeRun, type RunResult } from '../../e2e/support/run.ts';
+import type { Bundle } from './bundles.ts';
+import { condition, describeConditions, eventually, type Kube } from './kube.ts';
+import { applyBundle, assertFromClass, clonedFrom, resourceOf, topologyObjects, waitClassReconciled, waitTopologyReconciled } from './topology.ts';
+import { classTemplateName } from './bundles.ts';
+
+/** `vMAJOR.MINOR.PATCH` → [major, minor, patch]. */
+export function semver(v: string): [number, number, number] {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(v);
+  if (!m) throw new Error(`not a version: ${v}`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+/** The move of a Cluster to another class and version, as a user applies it. */
+export function moveCluster(kube: Kube, namespace: string, name: string, to: Bundle, version = to.kubernetes, labels?: Readonly<Record<string, string | null>>): Promise<RunResult> {
+  return kube.patch('clusters.cluster.x-k8s.io', name, namespace, {
+    ...(labels ? { metadata: { labels } } : {}),
+    spec: { topology: { class: to.clusterClassName, version } },
+  });
+}
+
+/** Throws unless kubectl failed with a message matching `pattern` (Cluster API's webhook refused). */
+export function expectRefused(r: RunResult, pattern: RegExp, what: string): void {
+  if (r.code === 0) throw new Error(`${what}: expected Cluster API to refuse, but it accepted:\n${describeRun(r, 2000)}`);
+  if (!pattern.test(r.stderr)) throw new Error(`${what}: refused, but not with ${String(pattern)}:\n${describeRun(r, 3000)}`);
+}
+
+/** What happened during one upgrade, step by step, for the test's record. */
+export interface UpgradeRecord {
+  readonly steps: string[];
+}
+
+/**
+ * Moves a Cluster (on `from`, its provider status stood in at `from`'s
+ * version) to `to` and follows Cluster API through it:
+ * - `to` applied as a GitOps tool would; its ClusterClass reconciled;
+ * - the Cluster's class and version changed in one patch (the Cluster
+ *   webhook accepts it: one minor at most, control plane stable);
+ * - when the version changes: the control plane is rebased onto `to`'s
+ *   templates and gets the new version first, while the MachineDeployment
+ *   keeps the old version and template (TopologyReconciled=False,
+ *   MachineDeploymentsUpgradePending); then the control plane's status says
+ *   it runs the new version (STAND-IN for KubeadmControlPlane's rollout) and
+ *   the MachineDeployment gets the new version and `to`'s templates, and a
+ *   MachineSet at the new version is created (the rollout of the workers);
+ * - when it does not: both are rebased at once.
+ * Ends with TopologyReconciled=True.
+ */
+export interface UpgradeOptions {
+  /** Labels to set (null: remove) in the same patch (e.g. the class label CAAPH selects). */
+  readonly labels?: Readonly<Record<string, string | null>>;
+  /** Whether to apply `to` first (false: the caller applied its ClusterClass). @default true */
+  readonly apply?: boolean;
+}
+
+export async function upgradeCluster(kube: Kube, namespace: string, name: string, from: Bundle, to: Bundle, options: UpgradeOptions = {}): Promise<UpgradeRecord> {
+  const steps: string[] = [];
+  const step = (s: string) => steps.push(`${from.clusterClassName} → ${to.clusterClassName}: ${s}`);
+  const labels = options.labels;
+  if (options.apply !== false) {
+    await applyBundle(kube, to, namespace);
+    await waitClassReconciled(kube, namespace, to.clusterClassName);
+    step(`applied ${to.path}@${to.stackVersion}; ClusterClass ${to.clusterClassName} VariablesReconciled`);
+  }
+
+  const move = await moveCluster(kube, namespace, name, to, to.kubernetes, labels);
+  if (move.code !== 0) throw new Error(`moving Cluster ${namespace}/${name} from ${from.clusterClassName} (${from.kubernetes}) to ${to.clusterClassName} (${to.kubernetes}) was refused:\n${describeRun(move, 3000)}`);
+  step(`Cluster webhook accepted class ${to.clusterClassName}, version ${to.kubernetes}`);
+
+  const cpTemplate = classTemplateName(to, 'controlPlaneMachine');
+  let last: JsonObject | undefined;
+  await eventually(
+    `the control plane of ${namespace}/${name} rebased onto ${cpTemplate} at ${to.kubernetes}`,
+    async () => {
+      const o = await topologyObjects(kube, namespace, name);
+      last = o.cluster;
+      return at(o.controlPlane, 'spec', 'version') === to.kubernetes && clonedFrom(o.controlPlaneMachineTemplate) === cpTemplate ? o : undefined;
+    },
+    () => describeConditions(last),
+  );
+  step(`control plane rebased onto ${cpTemplate} and at ${to.kubernetes}`);
+
+  if (to.kubernetes !== from.kubernetes) {
+    // The workers wait for the control plane.
+    const held = await eventually(
+      `TopologyReconciled=False (MachineDeploymentsUpgradePending) on ${namespace}/${name}`,
+      async () => {
+        const c = await kube.mustGet('clusters.cluster.x-k8s.io', name, namespace);
+        last = c;
+        const t = condition(c, 'TopologyReconciled');
+        return t?.status === 'False' && t.reason === 'MachineDeploymentsUpgradePending' ? c : undefined;
+      },
+      () => describeConditions(last),
+    );
+    const whileHeld = await topologyObjects(kube, namespace, name);
+    const mdVersion = at(whileHeld.machineDeployment, 'spec', 'template', 'spec', 'version');
+    if (mdVersion !== from.kubernetes) throw new Error(`the MachineDeployment moved to ${String(mdVersion)} while the control plane was upgrading (expected it held at ${from.kubernetes})`);
+    assertFromClass(whileHeld, from, ['workers']);
+    step(`MachineDeployment held at ${from.kubernetes} on ${from.clusterClassName}'s templates (${String(condition(held, 'TopologyReconciled')?.message ?? '')})`);
+
+    // STAND-IN for KubeadmControlPlane: its machines now run the new version.
+    const cp = resourceOf(at(whileHeld.cluster, 'spec', 'controlPlaneRef'));
+    await kube.patchStatus(cp.resource, cp.name, namespace, { version: to.kubernetes, updatedReplicas: 1, readyReplicas: 1, replicas: 1, unavailableReplicas: 0 });
+    step(`stand-in: KubeadmControlPlane status.version = ${to.kubernetes}`);
+  }
+
+  await waitTopologyReconciled(kube, namespace, name);
+  const after = await topologyObjects(kube, namespace, name);
+  assertFromClass(after, to);
+  const mdVersion = at(after.machineDeployment, 'spec', 'template', 'spec', 'version');
+  if (mdVersion !== to.kubernetes) throw new Error(`the MachineDeployment is at ${String(mdVersion)} after the upgrade, expected ${to.kubernetes}`);
+  step(`MachineDeployment at ${to.kubernetes} on ${to.clusterClassName}'s templates; TopologyReconciled=True`);
+
+  const mdName = String(at(after.machineDeployment, 'metadata', 'name'));
+  const workerTemplate = at(after.machineDeployment, 'spec', 'template', 'spec', 'infrastructureRef', 'name');
+  await eventually(
+    `a MachineSet of ${mdName} at ${to.kubernetes} on ${String(workerTemplate)} (the workers' rollout)`,
+    async () => {
+      const sets = await kube.list('machinesets.cluster.x-k8s.io', namespace, `cluster.x-k8s.io/deployment-name=${mdName}`);
+      return sets.find((s) => at(s, 'spec', 'template', 'spec', 'version') === to.kubernetes && at(s, 'spec', 'template', 'spec', 'infrastructureRef', 'name') === workerTemplate);
+    },
+  );
+  step(`MachineDeployment rolling out: a MachineSet at ${to.kubernetes} on ${String(workerTemplate)}`);
+  return { steps };
+}

@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The bundles on a real Cluster API management cluster: `npm run test:mgmt`,
+ * which starts the cluster with scripts/mgmt-cluster.sh (inside a private
+ * network namespace) and runs this config inside the same namespace. The
+ * global setup only reads what the script started (MGMT_READY).
+ */
+export default defineConfig({
+  test: {
+    include: ['test/mgmt/**/*.mgmt.test.ts'],
+    globalSetup: ['test/mgmt/support/global-setup.ts'],
+    // Controllers reconcile within seconds, but a busy 2-core machine stretches that.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    // One management cluster is shared; its controllers are the bottleneck, not vitest.
+    maxWorkers: 2,
+  },
+});
