@@ -4,10 +4,13 @@ import { Command, Option } from 'commander';
 import { listCommand } from '../lib/commands/list.ts';
 import { publishCommand, type PublishedArtifact, type RegistryTarget } from '../lib/commands/publish.ts';
 import { pullCommand } from '../lib/commands/pull.ts';
-import { resolveCredentials } from '../lib/oci/credentials.ts';
-import { MediaTypes } from '../lib/oci/media-types.ts';
+import { resolveCredentials, trustedTokenRealms } from '../lib/oci/credentials.ts';
+import { printable, printableJson } from '../lib/oci/printable.ts';
 import { assertRepository, assertTag, parseRegistryHost } from '../lib/oci/reference.ts';
 import { EPOCH } from '../lib/oci/release-artifact.ts';
+import { parseReleaseTag } from '../lib/oci/release-tag.ts';
+import { loadVerifier } from '../lib/oci/signing/keys.ts';
+import { describeSignature, publishSigning, registerSigningCommands, SIGN_KEY_HELP, VERIFY_KEY_HELP } from './signing.ts';
 import { table } from './table.ts';
 
 export interface OciCommandIo {
@@ -54,12 +57,14 @@ export function ociCommandContext(io: OciCommandIo, helpers: OciCommandHelpers) 
     const registry = usage(() => parseRegistryHost(opts.registry));
     usage(() => assertRepository(opts.repository));
     const found = usage(() => resolveCredentials(registry, { env, ...(opts.registryConfig ? { configPath: resolve(opts.registryConfig) } : {}) }));
+    const realms = usage(() => trustedTokenRealms(env));
     return {
       registry,
       repository: opts.repository,
       ...(opts.plainHttp ? { plainHttp: true } : {}),
       ...(found.credentials ? { credentials: found.credentials } : {}),
       credentialsSource: found.source,
+      ...(realms.length > 0 ? { trustedTokenRealms: realms } : {}),
     };
   };
   return { env, say, usage, target };
@@ -79,8 +84,10 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
     .option('--helm-chart', 'also push the cluster-class chart as a Helm OCI chart at <repository>/<chart name>:<chart version>')
     .option('--revision <commit>', 'org.opencontainers.image.revision (default: git HEAD of this project, if it is a git checkout)')
     .option('--no-revision', 'omit org.opencontainers.image.revision')
-    .action(async (dirs: string[], opts: TargetOptions & { force?: boolean; helmChart?: boolean; revision?: string | false }) => {
+    .option('--sign-key <key>', SIGN_KEY_HELP)
+    .action(async (dirs: string[], opts: TargetOptions & { force?: boolean; helmChart?: boolean; revision?: string | false; signKey?: string }) => {
       const created = usage(() => createdFromEnv(env));
+      const sign = opts.signKey ? publishSigning(opts.signKey, env, helpers.root) : undefined;
       const revision = opts.revision === false ? undefined : opts.revision ?? gitHead(helpers.root);
       const progress = (io.isTTY ?? process.stderr.isTTY ?? false) && !helpers.quiet() && env.CI !== 'true';
       const summary = await publishCommand({
@@ -91,27 +98,29 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
         created,
         ...(revision ? { revision } : {}),
         ...(progress ? { progress: { write: io.err } } : {}),
+        ...(sign ? { sign } : {}),
       });
       if (opts.output === 'json') {
-        io.out(`${JSON.stringify(summary, null, 2)}\n`);
+        io.out(`${printableJson(summary)}\n`);
         return;
       }
       const row = (a: PublishedArtifact): string[] => [a.reference, describeStatus(a), a.digest];
       say(table([['REFERENCE', 'STATUS', 'DIGEST'], ...summary.releases.flatMap((r) => (r.helmChart ? [row(r), row(r.helmChart)] : [row(r)]))]));
+      for (const r of summary.releases) if (r.signature) say(`${r.reference}: ${describeSignature(r.signature)}`);
     });
 
   addTarget(program.command('list').description('list the release tags of a repository, grouped by provider, stack and Kubernetes minor'))
     .action(async (opts: TargetOptions) => {
       const summary = await listCommand(target(opts));
       if (opts.output === 'json') {
-        io.out(`${JSON.stringify(summary, null, 2)}\n`);
+        io.out(`${printableJson(summary)}\n`);
         return;
       }
       const rows = summary.stacks.flatMap((s) => s.releases.map((r) => [s.provider, s.stack, s.kubernetes, r.version, r.tag]));
       if (rows.length === 0) say(`no release tags in ${summary.registry}/${summary.repository}`);
       else say(table([['PROVIDER', 'STACK', 'KUBERNETES', 'VERSION', 'TAG'], ...rows]));
       if (summary.ignored.length > 0 && !helpers.quiet()) {
-        const shown = summary.ignored.slice(0, 10).join(', ') + (summary.ignored.length > 10 ? ', …' : '');
+        const shown = summary.ignored.slice(0, 10).map(printable).join(', ') + (summary.ignored.length > 10 ? ', …' : '');
         io.err(`note: ignored ${summary.ignored.length} tag${summary.ignored.length === 1 ? '' : 's'} that ${summary.ignored.length === 1 ? 'is' : 'are'} not <provider>-<stack>-<major>-<minor>-<version>: ${shown}\n`);
       }
     });
@@ -120,18 +129,20 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
     .argument('<tag>', 'release tag, e.g. openstack-scs-1-34-v1')
     .requiredOption('--output-dir <dir>', 'where to create the <tag>/ folder')
     .option('--force', 'replace an existing <output-dir>/<tag>/')
-    .action(async (tag: string, opts: TargetOptions & { outputDir: string; force?: boolean }) => {
+    .option('--verify-key <key>', VERIFY_KEY_HELP)
+    .action(async (tag: string, opts: TargetOptions & { outputDir: string; force?: boolean; verifyKey?: string }) => {
       usage(() => assertTag(tag));
-      const summary = await pullCommand({ ...target(opts), tag, outputDir: resolve(opts.outputDir), force: opts.force ?? false });
-      if (summary.artifactType !== MediaTypes.clusterStacksArtifact) {
-        io.err(`warning: ${summary.reference} has artifactType ${summary.artifactType ?? '(none)'}, not ${MediaTypes.clusterStacksArtifact}; it may not be a cluster stack release\n`);
-      }
+      if (!parseReleaseTag(tag)) throw helpers.usageError(`tag '${tag}' is not a release tag <provider>-<stack>-<major>-<minor>-<version> (e.g. openstack-scs-1-34-v1); pull fetches cluster stack releases only`);
+      const verifier = opts.verifyKey ? loadVerifier(opts.verifyKey, env) : undefined;
+      const summary = await pullCommand({ ...target(opts), tag, outputDir: resolve(opts.outputDir), force: opts.force ?? false, ...(verifier ? { verifier } : {}) });
       if (opts.output === 'json') {
-        io.out(`${JSON.stringify(summary, null, 2)}\n`);
+        io.out(`${printableJson(summary)}\n`);
         return;
       }
-      say(`pulled ${summary.reference} (${summary.digest}) into ${summary.dir}: ${summary.files.length} files`);
+      say(`pulled ${summary.reference} (${summary.digest}) into ${summary.dir}: ${summary.files.length} files${summary.signature ? `, signature verified with ${opts.verifyKey ?? ''}` : ''}`);
     });
+
+  registerSigningCommands(program, io, helpers, addTarget);
 }
 
 function addTarget(command: Command): Command {
@@ -149,7 +160,7 @@ export function describeStatus(a: Pick<PublishedArtifact, 'status' | 'note' | 'p
     case 'published':
       return 'published';
     case 'already-published':
-      return a.note ? `already published (${a.note})` : 'already published';
+      return a.note ? `already published (${printable(a.note)})` : 'already published';
     case 'replaced':
       return `replaced (was ${a.previousDigest ?? 'unknown'})`;
   }

@@ -2,6 +2,7 @@ import type { RegistryClient } from '../oci/client.ts';
 import { buildFluxArtifact, describeArtifactKind, sameFluxContent, type FluxArtifact } from '../oci/flux-artifact.ts';
 import { readGitopsBundle, type GitopsBundle } from '../oci/flux-bundle.ts';
 import { MediaTypes } from '../oci/media-types.ts';
+import { printable } from '../oci/printable.ts';
 import { TransferProgress } from '../oci/progress.ts';
 import { assertRepository, assertTag, formatReference, parseRegistryHost } from '../oci/reference.ts';
 import { EPOCH } from '../oci/release-artifact.ts';
@@ -139,7 +140,7 @@ async function decide(client: RegistryClient, repository: string, w: Work): Prom
   const remote = await client.resolve(repository, w.tag);
   if (!remote) return { kind: 'new' };
   if (remote.digest === w.artifact.digest) return { kind: 'same' };
-  if (remote.mediaType.split(';')[0]?.trim() !== MediaTypes.imageManifest) return { kind: 'conflict', remote: remote.digest, what: `a manifest of type ${remote.mediaType || 'unknown'}` };
+  if (remote.mediaType.split(';')[0]?.trim() !== MediaTypes.imageManifest) return { kind: 'conflict', remote: remote.digest, what: `a manifest of type ${printable(remote.mediaType) || 'unknown'}` };
   const theirs = await client.getManifest(repository, remote.digest, [MediaTypes.imageManifest]);
   const note = sameFluxContent(theirs.bytes, w.artifact.manifest);
   if (note !== undefined) return { kind: 'same', note };

@@ -3,9 +3,11 @@ import { RegistryClient, type BlobSource, type RegistryClientOptions, type Regis
 import type { Credentials } from '../oci/credentials.ts';
 import { readHelmChartArtifact, type HelmChartArtifact } from '../oci/helm-chart.ts';
 import { Annotations, MediaTypes } from '../oci/media-types.ts';
+import { printable } from '../oci/printable.ts';
 import { TransferProgress } from '../oci/progress.ts';
 import { assertRepository, formatReference, parseRegistryHost } from '../oci/reference.ts';
 import { EPOCH, readReleaseArtifact, type ReleaseArtifact } from '../oci/release-artifact.ts';
+import type { ReleaseSignature } from './sign-release.ts';
 
 /** Client settings a caller may tune (tests use short retries and small chunks). */
 export type ClientTuning = Pick<RegistryClientOptions, 'retry' | 'chunkThreshold' | 'chunkSize' | 'requestTimeoutMs'>;
@@ -22,6 +24,8 @@ export interface RegistryTarget {
   readonly credentials?: Credentials;
   /** Where the credentials came from, for messages. */
   readonly credentialsSource?: string;
+  /** Token endpoint hosts besides the registry's own that get the credentials ($CLUSTER_STACKS_REGISTRY_TOKEN_REALMS). @default - none */
+  readonly trustedTokenRealms?: readonly string[];
   readonly client?: ClientTuning;
   /** Every client event, e.g. for tests that break the registry at a chosen moment. */
   readonly onEvent?: (event: RegistryEvent) => void | Promise<void>;
@@ -37,6 +41,7 @@ export function registryClientFor(registry: RegistryClientOptions['registry'], t
     ...(target.plainHttp ? { plainHttp: true } : {}),
     ...(target.credentials ? { credentials: target.credentials } : {}),
     ...(target.credentialsSource ? { credentialsSource: target.credentialsSource } : {}),
+    ...(target.trustedTokenRealms && target.trustedTokenRealms.length > 0 ? { trustedTokenRealms: target.trustedTokenRealms } : {}),
     ...target.client,
     ...(onEvent ? { onEvent } : {}),
   });
@@ -55,6 +60,11 @@ export interface PublishCommandOptions extends RegistryTarget {
   readonly revision?: string;
   /** Progress line on a terminal. @default - none */
   readonly progress?: { readonly write: (s: string) => void };
+  /**
+   * Signs each release once its tag is pushed (or found already published),
+   * e.g. with signPublishedRelease. @default - unsigned
+   */
+  readonly sign?: (client: RegistryClient, repository: string, artifact: ReleaseArtifact) => Promise<ReleaseSignature>;
 }
 
 export type PublishStatus = 'published' | 'already-published' | 'replaced';
@@ -74,7 +84,7 @@ export interface PublishedArtifact {
 export interface PublishSummary {
   readonly registry: string;
   readonly repository: string;
-  readonly releases: readonly (PublishedArtifact & { readonly helmChart?: PublishedArtifact })[];
+  readonly releases: readonly (PublishedArtifact & { readonly helmChart?: PublishedArtifact; readonly signature?: ReleaseSignature })[];
 }
 
 /** Something to put under a tag: blobs (pushed first) and the manifest (pushed last). */
@@ -176,12 +186,14 @@ export async function publishCommand(options: PublishCommandOptions): Promise<Pu
     const pending = [w.release, ...(w.chart ? [w.chart] : [])].filter((p) => decisions.get(p)?.kind !== 'same');
     progress.plan(pending.reduce((n, p) => n + p.blobs.length, 0), pending.reduce((n, p) => n + p.blobs.reduce((m, b) => m + b.blob.size, 0), 0));
   }
-  const releases: (PublishedArtifact & { helmChart?: PublishedArtifact })[] = [];
+  const releases: (PublishedArtifact & { helmChart?: PublishedArtifact; signature?: ReleaseSignature })[] = [];
   try {
     for (const [i, w] of work.entries()) {
       progress.step(`[${i + 1}/${work.length}] ${w.artifact.release.tag}`);
       const release = await push(w.release);
-      releases.push({ ...release, ...(w.chart ? { helmChart: await push(w.chart) } : {}) });
+      const helmChart = w.chart ? await push(w.chart) : undefined;
+      const signature = options.sign ? await options.sign(client, options.repository, w.artifact) : undefined;
+      releases.push({ ...release, ...(helmChart ? { helmChart } : {}), ...(signature ? { signature } : {}) });
     }
   } finally {
     progress.finish();
@@ -221,5 +233,6 @@ export function sameContent(published: Buffer, ours: Buffer): string | undefined
   };
   if (strip(theirs) !== strip(JSON.parse(ours.toString('utf8')) as typeof theirs)) return undefined;
   const a = theirs.annotations ?? {};
-  return `same content, published ${a[Annotations.revision] ? `from revision ${a[Annotations.revision]}` : 'without a revision'}${a[Annotations.created] ? ` (created ${a[Annotations.created]})` : ''}`;
+  // The note is printed: the published annotations are a registry's text.
+  return printable(`same content, published ${a[Annotations.revision] ? `from revision ${a[Annotations.revision]}` : 'without a revision'}${a[Annotations.created] ? ` (created ${a[Annotations.created]})` : ''}`);
 }

@@ -1,6 +1,11 @@
 import type { Credentials } from './credentials.ts';
-import { describeErrorBody, redact, RegistryError } from './errors.ts';
-import { describeRequest, httpRequest } from './http.ts';
+import { TOKEN_REALMS_ENV } from './credentials.ts';
+import { describeErrorBody, RegistryError } from './errors.ts';
+import { describeRequest, discard, httpRequest, readLimited, readPrefix } from './http.ts';
+import { printable } from './printable.ts';
+
+/** Largest token endpoint answer we read (oras-go reads 128 KiB: a token fits in a header, at most twice). */
+const MAX_TOKEN_ANSWER_BYTES = 128 * 1024;
 
 /** One `WWW-Authenticate` challenge: scheme (lower-case) and its auth-params. */
 export interface Challenge {
@@ -80,7 +85,25 @@ export interface AuthenticatorOptions {
   readonly credentialsSource: string;
   /** Whether the user accepted plain http (then credentials may travel over http too). */
   readonly plainHttp: boolean;
+  /**
+   * Host names besides the registry's own whose token endpoint (Bearer
+   * realm) gets the credentials ($CLUSTER_STACKS_REGISTRY_TOKEN_REALMS).
+   * @default - none: only a realm on the registry's host name
+   */
+  readonly trustedRealmHosts?: readonly string[];
   readonly timeoutMs: number;
+}
+
+/**
+ * Whether the registry's credentials may go to a token endpoint: the realm's
+ * host name is the registry's (any port: one host, one operator), or the
+ * user named it. Docker and oras-go send them to whatever realm the
+ * challenge names; this client does not, so a registry front (or a host a
+ * redirect led to) cannot collect the password by naming its own realm.
+ */
+export function realmGetsCredentials(realm: URL, registry: string, trusted: readonly string[] = []): boolean {
+  const registryHost = new URL(`http://${registry}`).hostname;
+  return realm.hostname === registryHost || trusted.some((t) => t.toLowerCase() === realm.hostname || t.toLowerCase() === realm.host);
 }
 
 /**
@@ -116,7 +139,7 @@ export class Authenticator {
     const challenges = parseChallenges(wwwAuthenticate ?? '');
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     const basic = challenges.find((c) => c.scheme === 'basic');
-    const detail = redact(describeErrorBody(body), this.secrets());
+    const detail = describeErrorBody(body, this.secrets());
     const registryAnswer = `${request}: 401 Unauthorized${detail ? ` (${detail})` : ''}`;
     if (bearer) {
       if (scope) this.tokens.delete(scope.repository);
@@ -138,7 +161,7 @@ export class Authenticator {
       this.scheme = 'basic';
       return;
     }
-    throw new RegistryError(`${registryAnswer}: no supported authentication scheme offered (WWW-Authenticate: ${challenges.map((c) => c.scheme).join(', ') || 'none'})`, { status: 401, code: 'UNAUTHORIZED' });
+    throw new RegistryError(`${registryAnswer}: no supported authentication scheme offered (WWW-Authenticate: ${printable(challenges.map((c) => c.scheme).join(', ')) || 'none'})`, { status: 401, code: 'UNAUTHORIZED' });
   }
 
   /**
@@ -163,9 +186,11 @@ export class Authenticator {
     try {
       url = new URL(realm);
     } catch {
-      throw new RegistryError(`${this.options.registry}: Bearer challenge realm '${realm}' is not a URL`);
+      throw new RegistryError(`${this.options.registry}: Bearer challenge realm '${printable(realm)}' is not a URL`);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RegistryError(`${this.options.registry}: Bearer realm '${realm}' is not http(s)`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RegistryError(`${this.options.registry}: Bearer realm '${printable(realm)}' is not http(s)`);
+    url.username = '';
+    url.password = '';
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     // The registry's scope says what this request needs; ask for push too when we will push.
     const scopes = new Set((challenge.params.scope ?? '').split(' ').filter((s) => s !== ''));
@@ -173,17 +198,29 @@ export class Authenticator {
     for (const s of scopes) url.searchParams.append('scope', s);
     const headers: Record<string, string> = { Accept: 'application/json' };
     const basic = this.basic();
-    if (basic) {
+    const trusted = realmGetsCredentials(url, this.options.registry, this.options.trustedRealmHosts);
+    if (basic && trusted) {
       if (url.protocol === 'http:' && !this.options.plainHttp) {
-        throw new RegistryError(`token endpoint ${url.origin}${url.pathname} is plain http; refusing to send credentials over it (pass --plain-http to allow plain http)`);
+        throw new RegistryError(`token endpoint ${url.origin}${printable(url.pathname)} is plain http; refusing to send credentials over it (pass --plain-http to allow plain http)`);
       }
       headers.Authorization = basic;
     }
     const what = describeRequest('GET', url);
-    const response = await httpRequest({ method: 'GET', url, headers, timeoutMs: this.options.timeoutMs });
-    const text = await response.text();
-    const detail = redact(describeErrorBody(text), this.secrets());
+    const { response, url: answeredBy } = await httpRequest({ method: 'GET', url, headers, timeoutMs: this.options.timeoutMs });
+    if (response.status === 401 && answeredBy.origin !== url.origin) {
+      await discard(response);
+      throw foreignUnauthorized(what, url, answeredBy, `the token endpoint ${url.host}`);
+    }
+    const text = (response.ok ? await readLimited(response, MAX_TOKEN_ANSWER_BYTES, what) : await readPrefix(response, MAX_TOKEN_ANSWER_BYTES)).toString('utf8');
+    const detail = describeErrorBody(text, this.secrets());
     if (response.status === 401 || response.status === 403) {
+      if (basic && !trusted) {
+        throw new RegistryError(
+          `${what}: ${response.status} (${detail || 'no detail'}): the token endpoint ${url.host} that ${this.options.registry} names is on another host, so it was asked without the credentials for ${this.options.registry}, and it refused; ` +
+            `if ${url.hostname} is the token service of ${this.options.registry}, allow it with ${TOKEN_REALMS_ENV}=${url.hostname}`,
+          { status: response.status, code: 'UNAUTHORIZED' },
+        );
+      }
       throw new RegistryError(`${what}: ${response.status} (${detail || 'no detail'}): the token endpoint rejected ${basic ? `the username and password from ${this.options.credentialsSource}` : 'anonymous access; set CLUSTER_STACKS_REGISTRY_USERNAME and CLUSTER_STACKS_REGISTRY_PASSWORD or use --registry-config'}`, { status: response.status, code: 'UNAUTHORIZED' });
     }
     if (!response.ok) {
@@ -202,4 +239,19 @@ export class Authenticator {
     const repository = scope?.repository ?? '';
     this.tokens.set(repository, { token, push: scope?.push ?? false, expiresAt: Date.now() + Math.max(1, lifetime - 10) * 1000 });
   }
+}
+
+/**
+ * The error for a 401 from another origin than the one the credentials are
+ * for: a host a redirect led to (blob downloads go to object storage), or an
+ * upload Location elsewhere. Credentials never go there, so this is no
+ * question of a wrong password; the host is named so the user sees where the
+ * request ended up.
+ */
+export function foreignUnauthorized(request: string, asked: URL, answeredBy: URL, credentialsFor: string): RegistryError {
+  const how = answeredBy.origin === asked.origin ? `${answeredBy.host} answered` : `redirected to ${answeredBy.host}, which answered`;
+  return new RegistryError(
+    `${request}: ${how} 401 Unauthorized; credentials are only sent to ${credentialsFor}, never to another host, so ${answeredBy.host} must accept the request without them (e.g. a signed URL)`,
+    { status: 401, code: 'FOREIGN_UNAUTHORIZED' },
+  );
 }

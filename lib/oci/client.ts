@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Authenticator, type Scope } from './auth.ts';
+import { Authenticator, foreignUnauthorized, type Scope } from './auth.ts';
 import type { Credentials } from './credentials.ts';
 import { digestFile, isSha256Digest, sha256Digest } from './digest.ts';
-import { describeErrorBody, redact, RegistryError } from './errors.ts';
-import { describeRequest, discard, httpRequest, type HttpRequest } from './http.ts';
+import { describeErrorBody, RegistryError } from './errors.ts';
+import { describeRequest, discard, httpRequest, readLimited, readPrefix, type HttpRequest } from './http.ts';
 import { MANIFEST_ACCEPT } from './media-types.ts';
+import { printable } from './printable.ts';
 import { assertRepository, assertTag } from './reference.ts';
 import { DEFAULT_RETRY, parseRetryAfter, retryDelay, withRetry, type RetryNotice, type RetryPolicy } from './retry.ts';
 
@@ -69,6 +70,8 @@ export interface RegistryClientOptions {
   readonly credentials?: Credentials;
   /** Where the credentials came from, for messages. @default 'anonymous' or 'the given credentials' */
   readonly credentialsSource?: string;
+  /** Token endpoint hosts besides the registry's own that get the credentials. @default - none */
+  readonly trustedTokenRealms?: readonly string[];
   /** @default DEFAULT_RETRY: 5 tries, 0.5 s doubling to 8 s, at most 60 s */
   readonly retry?: Partial<RetryPolicy>;
   /** Blobs larger than this are uploaded in chunks (PATCH). @default 16 MiB */
@@ -83,6 +86,8 @@ export interface RegistryClientOptions {
 
 /** Largest manifest we read: the distribution registry's own limit is 4 MiB. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** How much of an error answer we read (its excerpt in a message is far shorter). */
+const MAX_ERROR_BYTES = 64 * 1024;
 /** Bound on `Link` pages, against a registry that links in a circle. */
 const MAX_TAG_PAGES = 10_000;
 
@@ -126,6 +131,7 @@ export class RegistryClient {
       credentials: options.credentials,
       credentialsSource: options.credentialsSource ?? (options.credentials ? 'the given credentials' : 'anonymous'),
       plainHttp: options.plainHttp ?? false,
+      ...(options.trustedTokenRealms ? { trustedRealmHosts: options.trustedTokenRealms } : {}),
       timeoutMs: this.timeoutMs,
     });
   }
@@ -143,7 +149,7 @@ export class RegistryClient {
     if (response.status !== 200) throw await this.failure('HEAD', `/v2/${repository}/blobs/${digest}`, response);
     const length = response.headers.get('content-length');
     if (size !== undefined && length !== null && Number(length) !== size) {
-      throw new RegistryError(`${this.registry}/${repository}: blob ${digest} has ${length} bytes in the registry, expected ${size}`);
+      throw new RegistryError(`${this.registry}/${repository}: blob ${digest} has ${printable(length)} bytes in the registry, expected ${size}`);
     }
     return true;
   }
@@ -192,7 +198,7 @@ export class RegistryClient {
       if (response.status !== 201) throw await this.failure('PUT', path, response);
       await discard(response);
       const theirs = response.headers.get('docker-content-digest');
-      if (theirs && theirs !== digest) throw new RegistryError(`PUT ${this.registry}${path}: the registry computed ${theirs} for a manifest whose digest is ${digest}`);
+      if (theirs && theirs !== digest) throw new RegistryError(`PUT ${this.registry}${path}: the registry computed ${printable(theirs)} for a manifest whose digest is ${digest}`);
       await this.emit({ kind: 'manifest-pushed', repository, reference, digest });
       return digest;
     });
@@ -225,7 +231,7 @@ export class RegistryClient {
       const bytes = await readLimited(response, MAX_MANIFEST_BYTES, `GET ${this.registry}${path}`);
       const digest = sha256Digest(bytes);
       const stated = isSha256Digest(reference) ? reference : response.headers.get('docker-content-digest');
-      if (stated && stated !== digest) throw new RegistryError(`GET ${this.registry}${path}: manifest content has digest ${digest}, but the ${isSha256Digest(reference) ? 'reference' : 'registry'} says ${stated}`);
+      if (stated && stated !== digest) throw new RegistryError(`GET ${this.registry}${path}: manifest content has digest ${digest}, but the ${isSha256Digest(reference) ? 'reference' : 'registry'} says ${printable(stated)}`);
       return { bytes, digest, mediaType: (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '' };
     });
   }
@@ -241,13 +247,13 @@ export class RegistryClient {
     const seen = new Set<string>();
     let next: URL | undefined = new URL(`/v2/${repository}/tags/list?n=${pageSize}`, this.base);
     for (let page = 0; next; page++) {
-      if (page >= MAX_TAG_PAGES || seen.has(next.href)) throw new RegistryError(`${this.registry}/${repository}: tag list pagination does not end (page ${page + 1}, ${next.pathname}${next.search})`);
+      if (page >= MAX_TAG_PAGES || seen.has(next.href)) throw new RegistryError(`${this.registry}/${repository}: tag list pagination does not end (page ${page + 1}, ${printable(`${next.pathname}${next.search}`)})`);
       seen.add(next.href);
       const url: URL = next;
       const result = await this.retrying(`list tags of ${repository}`, async () => {
         const response = await this.send({ method: 'GET', target: url, scope: { repository, push: false }, headers: { Accept: 'application/json' } });
         if (response.status === 404 && page === 0) {
-          const text = await response.text();
+          const text = (await readPrefix(response, MAX_ERROR_BYTES)).toString('utf8');
           if (/NAME_UNKNOWN/.test(text)) return { tags: [] as string[], link: null };
           throw await this.failure('GET', url.pathname, response, text);
         }
@@ -358,7 +364,7 @@ export class RegistryClient {
         const next = response.headers.get('location');
         if (next) location = new URL(next, this.base);
         const range = parseRange(response.headers.get('range'));
-        if (range !== undefined && range !== end) throw new RegistryError(`PATCH ${this.registry}${location.pathname}: the registry holds bytes 0-${range}, expected 0-${end}`);
+        if (range !== undefined && range !== end) throw new RegistryError(`PATCH ${this.registry}${printable(location.pathname)}: the registry holds bytes 0-${range}, expected 0-${end}`);
         offset = end + 1;
         await this.emit({ kind: 'blob-progress', repository, digest: blob.digest, sent: offset, size: blob.size });
       } catch (e) {
@@ -396,7 +402,7 @@ export class RegistryClient {
     if (response.status !== 201) throw await this.failure('PUT', location.pathname, response);
     await discard(response);
     const theirs = response.headers.get('docker-content-digest');
-    if (theirs && theirs !== digest) throw new RegistryError(`PUT ${this.registry}${location.pathname}: the registry stored ${theirs}, expected ${digest}`);
+    if (theirs && theirs !== digest) throw new RegistryError(`PUT ${this.registry}${printable(location.pathname)}: the registry stored ${printable(theirs)}, expected ${digest}`);
   }
 
   // --- plumbing ------------------------------------------------------------
@@ -413,23 +419,33 @@ export class RegistryClient {
     return withRetry(`${what} (${this.registry})`, this.retry, fn, (notice) => this.emit({ kind: 'retry', ...notice }));
   }
 
-  /** One request with authentication: answers a 401 challenge once (fetching a token or switching to Basic). */
+  /**
+   * One request with authentication: answers a 401 challenge once (fetching
+   * a token or switching to Basic). Credentials and tokens only ever go to
+   * the registry's own origin: not to a host an upload Location points at,
+   * not to a host a redirect leads to (http.ts drops them there), and a 401
+   * from such a host is an error naming it, never a new challenge to answer.
+   */
   private async send(exchange: Exchange & { timeoutMs?: number }): Promise<Response> {
     const url = typeof exchange.target === 'string' ? new URL(exchange.target, this.base) : exchange.target;
     const what = describeRequest(exchange.method, url);
-    // Credentials only ever go to the registry itself, not to a host an upload Location points at.
     const own = url.origin === this.base.origin;
     for (let round = 0; ; round++) {
       const authorization = own ? this.auth.header(exchange.scope) : undefined;
-      const response = await httpRequest({
+      const { response, url: answeredBy } = await httpRequest({
         method: exchange.method,
         url,
         headers: { 'User-Agent': 'cluster-stacks', ...exchange.headers, ...(authorization ? { Authorization: authorization } : {}) },
         ...(exchange.body === undefined ? {} : { body: exchange.body }),
         timeoutMs: exchange.timeoutMs ?? this.timeoutMs,
       });
-      if (response.status !== 401 || round >= 2 || !own) return response;
-      const body = exchange.method === 'HEAD' ? '' : await response.text().catch(() => '');
+      if (response.status !== 401) return response;
+      if (answeredBy.origin !== this.base.origin) {
+        await discard(response);
+        throw foreignUnauthorized(what, url, answeredBy, this.registry);
+      }
+      if (round >= 2) return response;
+      const body = exchange.method === 'HEAD' ? '' : (await readPrefix(response, MAX_ERROR_BYTES)).toString('utf8');
       await discard(response);
       await this.auth.unauthorized(what, response.headers.get('www-authenticate'), body, exchange.scope, authorization, round > 0);
     }
@@ -437,12 +453,12 @@ export class RegistryClient {
 
   /** The RegistryError for an unexpected answer: status, the registry's error codes, retryable for 5xx and 429. */
   private async failure(method: string, path: string, response: Response, text?: string): Promise<RegistryError> {
-    const body = text ?? (method === 'HEAD' ? '' : await response.text().catch(() => ''));
-    const detail = redact(describeErrorBody(body), this.auth.secrets());
+    const body = text ?? (method === 'HEAD' ? '' : (await readPrefix(response, MAX_ERROR_BYTES)).toString('utf8'));
+    const detail = describeErrorBody(body, this.auth.secrets());
     const code = /^([A-Z_]+)(?::|$)/.exec(detail)?.[1];
     const retryable = response.status >= 500 || response.status === 429;
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-    return new RegistryError(`${method} ${this.base.protocol}//${this.registry}${path.split('?')[0]}: ${response.status} ${response.statusText}${detail ? ` (${detail})` : ''}`, {
+    return new RegistryError(`${method} ${this.base.protocol}//${this.registry}${printable(path.split('?')[0] ?? '')}: ${response.status} ${printable(response.statusText)}${detail ? ` (${detail})` : ''}`, {
       status: response.status,
       ...(code ? { code } : {}),
       retryable,
@@ -470,32 +486,4 @@ export function nextLink(header: string | null, current: URL): URL | undefined {
     }
   }
   return undefined;
-}
-
-/** A response body, refusing more than `limit` bytes. */
-async function readLimited(response: Response, limit: number, where: string): Promise<Buffer> {
-  const declared = Number(response.headers.get('content-length') ?? 'NaN');
-  if (declared > limit) {
-    await discard(response);
-    throw new RegistryError(`${where}: ${declared} bytes, more than the ${limit} this client reads`);
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  if (response.body) {
-    try {
-      for await (const chunk of response.body) {
-        const bytes = Buffer.from(chunk as Uint8Array);
-        total += bytes.length;
-        if (total > limit) {
-          await discard(response);
-          throw new RegistryError(`${where}: more than the ${limit} bytes this client reads`);
-        }
-        chunks.push(bytes);
-      }
-    } catch (e) {
-      if (e instanceof RegistryError) throw e;
-      throw new RegistryError(`${where}: the answer broke off after ${total} bytes: ${(e as Error).message}`, { retryable: true, cause: e });
-    }
-  }
-  return Buffer.concat(chunks);
 }

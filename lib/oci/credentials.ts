@@ -17,6 +17,24 @@ export interface ResolvedCredentials {
 
 export const USERNAME_ENV = 'CLUSTER_STACKS_REGISTRY_USERNAME';
 export const PASSWORD_ENV = 'CLUSTER_STACKS_REGISTRY_PASSWORD';
+/** Comma-separated host names of token endpoints that get the credentials besides the registry's own host. */
+export const TOKEN_REALMS_ENV = 'CLUSTER_STACKS_REGISTRY_TOKEN_REALMS';
+
+/**
+ * The token endpoint hosts the user trusts with the registry's credentials
+ * ($CLUSTER_STACKS_REGISTRY_TOKEN_REALMS, e.g. `auth.docker.io` for Docker
+ * Hub, whose registry is registry-1.docker.io).
+ */
+export function trustedTokenRealms(env: NodeJS.ProcessEnv): string[] {
+  const value = env[TOKEN_REALMS_ENV] ?? '';
+  const hosts = value.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  for (const h of hosts) {
+    if (!/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/.test(h)) {
+      throw new Error(`${TOKEN_REALMS_ENV}: '${h}' is not a host name (expected e.g. auth.docker.io)`);
+    }
+  }
+  return hosts;
+}
 
 /**
  * Credentials for `registry`, first found wins:

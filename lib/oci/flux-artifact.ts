@@ -2,6 +2,7 @@ import { createTgz, readTgz } from '../release/tgz.ts';
 import { bufferBlob, type BlobSource, type RegistryClient } from './client.ts';
 import { sha256Digest } from './digest.ts';
 import { Annotations, MediaTypes } from './media-types.ts';
+import { printable } from './printable.ts';
 import { formatReference } from './reference.ts';
 import { EPOCH } from './release-artifact.ts';
 
@@ -180,8 +181,8 @@ export function describeArtifactKind(bytes: Buffer): string {
   const m = parseManifest(bytes);
   if (!m) return 'not an OCI manifest';
   if (m.config?.mediaType === FluxMediaTypes.config) return 'a Flux artifact';
-  if (typeof m.artifactType === 'string') return `an artifact of type ${m.artifactType}`;
-  return `an artifact with config ${typeof m.config?.mediaType === 'string' ? m.config.mediaType : '(none)'}`;
+  if (typeof m.artifactType === 'string') return `an artifact of type ${printable(m.artifactType)}`;
+  return `an artifact with config ${typeof m.config?.mediaType === 'string' ? printable(m.config.mediaType) : '(none)'}`;
 }
 
 /**
@@ -211,7 +212,8 @@ export function sameFluxContent(published: Buffer, ours: Buffer): string | undef
   const a = theirs.annotations ?? {};
   const revision = a[FluxAnnotations.revision];
   const created = a[FluxAnnotations.created];
-  return `same content, published ${revision ? `from revision ${revision}` : 'without a revision'}${created ? ` (created ${created})` : ''}`;
+  // The note is printed: the published annotations are a registry's text.
+  return printable(`same content, published ${revision ? `from revision ${revision}` : 'without a revision'}${created ? ` (created ${created})` : ''}`);
 }
 
 /** A Flux artifact read back from a registry with this project's client. */
@@ -239,7 +241,7 @@ export async function pullFluxArtifact(client: RegistryClient, repository: strin
   const layers = Array.isArray(manifest.layers) ? (manifest.layers as unknown[]) : [];
   const first = layers[0] as { mediaType?: unknown; digest?: unknown; size?: unknown } | undefined;
   if (!first) throw new Error(`${where}: no layers found in artifact`);
-  if (first.mediaType !== FluxMediaTypes.content) throw new Error(`${where}: the first layer has media type ${String(first.mediaType)}, not ${FluxMediaTypes.content}`);
+  if (first.mediaType !== FluxMediaTypes.content) throw new Error(`${where}: the first layer has media type ${printable(String(first.mediaType))}, not ${FluxMediaTypes.content}`);
   const layer = descriptorOf(first, `${where}: layer 0`);
   const configBytes = await client.fetchBlobBytes(repository, config);
   const layerBytes = await client.fetchBlobBytes(repository, layer);

@@ -5,6 +5,7 @@ import { bufferBlob, fileBlob, type BlobSource, type Descriptor } from './client
 import { canonicalJsonBytes, type JsonValue } from './canonical-json.ts';
 import { sha256Digest } from './digest.ts';
 import { Annotations, EMPTY_DESCRIPTOR, EMPTY_JSON, MediaTypes } from './media-types.ts';
+import { printable } from './printable.ts';
 import { parseReleaseTag, type ReleaseTag } from './release-tag.ts';
 
 /**
@@ -105,19 +106,11 @@ export async function readReleaseArtifact(dir: string, provenance: Provenance = 
   if (unknown.length > 0) throw new Error(`${dir}: not release files: ${unknown.join(', ')} (a release holds metadata.yaml, hashes.json, clusteraddon.yaml, node-images.yaml, SHA256SUMS and *-cluster-class-*.tgz, *-cluster-addon-*.tgz, *node-image*.tgz archives)`);
 
   const version = release.version.toString();
-  const chart = `${release.name}-cluster-class-${version}.tgz`;
-  for (const required of ['metadata.yaml', 'hashes.json', 'clusteraddon.yaml', chart]) {
-    if (!names.includes(required)) throw new Error(`${dir}: ${required} is missing`);
-  }
-  const addons = names.filter((n) => n.startsWith(`${release.name}-cluster-addon-`) && n.endsWith('.tgz'));
-  if (addons.length !== 1) throw new Error(`${dir}: expected exactly one ${release.name}-cluster-addon-<version>.tgz, found ${addons.length === 0 ? 'none' : addons.join(', ')}`);
+  const chart = releaseChartName(release);
+  const missing = releaseFileSetProblem(names, release);
+  if (missing) throw new Error(`${dir}: ${missing}`);
 
-  const metadata = readMetadata(join(dir, 'metadata.yaml'));
-  if (metadata.clusterStack !== version) throw new Error(`${join(dir, 'metadata.yaml')}: versions.clusterStack is ${metadata.clusterStack}, but the folder name says ${version}`);
-  const k8s = /^v?([0-9]+)\.([0-9]+)\.[0-9]+$/.exec(metadata.kubernetes);
-  if (!k8s || Number(k8s[1]) !== release.major || Number(k8s[2]) !== release.minor) {
-    throw new Error(`${join(dir, 'metadata.yaml')}: versions.kubernetes is '${metadata.kubernetes}', expected v${release.major}.${release.minor}.<patch> as the folder name says`);
-  }
+  const metadata = readReleaseMetadata(join(dir, 'metadata.yaml'), release, 'the folder name');
   const hash = readStackHash(join(dir, 'hashes.json'));
 
   const layers: ReleaseLayer[] = [];
@@ -146,6 +139,41 @@ export async function readReleaseArtifact(dir: string, provenance: Provenance = 
   return { dir: root, release, layers, config: bufferBlob(EMPTY_JSON), manifest, digest: sha256Digest(manifest), clusterClassChart: join(root, chart) };
 }
 
+/** `<name>-cluster-class-<version>.tgz`: the chart archive of a release. */
+export function releaseChartName(release: ReleaseTag): string {
+  return `${release.name}-cluster-class-${release.version.toString()}.tgz`;
+}
+
+/**
+ * What is missing from the file names of a release (metadata.yaml,
+ * hashes.json, clusteraddon.yaml, its cluster-class chart and exactly one
+ * cluster-addon archive), or undefined when nothing is.
+ */
+export function releaseFileSetProblem(names: readonly string[], release: ReleaseTag): string | undefined {
+  for (const required of ['metadata.yaml', 'hashes.json', 'clusteraddon.yaml', releaseChartName(release)]) {
+    if (!names.includes(required)) return `${required} is missing`;
+  }
+  const addons = names.filter((n) => n.startsWith(`${release.name}-cluster-addon-`) && n.endsWith('.tgz'));
+  if (addons.length !== 1) return `expected exactly one ${release.name}-cluster-addon-<version>.tgz, found ${addons.length === 0 ? 'none' : addons.join(', ')}`;
+  return undefined;
+}
+
+/**
+ * metadata.yaml of a release, checked against its tag: versions.clusterStack
+ * is the tag's version and versions.kubernetes its Kubernetes minor.
+ * @param source what names the release in messages ('the folder name', 'the tag')
+ */
+export function readReleaseMetadata(path: string, release: ReleaseTag, source: string): { clusterStack: string; kubernetes: string } {
+  const metadata = readMetadata(path);
+  const version = release.version.toString();
+  if (metadata.clusterStack !== version) throw new Error(`${path}: versions.clusterStack is ${printable(metadata.clusterStack)}, but ${source} says ${version}`);
+  const k8s = /^v?([0-9]+)\.([0-9]+)\.[0-9]+$/.exec(metadata.kubernetes);
+  if (!k8s || Number(k8s[1]) !== release.major || Number(k8s[2]) !== release.minor) {
+    throw new Error(`${path}: versions.kubernetes is '${printable(metadata.kubernetes)}', expected v${release.major}.${release.minor}.<patch> as ${source} says`);
+  }
+  return metadata;
+}
+
 export function descriptorJson(d: Descriptor): JsonValue {
   return { mediaType: d.mediaType, digest: d.digest, size: d.size, ...(d.annotations ? { annotations: { ...d.annotations } } : {}) };
 }
@@ -164,7 +192,7 @@ function readMetadata(path: string): { clusterStack: string; kubernetes: string 
   return { clusterStack: versions.clusterStack, kubernetes: versions.kubernetes };
 }
 
-function readStackHash(path: string): string {
+export function readStackHash(path: string): string {
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));

@@ -117,3 +117,50 @@ describe('RegistryClient against stub servers', () => {
     );
   });
 });
+
+describe('credentials never leave the registry origin (stub servers)', () => {
+  it('an upload Location on another host that answers 401 is an error naming it; it never sees credentials', async () => {
+    const seen: (string | undefined)[] = [];
+    const foreign = await serve((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${req.headers.host}/token"` });
+      res.end();
+    });
+    const other = foreign.replace('127.0.0.1', 'localhost');
+    const registry = await serve((req, res) => {
+      if (req.headers.authorization !== BASIC) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="stub"' });
+        res.end();
+        return;
+      }
+      if (req.method === 'HEAD') {
+        res.writeHead(404);
+        res.end();
+        return;
+      }
+      res.writeHead(202, { location: `http://${other}/upload/1` });
+      res.end();
+    });
+    const client = new RegistryClient({ registry, plainHttp: true, credentials: { username: USER, password: PASSWORD }, retry: { attempts: 1 } });
+    await expect(client.pushBlob('a/b', bufferBlob(Buffer.from('x')))).rejects.toThrow(
+      `PUT http://${other}/upload/1: ${other} answered 401 Unauthorized; credentials are only sent to ${registry}, never to another host, so ${other} must accept the request without them (e.g. a signed URL)`,
+    );
+    expect(seen).toEqual([undefined]);
+  });
+
+  it('drops user info from a redirect Location rather than sending it', async () => {
+    const seen: (string | undefined)[] = [];
+    const storage = await serve((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(200, { 'content-length': '1' });
+      res.end('x');
+    });
+    const registry = await serve((_req, res) => {
+      res.writeHead(307, { location: `http://someone:their-secret@${storage}/blob` });
+      res.end();
+    });
+    const client = new RegistryClient({ registry, plainHttp: true });
+    expect((await client.fetchBlobBytes('a/b', bufferBlob(Buffer.from('x')))).toString()).toBe('x');
+    expect(seen).toEqual([undefined]);
+  });
+});

@@ -11,6 +11,7 @@ import { canonicalJson } from '../../lib/oci/canonical-json.ts';
 import { nextLink } from '../../lib/oci/client.ts';
 import { resolveCredentials } from '../../lib/oci/credentials.ts';
 import { redact, RegistryError } from '../../lib/oci/errors.ts';
+import { EMPTY_DESCRIPTOR } from '../../lib/oci/media-types.ts';
 import { formatBytes, TransferProgress } from '../../lib/oci/progress.ts';
 import { assertRepository, assertTag, parseRegistryHost } from '../../lib/oci/reference.ts';
 import { readReleaseArtifact, releaseMediaType } from '../../lib/oci/release-artifact.ts';
@@ -179,7 +180,7 @@ describe('pull: manifest checks', () => {
   it('refuses what is not an OCI image manifest', () => {
     const docker = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', layers: [] }));
     expect(() => parseReleaseManifest(docker, '', 'r/x:t')).toThrow("r/x:t: not an OCI image manifest (mediaType 'application/vnd.docker.distribution.manifest.v2+json'); a cluster stack release is one");
-    const empty = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', layers: [] }));
+    const empty = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType: 'application/vnd.scs.cluster-stacks.v1', config: EMPTY_DESCRIPTOR, layers: [] }));
     expect(() => parseReleaseManifest(empty, '', 'r/x:t')).toThrow('r/x:t: the manifest has no layers');
   });
 });

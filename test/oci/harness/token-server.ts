@@ -11,7 +11,8 @@ import { join } from 'node:path';
  * certificate that the registry trusts through `rootcertbundle`.
  */
 export class TokenServer {
-  public static async start(options: { dir: string; username: string; password: string; service: string; issuer: string }): Promise<TokenServer> {
+  /** `realmHost`: the host name the realm URL names (it listens on 127.0.0.1; `localhost` is another host name for the same server). @default '127.0.0.1' */
+  public static async start(options: { dir: string; username: string; password: string; service: string; issuer: string; realmHost?: string }): Promise<TokenServer> {
     const keyPath = join(options.dir, 'token-key.pem');
     const certPath = join(options.dir, 'token-cert.pem');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=cluster-stacks-test-token-issuer'], { stdio: 'ignore' });
@@ -20,13 +21,13 @@ export class TokenServer {
     return server;
   }
 
-  /** One entry per token request: whether the credentials were right, and the scopes asked for. */
-  public readonly requests: { readonly authorized: boolean; readonly scopes: readonly string[]; readonly service: string | null }[] = [];
+  /** One entry per token request: whether the credentials were right, the Authorization header it carried, and the scopes asked for. */
+  public readonly requests: { readonly authorized: boolean; readonly authorization: string | undefined; readonly scopes: readonly string[]; readonly service: string | null }[] = [];
   private readonly server: Server;
   private readonly x5c: string;
   private port = 0;
 
-  private constructor(private readonly options: { username: string; password: string; service: string; issuer: string }, private readonly key: KeyObject, public readonly certPath: string) {
+  private constructor(private readonly options: { username: string; password: string; service: string; issuer: string; realmHost?: string }, private readonly key: KeyObject, public readonly certPath: string) {
     // The certificate's DER, base64 (not url-safe), as x5c wants it: the PEM body.
     this.x5c = readFileSync(certPath, 'utf8').replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
     this.server = createServer((req, res) => {
@@ -34,7 +35,7 @@ export class TokenServer {
       const expected = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
       const authorized = req.headers.authorization === expected;
       const scopes = url.searchParams.getAll('scope');
-      this.requests.push({ authorized, scopes, service: url.searchParams.get('service') });
+      this.requests.push({ authorized, authorization: req.headers.authorization, scopes, service: url.searchParams.get('service') });
       if (url.pathname !== '/token' || !authorized) {
         res.writeHead(401, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'invalid username or password' }] }));
@@ -46,7 +47,7 @@ export class TokenServer {
   }
 
   public get realm(): string {
-    return `http://127.0.0.1:${this.port}/token`;
+    return `http://${this.options.realmHost ?? '127.0.0.1'}:${this.port}/token`;
   }
 
   public async close(): Promise<void> {
