@@ -1,5 +1,4 @@
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { selectionFilter, type StackSelection } from '../lib/commands/filter.ts';
 import { releaseCommand } from '../lib/commands/release.ts';
@@ -8,6 +7,7 @@ import { synthCommand } from '../lib/commands/synth.ts';
 import { validateCommand } from '../lib/commands/validate.ts';
 import { CLUSTER_API_VERSIONS, type ClusterApiVersion } from '../lib/commands/synth-v1beta2.ts';
 import { StackVersion } from '../constructs/stack-version.ts';
+import { PROJECT_ROOT } from '../lib/project-root.ts';
 import type { VersionMode } from '../lib/release/versioning.ts';
 import { STACKS } from '../stacks/index.ts';
 import { registerDocsCommand } from './docs.ts';
@@ -16,7 +16,7 @@ import { registerNewCommand } from './new.ts';
 import { registerOciCommands } from './oci.ts';
 import { table } from './table.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = PROJECT_ROOT;
 
 /** Exit codes, as kubectl and helm use them. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

@@ -1,10 +1,8 @@
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { PROJECT_ROOT } from './project-root.ts';
 
 /** How cdk8s.yaml names the pinned CRD folder; a prefix of every import path. */
 export const PINNED_CRD_PREFIX = 'crds/';
-
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * The folder holding the pinned CRDs (sub-folders such as capi-v1.10.9/).
@@ -15,5 +13,5 @@ const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  */
 export function crdRoot(): string {
   const fromEnv = process.env.CLUSTER_STACK_CRDS;
-  return fromEnv && fromEnv.length > 0 ? resolve(fromEnv) : resolve(projectRoot, PINNED_CRD_PREFIX);
+  return fromEnv && fromEnv.length > 0 ? resolve(fromEnv) : resolve(PROJECT_ROOT, PINNED_CRD_PREFIX);
 }

@@ -18,11 +18,13 @@
  * interpreter with the Kubernetes CEL libraries; an object that passes here
  * can still be rejected by one of those rules.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { crdRoot } from './crd-root.ts';
+import { PROJECT_ROOT } from './project-root.ts';
 
 /**
  * A Kubernetes openAPIV3Schema node (apiextensions.k8s.io/v1 JSONSchemaProps),
@@ -118,7 +120,6 @@ export interface CrdRegistryStats {
   /** Served apiVersion/kind pairs that validation can look up. */
   readonly servedVersions: number;
   readonly parseMillis: number;
-  readonly compileMillis: number;
 }
 
 /**
@@ -126,14 +127,15 @@ export interface CrdRegistryStats {
  * apiVersion (`<group>/<version>`) and kind, compiled once at load.
  */
 export class CrdSchemaRegistry {
+  private readonly compiler = new Compiler();
+  private compileTime = 0;
+
   private constructor(
     private readonly byGvk: ReadonlyMap<string, Indexed>,
     private readonly servedByGroupKind: ReadonlyMap<string, readonly string[]>,
     /** Same apiVersion/kind with different schemas in several files; see {@link CrdConflict}. */
     readonly conflicts: readonly CrdConflict[],
     readonly stats: CrdRegistryStats,
-    /** Schema parts that cannot be checked here (e.g. a pattern JavaScript cannot compile). */
-    readonly warnings: readonly string[],
   ) {}
 
   /**
@@ -161,12 +163,7 @@ export class CrdSchemaRegistry {
     const servedByGroupKind = new Map<string, string[]>();
     let crds = 0;
     for (const file of [...new Set(files)].sort()) {
-      let docs: unknown[];
-      try {
-        docs = yaml.loadAll(readFileSync(file, 'utf8'), null, { schema: yaml.CORE_SCHEMA, filename: file });
-      } catch (err) {
-        throw new Error(`${file}: not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
-      }
+      const docs = readCrdDocuments(file);
       for (const doc of docs) {
         const versions = servedVersionsOf(doc, file);
         if (versions === undefined) continue;
@@ -183,29 +180,38 @@ export class CrdSchemaRegistry {
     }
     const parseMillis = performance.now() - parseStart;
 
-    const compileStart = performance.now();
-    const compiler = new Compiler();
     const byGvk = new Map<string, Indexed>();
     const conflicts: CrdConflict[] = [];
     for (const [key, infos] of candidates) {
       const resolved = pickCandidate(infos);
       if (resolved.conflict !== undefined) conflicts.push(resolved.conflict);
-      if (resolved.info === undefined) {
-        byGvk.set(key, { ambiguous: infos.map((i) => i.file) });
-      } else {
-        const root = compiler.compile(resolved.info.schema ?? PRESERVE_ALL);
-        byGvk.set(key, { info: resolved.info, root });
-      }
+      byGvk.set(key, resolved.info === undefined ? { ambiguous: infos.map((i) => i.file) } : { info: resolved.info, root: undefined });
     }
-    const compileMillis = performance.now() - compileStart;
 
-    return new CrdSchemaRegistry(
-      byGvk,
-      servedByGroupKind,
-      conflicts,
-      { files: files.length, crds, servedVersions: byGvk.size, parseMillis, compileMillis },
-      compiler.warnings,
-    );
+    return new CrdSchemaRegistry(byGvk, servedByGroupKind, conflicts, { files: files.length, crds, servedVersions: byGvk.size, parseMillis });
+  }
+
+  /**
+   * Milliseconds spent compiling schemas so far. A schema is compiled on its
+   * first lookup: a run validates a few kinds of the thirty-odd loaded.
+   */
+  get compileMillis(): number {
+    return this.compileTime;
+  }
+
+  /** Schema parts that cannot be checked here (e.g. a pattern JavaScript cannot compile), over every loaded schema. */
+  get warnings(): readonly string[] {
+    for (const entry of this.byGvk.values()) if ('info' in entry) this.compiled(entry);
+    return this.compiler.warnings;
+  }
+
+  private compiled(entry: Compiled): Node {
+    if (entry.root === undefined) {
+      const start = performance.now();
+      entry.root = this.compiler.compile(entry.info.schema ?? PRESERVE_ALL);
+      this.compileTime += performance.now() - start;
+    }
+    return entry.root;
   }
 
   /** The CRD version validation uses for apiVersion/kind, if exactly one is known. */
@@ -257,7 +263,7 @@ export class CrdSchemaRegistry {
         message: `ambiguous: ${apiVersion} ${kind} is served with different schemas by ${entry.ambiguous.map(crdFileLabel).join(' and ')}; load the registry from one of their folders only`,
       }];
     }
-    walk(entry.root, obj, '', { issues }, true, undefined, { namespaced: entry.info.namespaced });
+    walk(this.compiled(entry), obj, '', { issues }, true, undefined, { namespaced: entry.info.namespaced });
     return issues;
   }
 }
@@ -279,7 +285,13 @@ export function validateValue(schema: JSONSchemaProps, value: unknown, where?: s
 // ---------------------------------------------------------------------------
 // Loading
 
-type Indexed = { readonly info: CrdVersionInfo; readonly root: Node } | { readonly ambiguous: readonly string[] };
+/** A served version; its schema is compiled on first use. */
+interface Compiled {
+  readonly info: CrdVersionInfo;
+  root: Node | undefined;
+}
+
+type Indexed = Compiled | { readonly ambiguous: readonly string[] };
 
 const PRESERVE_ALL: JSONSchemaProps = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
 
@@ -294,6 +306,29 @@ function groupKindKey(group: string, kind: string): string {
 function groupOf(apiVersion: string): string {
   const slash = apiVersion.indexOf('/');
   return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/**
+ * Where `npm run build` leaves each pinned CRD file parsed to JSON, named by
+ * the sha256 of the YAML bytes: parsing 5 MiB of CRD YAML costs most of a
+ * short command's run, JSON.parse of the same a few milliseconds. The name
+ * is the content hash, so an edited CRD simply misses the cache.
+ */
+export const CRD_JSON_CACHE = join(PROJECT_ROOT, '.build', 'crd-json');
+
+/** The YAML documents of a CRD file, from the build's JSON cache when it has this exact content. */
+export function readCrdDocuments(file: string): unknown[] {
+  const bytes = readFileSync(file);
+  const cached = join(CRD_JSON_CACHE, `${createHash('sha256').update(bytes).digest('hex')}.json`);
+  if (existsSync(cached)) {
+    const docs: unknown = JSON.parse(readFileSync(cached, 'utf8'));
+    if (Array.isArray(docs)) return docs;
+  }
+  try {
+    return yaml.loadAll(bytes.toString('utf8'), null, { schema: yaml.CORE_SCHEMA, filename: file });
+  } catch (err) {
+    throw new Error(`${file}: not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function yamlFilesUnder(dir: string): string[] {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../project-root.ts';
 
 /**
  * What an upstream Helm chart at one version reads from its values: a tree
@@ -54,7 +54,7 @@ export interface ValuesContract {
 }
 
 /** Folder of the committed contracts. */
-export const CONTRACTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'contracts');
+export const CONTRACTS_DIR = join(PROJECT_ROOT, 'lib', 'addon-values', 'contracts');
 
 /** File name of the contract of one chart version. */
 export function contractFileName(chart: string, version: string): string {

@@ -1,6 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
+import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CrdSchemaRegistry, SchemaError, validateValue, type JSONSchemaProps } from '../../lib/crd-schema.ts';
+import { crdRoot } from '../../lib/crd-root.ts';
+import { CRD_JSON_CACHE, CrdSchemaRegistry, readCrdDocuments, SchemaError, validateValue, type JSONSchemaProps } from '../../lib/crd-schema.ts';
+import { PROJECT_ROOT } from '../../lib/project-root.ts';
 
 // Small hand-written objects of the kinds the cluster stacks generate. Each
 // builder returns a fresh object, so a test can change one without affecting
@@ -173,9 +181,36 @@ beforeAll(() => {
   const ms = performance.now() - start;
   // Reported, not asserted: timings depend on the machine.
   console.info(
-    `CrdSchemaRegistry.load(): ${ms.toFixed(0)} ms (parse ${registry.stats.parseMillis.toFixed(0)} ms, compile ${registry.stats.compileMillis.toFixed(0)} ms), ` +
+    `CrdSchemaRegistry.load(): ${ms.toFixed(0)} ms (parse ${registry.stats.parseMillis.toFixed(0)} ms; schemas compile on first use), ` +
       `${registry.stats.crds} CRDs, ${registry.stats.servedVersions} served apiVersion/kinds`,
   );
+});
+
+describe('the build\'s parsed-CRD cache', () => {
+  it('holds, for every pinned CRD, exactly what parsing its YAML gives', () => {
+    execFileSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build.mjs')], { cwd: PROJECT_ROOT, stdio: 'pipe' });
+    const files = readdirSync(crdRoot(), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThanOrEqual(32);
+    for (const f of files) {
+      const bytes = readFileSync(join(crdRoot(), f));
+      const cached = join(CRD_JSON_CACHE, `${createHash('sha256').update(bytes).digest('hex')}.json`);
+      expect(existsSync(cached), f).toBe(true);
+      expect(readCrdDocuments(join(crdRoot(), f)), f).toEqual(yaml.loadAll(bytes.toString('utf8'), null, { schema: yaml.CORE_SCHEMA }));
+    }
+  }, 300_000);
+
+  it('is missed by an edited CRD, which is then parsed from its YAML', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crd-cache-'));
+    try {
+      const source = readFileSync(join(crdRoot(), 'capi-v1.10.9', 'cluster.x-k8s.io_clusterclasses.yaml'), 'utf8');
+      const edited = join(dir, 'edited.yaml');
+      writeFileSync(edited, source.replace('name: clusterclasses.cluster.x-k8s.io', 'name: edited.cluster.x-k8s.io'));
+      const [doc] = readCrdDocuments(edited) as { metadata: { name: string } }[];
+      expect(doc!.metadata.name).toBe('edited.cluster.x-k8s.io');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('CrdSchemaRegistry on the pinned CRDs', () => {
