@@ -8,7 +8,7 @@ import {
 import { dumpYaml, type ClusterAddon, type OverwriteValue } from './cluster-addon.ts';
 import { Expr, ROOT_CONTEXT } from './expression.ts';
 import { escapeGoTemplate } from './go-template.ts';
-import { assertDnsLabel, clusterStackName, type ClusterStackIdentity } from './names.ts';
+import { assertDnsLabel, assertDnsSubdomain, assertLabelValue, clusterStackName, type ClusterStackIdentity } from './names.ts';
 
 /**
  * Cluster API Add-on Provider for Helm (CAAPH) v0.6.4: one HelmChartProxy
@@ -150,7 +150,10 @@ export class HelmChartProxy extends Construct {
   public constructor(scope: Construct, id: string, props: HelmChartProxyProps) {
     super(scope, id);
     const where = `${this.node.path}: addon '${props.addon.name}'`;
-    assertDnsLabel(props.name, `${where}: HelmChartProxy 'name'`);
+    // Named after the ClusterClass, whose pre-release and development versions carry a '.'.
+    assertDnsSubdomain(props.name, `${where}: HelmChartProxy 'name'`);
+    // CAAPH labels its HelmReleaseProxies with the name: at most 63 characters.
+    assertLabelValue(props.name, `${where}: HelmChartProxy 'name'`);
     const releaseNamespace = props.releaseNamespace ?? DEFAULT_RELEASE_NAMESPACE;
     assertDnsLabel(releaseNamespace, `${where}: 'releaseNamespace'`);
     const releaseName = props.releaseName ?? props.addon.chart.name;
@@ -204,7 +207,9 @@ export function clusterSelectorLabel(identity: ClusterStackIdentity): ClusterSel
  * Cluster can never be selected by the proxies of two classes at once.
  */
 export function clusterClassSelectorLabel(clusterClassName: string): ClusterSelectorLabel {
-  assertDnsLabel(clusterClassName, 'cluster class selector label value');
+  // Pre-release and development versions put a '.' in the name (v3-rc.1, v0-sha.<hash>).
+  assertDnsSubdomain(clusterClassName, 'cluster class selector label value');
+  assertLabelValue(clusterClassName, 'cluster class selector label value');
   return { key: CLUSTER_CLASS_LABEL, value: clusterClassName };
 }
 

@@ -14,6 +14,24 @@ export function assertDnsLabel(name: string, what: string): void {
   }
 }
 
+/** A DNS-1123 subdomain, what most object names may be: labels joined by '.', at most 253 characters. */
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export function assertDnsSubdomain(name: string, what: string): void {
+  if (name.length > 253 || !DNS_1123_SUBDOMAIN.test(name)) {
+    throw new Error(`${what} '${name}' is not a valid name; expected lower-case letters, digits, '-' and '.', at most 253 characters, starting and ending with a letter or digit`);
+  }
+}
+
+/** A Kubernetes label value: at most 63 characters, alphanumerics with '-', '_' and '.' inside. */
+const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+export function assertLabelValue(value: string, what: string): void {
+  if (value.length > 63 || !LABEL_VALUE.test(value)) {
+    throw new Error(`${what} '${value}' is not a valid label value; expected at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit`);
+  }
+}
+
 /**
  * Provider and stack names may not contain '-': the Cluster Stack Operator
  * splits release names on it.

@@ -88,9 +88,13 @@ describe('the project history (git) as upgrade fixtures', () => {
 describe('upgrade paths', () => {
   const dist = (bundle: string) => sideFromFolder(bundle, join(root, 'dist', bundle));
   it('are the previous version of the same minor and the newest of the previous minor', () => {
-    const to = { ...dist('openstack/scs/1-34'), stackVersion: 'v4' };
+    // A version newer than what dist/ holds: dist/ is then the previous one of the same minor.
+    const to = { ...dist('openstack/scs/1-34'), stackVersion: 'v999' };
     const paths = upgradePathsTo(to, (b) => dist(b), (b) => dist(b));
-    expect(paths.map((p) => `${p.kind}: ${p.from.bundle} ${p.from.stackVersion}`)).toEqual(['same-minor: openstack/scs/1-34 v3', 'next-minor: openstack/scs/1-33 v3']);
+    expect(paths.map((p) => `${p.kind}: ${p.from.bundle} ${p.from.stackVersion}`)).toEqual([
+      `same-minor: openstack/scs/1-34 ${dist('openstack/scs/1-34').stackVersion}`,
+      `next-minor: openstack/scs/1-33 ${dist('openstack/scs/1-33').stackVersion}`,
+    ]);
   });
   it('skip the same version (nothing changed) and a minor without a predecessor', () => {
     expect(upgradePathsTo(dist('docker/scs/1-32'), dist, () => undefined)).toEqual([]);
@@ -121,7 +125,7 @@ describe('Cluster API refuses the class change (ClusterClassesAreCompatible, Val
       (classOf(o).spec as { workers: { machineDeployments: { class: string }[] } }).workers.machineDeployments[0].class = 'workers';
     });
     expect(messages(checkUpgrade({ from, to, kind: 'same-minor' }).findings)).toEqual([
-      `ClusterClass ${name} /spec/workers/machineDeployments/default-worker: MachineDeploymentClass "default-worker" of docker/scs/1-34 v3 is missing: every Cluster with a MachineDeployment of that class is refused ("MachineDeploymentClass with name "default-worker" does not exist in ClusterClass "${name}"")`,
+      `ClusterClass ${name} /spec/workers/machineDeployments/default-worker: MachineDeploymentClass "default-worker" of docker/scs/1-34 ${from.stackVersion} is missing: every Cluster with a MachineDeployment of that class is refused ("MachineDeploymentClass with name "default-worker" does not exist in ClusterClass "${name}"")`,
     ]);
   });
 
@@ -190,7 +194,7 @@ describe("the operator's addon rules (ClusterAddon controller v0.2.0-alpha.1)", 
     const folders = new Map(from.addonFolders);
     folders.delete('csi');
     expect(messages(checkAddonsOnly(from, withStages(drop('csi'), folders)))).toEqual([
-      'clusteraddon.yaml /addonStages: addon "csi" of openstack/scs/1-34 v3 is removed: no stage of openstack/scs/1-34 v99 names it, so the operator never deletes it and it stays running unmanaged; keep its folder and add a "delete" stage to BeforeClusterUpgrade',
+      `clusteraddon.yaml /addonStages: addon "csi" of openstack/scs/1-34 ${from.stackVersion} is removed: no stage of openstack/scs/1-34 v99 names it, so the operator never deletes it and it stays running unmanaged; keep its folder and add a "delete" stage to BeforeClusterUpgrade`,
     ]);
   });
 
