@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { NODE_IMAGE_SOURCE_ANNOTATION } from '../../../constructs/cluster-stack.ts';
 import type { KubernetesVersion } from '../../../constructs/kubernetes-version.ts';
 import type { NodeImageBuild } from './versions.ts';
 
@@ -13,6 +14,8 @@ export const IMAGE_BUILDER = {
   repository: 'https://github.com/kubernetes-sigs/image-builder',
   directory: 'images/capi',
   packerTemplates: 'images/capi/packer/hcloud',
+  /** The packer templates on GitHub, for the docs. */
+  url: 'https://github.com/kubernetes-sigs/image-builder/tree/main/images/capi/packer/hcloud',
 } as const;
 
 export interface NodeImageProps {
@@ -47,6 +50,7 @@ export function nodeImage(scope: Construct, props: NodeImageProps): ApiObject {
     metadata: {
       name: props.name,
       labels: { 'cluster-stacks.x-k8s.io/node-image': 'hcloud-snapshot' },
+      annotations: { [NODE_IMAGE_SOURCE_ANNOTATION]: IMAGE_BUILDER.url },
     },
     data: {
       imageName: props.name,

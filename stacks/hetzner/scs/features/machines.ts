@@ -37,7 +37,7 @@ export const controlPlaneServerType = new ClusterClassVariable('controlPlaneServ
     pattern: SERVER_TYPE_PATTERN,
     default: DEFAULT_SERVER_TYPES.controlPlane,
     example: 'ccx23',
-    description: `Hetzner Cloud server type of the control plane nodes (default: ${DEFAULT_SERVER_TYPES.controlPlane}; \`hcloud server-type list\`). Not every type is offered in every location.`,
+    description: `Hetzner Cloud server type of the control plane nodes (default: ${DEFAULT_SERVER_TYPES.controlPlane}, see hcloud server-type list). Not every type is offered in every location.`,
   }),
 });
 
@@ -46,7 +46,7 @@ export const workerServerType = new ClusterClassVariable('workerServerType', {
     pattern: SERVER_TYPE_PATTERN,
     default: DEFAULT_SERVER_TYPES.worker,
     example: 'ccx33',
-    description: `Hetzner Cloud server type of the worker nodes (default: ${DEFAULT_SERVER_TYPES.worker}; \`hcloud server-type list\`). Not every type is offered in every location.`,
+    description: `Hetzner Cloud server type of the worker nodes (default: ${DEFAULT_SERVER_TYPES.worker}, see hcloud server-type list). Not every type is offered in every location.`,
   }),
 });
 
