@@ -48,8 +48,13 @@ const BUILT_IN_SCHEMAS: Readonly<Record<string, JSONSchemaProps>> = {
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/** Whether `apiVersion`/`kind` is a built-in Kubernetes kind a bundle may hold (validated without a CRD). */
+export function isBuiltInKind(apiVersion: string, kind: string): boolean {
+  return BUILT_IN_SCHEMAS[`${apiVersion}/${kind}`] !== undefined;
+}
+
 /** Schema errors of one object: built-in kinds against their schema, everything else against its CRD. */
-function validateObject(registry: CrdSchemaRegistry, object: Record<string, unknown>, where: string): SchemaError[] {
+export function validateObject(registry: CrdSchemaRegistry, object: Record<string, unknown>, where: string): SchemaError[] {
   const schema = BUILT_IN_SCHEMAS[`${String(object.apiVersion)}/${String(object.kind)}`];
   if (schema === undefined) return registry.validate(object, where);
   const metadata = object.metadata as { name?: unknown } | undefined;

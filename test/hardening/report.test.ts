@@ -69,7 +69,7 @@ describe('complianceReport', () => {
   it('passes on every shipped stack', () => {
     const { text, failed } = complianceReport(checkBundles(synthesize(STACKS)), 'markdown');
     expect(failed).toBe(false);
-    expect(text).toContain('59 baseline checks × 6 bundles: 351 pass, 3 deviation, 0 warn, 0 FAIL.');
+    expect(text).toContain('59 baseline checks × 9 bundles: 528 pass, 3 deviation, 0 warn, 0 FAIL.');
   });
 });
 
@@ -87,7 +87,7 @@ describe('npm run compliance', () => {
       const run = compliance(['--markdown'], cwd);
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
-      expect(run.stdout.split('\n')[0]).toBe('| check | ID | baseline item | docker/scs 1.32 | docker/scs 1.33 | docker/scs 1.34 | openstack/scs 1.32 | openstack/scs 1.33 | openstack/scs 1.34 |');
+      expect(run.stdout.split('\n')[0]).toBe('| check | ID | baseline item | docker/scs 1.32 | docker/scs 1.33 | docker/scs 1.34 | hetzner/scs 1.32 | hetzner/scs 1.33 | hetzner/scs 1.34 | openstack/scs 1.32 | openstack/scs 1.33 | openstack/scs 1.34 |');
       expect(readdirSync(cwd)).toEqual([]);
       expect(snapshot(join(ROOT, 'dist'))).toEqual(dist);
     } finally {
