@@ -55,8 +55,6 @@ beforeAll(async () => {
   const { STACKS } = await load<IndexModule>('stacks/index.ts');
   result = await newModule.newCommand({ root: copy, definitions: STACKS, name: 'acme/scs' });
   fromResult = await newModule.newCommand({ root: copy, definitions: STACKS, name: 'acme/mini', from: 'docker/scs' });
-  // A second stack of an existing provider, from a stack with provider bindings, node images and per-cluster addon values.
-  fromHetzner = await newModule.newCommand({ root: copy, definitions: STACKS, name: 'hetzner/lab', from: 'hetzner/scs' });
   distAfterNew = treeDigest(join(copy, 'dist', 'acme'));
   typeErrorsAfter = typeCheck();
 }, 300_000);
@@ -188,6 +186,14 @@ describe('new acme/mini --from docker/scs', () => {
 
 describe('new hetzner/lab --from hetzner/scs', () => {
   const dist = (path: string, file: string) => readFileSync(join(copy, 'dist', path, file), 'utf8');
+
+  // A second stack of an existing provider, from a stack with provider
+  // bindings, node images and per-cluster addon values; after the tests above,
+  // which compare the whole project with what `new acme/…` left.
+  beforeAll(async () => {
+    const { STACKS } = await load<IndexModule>('stacks/index.ts');
+    fromHetzner = await newModule.newCommand({ root: copy, definitions: STACKS, name: 'hetzner/lab', from: 'hetzner/scs' });
+  }, 300_000);
 
   it('copies the CAPH stack with its features, addons and node images, renamed', () => {
     const source = readFileSync(join(copy, 'stacks', 'hetzner', 'lab', 'stack.ts'), 'utf8');
