@@ -57,7 +57,8 @@ beforeAll(async () => {
   fromResult = await newModule.newCommand({ root: copy, definitions: STACKS, name: 'acme/mini', from: 'docker/scs' });
   distAfterNew = treeDigest(join(copy, 'dist', 'acme'));
   typeErrorsAfter = typeCheck();
-}, 300_000);
+  // Two type checks and two scaffolds, each synthesizing and validating the whole project.
+}, 600_000);
 
 afterAll(() => {
   if (copy) rmSync(dirname(copy), { recursive: true, force: true });
