@@ -130,7 +130,7 @@ describe('templates say what a Cluster with default variables gets', () => {
 
   it('starts without placement groups or SSH keys; the patches add them', () => {
     expect(clusterSpec.hcloudPlacementGroups).toEqual([]);
-    expect(clusterSpec.sshKeys).toEqual({});
+    expect(clusterSpec.sshKeys).toEqual({ hcloud: variable('sshKeys').default });
     expect(at(cpMachines, '/spec/template/spec/placementGroupName')).toBeUndefined();
   });
 

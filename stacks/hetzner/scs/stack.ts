@@ -55,7 +55,8 @@ export const hetznerScs = defineClusterStack({
             hcloudNetwork: { enabled: true, cidrBlock: PRIVATE_NETWORK_DEFAULTS.cidr, subnetCidrBlock: PRIVATE_NETWORK_DEFAULTS.subnetCIDR, networkZone: NetworkZone.EU_HYPHEN_CENTRAL },
             hcloudPlacementGroups: [],
             hetznerSecretRef: { name: TOKEN_SECRET_DEFAULTS.name, key: { hcloudToken: TOKEN_SECRET_DEFAULTS.key } },
-            sshKeys: {},
+            // sshKeys is required; an empty object would be dropped on its way to the API server.
+            sshKeys: { hcloud: [] },
           },
         },
       },

@@ -71,7 +71,7 @@ describe('first release of the shipped stacks', () => {
     expect(summary.releases.every((r) => r.isNewVersion && r.reason === 'first release' && r.previous === undefined)).toBe(true);
   });
 
-  it('puts exactly the release assets into each folder (node-images.yaml for openstack only)', () => {
+  it('puts exactly the release assets into each folder (node-images.yaml for the cloud providers)', () => {
     for (const s of SHIPPED) {
       const expected = [
         `${s.name}-cluster-class-v1.tgz`,
@@ -80,7 +80,8 @@ describe('first release of the shipped stacks', () => {
         'metadata.yaml',
         'hashes.json',
         'SHA256SUMS',
-        ...(s.provider === 'openstack' ? ['node-images.yaml'] : []),
+        // CAPD runs kind's node images; the cloud providers ship theirs.
+        ...(s.provider !== 'docker' ? ['node-images.yaml'] : []),
       ];
       expect(readdirSync(join(releaseDir, `${s.name}-v1`)).sort(), `release/${s.name}-v1`).toEqual(expected.sort());
     }

@@ -1,5 +1,4 @@
 import type { ApiObject } from 'cdk8s';
-import { isSet } from '../../../../constructs/expression.ts';
 import { ClusterClassPatch, JsonPatch, PatchSelector, PatchValue, type ClusterClassFeature } from '../../../../constructs/patch.ts';
 import { each } from '../../../../constructs/value-template.ts';
 import { ClusterClassVariable } from '../../../../constructs/variable.ts';
@@ -56,8 +55,7 @@ export function accessFeature(cluster: ApiObject): ClusterClassFeature {
       new ClusterClassPatch({
         name: 'sshKeys',
         description: 'Installs the SSH keys sshKeys on every server.',
-        enabledIf: isSet(sshKeys.ref),
-        definitions: [{ selector, jsonPatches: [JsonPatch.add(Paths.sshKeysHCloud, PatchValue.template(each(sshKeys.ref, (name) => ({ name }))))] }],
+        definitions: [{ selector, jsonPatches: [JsonPatch.replace(Paths.sshKeysHCloud, PatchValue.template(each(sshKeys.ref, (name) => ({ name }))))] }],
       }),
     ],
   };
