@@ -279,7 +279,7 @@ function markdown(r: BenchResult): string {
     ['`release --release-dir <tmp>`', cold(r.cold.release), cold(r.cold.releaseNoTransformCache)],
   ]);
 
-  lines.push('### Scaling (synthetic matrices cloned from docker/scs and openstack/scs; one child process each)', '');
+  lines.push(`### Scaling (synthetic matrices cloned from ${STACKS.map((d) => `${d.provider}/${d.stack}`).join(', ')}; one child process each)`, '');
   const phaseNames = [...new Set(r.scaling.flatMap((s) => Object.keys(s.phases)))];
   table(['bundles', 'process wall', 'work (in process)', 'per bundle', ...phaseNames, 'peak RSS'], r.scaling.map((s) => [
     String(s.bundles), ms(s.wallMs), ms(s.workMs), ms(s.perBundleMs), ...phaseNames.map((p) => ms(s.phases[p] ?? 0)), mib(s.peakRssKiB),

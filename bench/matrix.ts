@@ -4,7 +4,7 @@ type Definition = ClusterStackDefinition<StackVersionsRow>;
 
 /**
  * A synthetic matrix of exactly `bundles` stack × minor bundles, cloned from
- * the shipped stacks in turn (docker/scs, openstack/scs, docker/scs, …) with
+ * the shipped stacks in turn (STACKS order: docker/scs, hetzner/scs, openstack/scs, docker/scs, …) with
  * distinct stack names s0, s1, …; each clone keeps its provider, its build
  * and its versions table, the last one trimmed so the count is exact.
  */

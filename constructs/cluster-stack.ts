@@ -32,6 +32,13 @@ export const BundleFiles = {
 } as const;
 
 /**
+ * Annotation of a node image object that has no download URL of its own (a
+ * build recipe rather than an image manifest): where the image is built
+ * from. The docs show it in place of the URL.
+ */
+export const NODE_IMAGE_SOURCE_ANNOTATION = 'cluster-stacks.x-k8s.io/source';
+
+/**
  * One cluster stack: a provider's stack for one Kubernetes minor. It holds
  * the ClusterClass with its templates, the core addons and their hook stages,
  * the node images, and renders them as one bundle.

@@ -1,6 +1,6 @@
 import yaml from 'js-yaml';
 import { BundleFiles } from '../constructs/cluster-stack.ts';
-import { CrdSchemaRegistry, validateValue, type JSONSchemaProps } from './crd-schema.ts';
+import { CrdSchemaRegistry, SchemaError, validateValue, type JSONSchemaProps } from './crd-schema.ts';
 import { GitopsFiles } from './gitops/bundle-files.ts';
 import type { Bundle } from './synth.ts';
 
@@ -14,6 +14,56 @@ export function bundleObjects(bundle: Bundle): { file: string; object: Record<st
     }
   }
   return out;
+}
+
+/**
+ * Schemas of the built-in Kubernetes kinds a bundle may hold beside custom
+ * resources, which no CRD describes: a ConfigMap carries the build recipe of
+ * a node image where the cloud has no image resource a management cluster
+ * reconciles (hetzner/scs). From the Kubernetes v1.34 OpenAPI (io.k8s.api.core.v1.ConfigMap).
+ */
+const BUILT_IN_SCHEMAS: Readonly<Record<string, JSONSchemaProps>> = {
+  'v1/ConfigMap': {
+    type: 'object',
+    required: ['apiVersion', 'kind', 'metadata'],
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      // The ObjectMeta fields a bundle writes; anything else is refused.
+      metadata: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          namespace: { type: 'string' },
+          labels: { type: 'object', additionalProperties: { type: 'string' } },
+          annotations: { type: 'object', additionalProperties: { type: 'string' } },
+        },
+      },
+      data: { type: 'object', additionalProperties: { type: 'string' } },
+      binaryData: { type: 'object', additionalProperties: { type: 'string', format: 'byte' } },
+      immutable: { type: 'boolean' },
+    },
+  },
+};
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Whether `apiVersion`/`kind` is a built-in Kubernetes kind a bundle may hold (validated without a CRD). */
+export function isBuiltInKind(apiVersion: string, kind: string): boolean {
+  return BUILT_IN_SCHEMAS[`${apiVersion}/${kind}`] !== undefined;
+}
+
+/** Schema errors of one object: built-in kinds against their schema, everything else against its CRD. */
+export function validateObject(registry: CrdSchemaRegistry, object: Record<string, unknown>, where: string): SchemaError[] {
+  const schema = BUILT_IN_SCHEMAS[`${String(object.apiVersion)}/${String(object.kind)}`];
+  if (schema === undefined) return registry.validate(object, where);
+  const metadata = object.metadata as { name?: unknown } | undefined;
+  const name = typeof metadata?.name === 'string' ? metadata.name : undefined;
+  const errors = validateValue(schema, object).map((e) => new SchemaError(e.path, e.message, where, String(object.kind), name));
+  if (name === undefined || name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+    errors.push(new SchemaError('/metadata/name', `must be a DNS-1123 subdomain of at most 253 characters, got ${JSON.stringify(metadata?.name)}`, where, String(object.kind), name));
+  }
+  return errors;
 }
 
 interface VariableEntry {
@@ -32,7 +82,7 @@ export function validateBundles(bundles: readonly Bundle[], registry: CrdSchemaR
   for (const bundle of bundles) {
     for (const { file, object } of bundleObjects(bundle)) {
       const where = `${bundle.path}/${file}`;
-      for (const e of registry.validate(object, where)) problems.push(e.toString());
+      for (const e of validateObject(registry, object, where)) problems.push(e.toString());
       if (object.kind === 'ClusterClass') {
         const spec = object.spec as { variables?: readonly VariableEntry[] } | undefined;
         for (const [i, v] of (spec?.variables ?? []).entries()) {

@@ -1,5 +1,5 @@
 import yaml from 'js-yaml';
-import { BundleFiles } from '../../constructs/cluster-stack.ts';
+import { BundleFiles, NODE_IMAGE_SOURCE_ANNOTATION } from '../../constructs/cluster-stack.ts';
 import type { JSONSchemaProps } from '../crd-schema.ts';
 import type { Bundle } from '../synth.ts';
 
@@ -170,9 +170,10 @@ function readNodeImages(bundle: Bundle): NodeImageContent[] {
   const text = fileOf(bundle, BundleFiles.nodeImages);
   if (text === undefined) return [];
   return loadDocuments(text, `${bundle.path}/${BundleFiles.nodeImages}`).map((doc) => {
-    // ORC Image: spec.resource.content.download.{url,hash}. Other kinds show their name only.
+    // ORC Image: spec.resource.content.download.{url,hash}; a build recipe
+    // (hetzner/scs's ConfigMap) names its source in an annotation. Other kinds show their name only.
     const download = dig(doc, 'spec', 'resource', 'content', 'download');
-    const url = dig(download, 'url');
+    const url = dig(download, 'url') ?? dig(doc, 'metadata', 'annotations', NODE_IMAGE_SOURCE_ANNOTATION);
     const algorithm = dig(download, 'hash', 'algorithm');
     const value = dig(download, 'hash', 'value');
     return {

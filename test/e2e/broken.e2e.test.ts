@@ -172,7 +172,7 @@ describe.skipIf(!ctx)('broken stacks are caught by the real tools', () => {
     const file = join(dir, 'cluster-class.yaml');
     writeFileSync(file, dumpDocuments(dist.objects.map((o): JsonObject => (o === dist.clusterClass ? cc : o))));
     const cluster = exampleCluster({ name: 'e2e-broken', className: release.clusterClassName, version: release.kubernetes });
-    const p = await topologyPlan(c, 'broken-unknown-variable', [file, ...neededCrdFiles(crdDirs(c, release.provider), dist.objects)], cluster);
+    const p = await topologyPlan(c, 'broken-unknown-variable', [file, ...neededCrdFiles(crdDirs(c), dist.objects)], cluster);
     assertFailure(p.run, `clusterctl alpha topology plan with ${edited}`);
     console.log(`[broken] ${edited}: clusterctl alpha topology plan says:\n${p.run.stderr.trim()}`);
     expect(p.run.stderr).toContain('failed to run defaulting and validation on ClusterClasses');
@@ -192,7 +192,7 @@ describe.skipIf(!ctx)('broken stacks are caught by the real tools', () => {
     const dir = freshDir(join(c.work, 'broken'), 'unknown-field');
     const file = join(dir, 'template.yaml');
     writeFileSync(file, dumpDocuments([broken]));
-    const r = assertFailure(await run(c.tools.k8sCheck, ['validate', ...crdDirs(c, release.provider).flatMap((d) => ['-crds', d]), file]), 'k8s-check of a template with an unknown field');
+    const r = assertFailure(await run(c.tools.k8sCheck, ['validate', ...crdDirs(c).flatMap((d) => ['-crds', d]), file]), 'k8s-check of a template with an unknown field');
     console.log(`[broken] unknown template field: k8s-check says:\n${r.stderr.trim()}`);
     expect(r.stderr).toContain('unknown field "spec.template.spec.e2eUnknownField"');
   });

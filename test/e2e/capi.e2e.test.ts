@@ -28,7 +28,7 @@ import { clonedFrom, crdDirs, forApiServer, neededCrdFiles, ofKind, topologyPlan
 import { exampleCluster, nonDefaultValues, readDistClusterClass, type ClassVariable } from './support/clusters.ts';
 import { e2e, e2eEnabled, type E2eContext, type ReleaseInfo } from './support/context.ts';
 import { freshDir } from './support/files.ts';
-import { assertSuccess, describeRun, mapLimit, run } from './support/run.ts';
+import { assertFailure, assertSuccess, describeRun, mapLimit, run } from './support/run.ts';
 import { at, dumpDocuments, isObject, parseObjects, type Json, type JsonObject } from './support/yaml.ts';
 
 const ctx: E2eContext | undefined = e2eEnabled ? e2e() : undefined;
@@ -47,6 +47,17 @@ interface Case {
   readonly name: string;
   readonly variables: (b: Bundle) => Record<string, Json>;
   readonly check: (p: PlanResult, b: Bundle) => void;
+  /**
+   * The Cluster's variable values are invalid: Cluster API's Cluster webhook
+   * must refuse the Cluster with a message matching this (and `check` is not
+   * run); otherwise the plan must succeed.
+   */
+  readonly rejectedWith?: RegExp;
+}
+
+/** A Cluster the webhook must refuse, with what its message must say. */
+function rejected(name: string, variables: Record<string, Json>, message: RegExp): Case {
+  return { name, variables: () => variables, check: () => undefined, rejectedWith: message };
 }
 
 function defaultOf(b: Bundle, name: string): Json | undefined {
@@ -312,7 +323,106 @@ const dockerCases: readonly Case[] = [
   },
 ];
 
-const CASES: Readonly<Record<string, readonly Case[]>> = { openstack: openstackCases, docker: dockerCases };
+// ---- hetzner/scs -----------------------------------------------------------
+
+function hetzner(p: PlanResult, b: Bundle) {
+  const cluster = need(p, ofKind(p, 'HetznerCluster')[0], 'HetznerCluster');
+  const cp = need(p, clonedFrom(p, 'HCloudMachineTemplate', `${b.className}-control-plane`), 'control plane HCloudMachineTemplate');
+  const worker = need(p, clonedFrom(p, 'HCloudMachineTemplate', `${b.className}-default-worker`), 'default-worker HCloudMachineTemplate');
+  const kcp = need(p, ofKind(p, 'KubeadmControlPlane')[0], 'KubeadmControlPlane');
+  return { cluster: cluster.spec as JsonObject, cp: tpl(cp) as JsonObject, worker: tpl(worker) as JsonObject, kcp, clusterConfiguration: at(kcp, 'spec', 'kubeadmConfigSpec', 'clusterConfiguration') as JsonObject | undefined };
+}
+
+const hetznerCases: readonly Case[] = [
+  {
+    name: 'defaults',
+    variables: () => ({}),
+    check: (p, b) => {
+      const h = hetzner(p, b);
+      const region = defaultOf(b, 'region');
+      expect(h.cluster.controlPlaneRegions).toEqual([region]);
+      expect(h.cluster.controlPlaneLoadBalancer).toMatchObject({ enabled: true, type: defaultOf(b, 'loadBalancerType'), region });
+      expect(h.cluster.hcloudNetwork).toEqual({ enabled: true, cidrBlock: defaultOf(b, 'privateNetworkCIDR'), subnetCidrBlock: defaultOf(b, 'privateNetworkSubnetCIDR'), networkZone: 'eu-central' });
+      expect(h.cluster.hcloudPlacementGroups).toEqual([{ name: 'control-plane', type: 'spread' }]);
+      expect(h.cluster.hetznerSecretRef).toMatchObject({ name: defaultOf(b, 'hcloudTokenSecretName'), key: { hcloudToken: defaultOf(b, 'hcloudTokenSecretKey') } });
+      expect(at(h.cluster, 'sshKeys', 'hcloud') ?? []).toEqual([]);
+      const image = `${String(defaultOf(b, 'imageName'))}-${b.version}`;
+      expect(h.cp).toMatchObject({ type: defaultOf(b, 'controlPlaneServerType'), imageName: image, placementGroupName: 'control-plane' });
+      expect(h.worker).toMatchObject({ type: defaultOf(b, 'workerServerType'), imageName: image });
+      expect(h.worker.placementGroupName).toBeUndefined();
+      expect(h.clusterConfiguration?.imageRepository).toBeUndefined();
+      expect(oidcArgs(at(h.clusterConfiguration, 'apiServer', 'extraArgs'))).toEqual({});
+    },
+  },
+  {
+    name: 'all-non-default',
+    variables: (b) => b.all,
+    check: (p, b) => {
+      const h = hetzner(p, b);
+      const a = b.all;
+      expect(a.privateNetwork).toBe(false);
+      expect(a.imageAddVersion).toBe(false);
+      expect(h.cluster.controlPlaneRegions).toEqual([a.region]);
+      expect(h.cluster.controlPlaneLoadBalancer).toMatchObject({ type: a.loadBalancerType, region: a.loadBalancerRegion });
+      expect(h.cluster.hcloudNetwork).toMatchObject({ enabled: false });
+      // Placement groups flipped: only the workers' group.
+      expect(h.cluster.hcloudPlacementGroups).toEqual([{ name: 'default-worker', type: 'spread' }]);
+      expect(h.cluster.hetznerSecretRef).toMatchObject({ name: a.hcloudTokenSecretName, key: { hcloudToken: a.hcloudTokenSecretKey } });
+      expect(at(h.cluster, 'sshKeys', 'hcloud')).toEqual((a.sshKeys as string[]).map((name) => ({ name })));
+      expect(h.cp).toMatchObject({ type: a.controlPlaneServerType, imageName: a.imageName });
+      expect(h.cp.placementGroupName).toBeUndefined();
+      expect(h.worker).toMatchObject({ type: a.workerServerType, imageName: a.imageName, placementGroupName: 'default-worker' });
+      expect(h.clusterConfiguration?.imageRepository).toBe(a.imageRepository);
+      expect(at(h.clusterConfiguration, 'apiServer', 'certSANs')).toEqual(a.certSANs);
+      // OIDC lives in the AuthenticationConfiguration, with the anonymous restriction kept by default.
+      expect(oidcArgs(at(h.clusterConfiguration, 'apiServer', 'extraArgs'))).toEqual({});
+      const authn = authentication(h.kcp);
+      expect(authn.config?.jwt).toEqual(expectedJwt(oidcWithDefaults(b, a.oidcConfig as JsonObject)));
+    },
+  },
+  {
+    name: 'us-east-private-network',
+    variables: () => ({ region: 'ash', privateNetworkCIDR: '10.20.0.0/16', privateNetworkSubnetCIDR: '10.20.1.0/24', controlPlanePlacementGroup: true, workerPlacementGroup: true }),
+    check: (p, b) => {
+      const h = hetzner(p, b);
+      expect(h.cluster.controlPlaneRegions).toEqual(['ash']);
+      // loadBalancerRegion empty: the load balancer follows the region.
+      expect(at(h.cluster, 'controlPlaneLoadBalancer', 'region')).toBe('ash');
+      expect(h.cluster.hcloudNetwork).toEqual({ enabled: true, cidrBlock: '10.20.0.0/16', subnetCidrBlock: '10.20.1.0/24', networkZone: 'us-east' });
+      expect(h.cluster.hcloudPlacementGroups).toEqual([{ name: 'control-plane', type: 'spread' }, { name: 'default-worker', type: 'spread' }]);
+      expect(h.cp.placementGroupName).toBe('control-plane');
+      expect(h.worker.placementGroupName).toBe('default-worker');
+    },
+  },
+  {
+    name: 'singapore',
+    variables: () => ({ region: 'sin', loadBalancerType: 'lb31', sshKeys: ['ops-a', 'ops-b'] }),
+    check: (p, b) => {
+      const h = hetzner(p, b);
+      expect(at(h.cluster, 'hcloudNetwork', 'networkZone')).toBe('ap-southeast');
+      expect(h.cluster.controlPlaneLoadBalancer).toMatchObject({ type: 'lb31', region: 'sin' });
+      expect(at(h.cluster, 'sshKeys', 'hcloud')).toEqual([{ name: 'ops-a' }, { name: 'ops-b' }]);
+    },
+  },
+  rejected('rejects-unknown-region', { region: 'fra1' }, /variables\[region\]\.value: Unsupported value: .*fra1/),
+  rejected('rejects-server-type-typo', { controlPlaneServerType: 'CPX32' }, /controlPlaneServerType.*should match/s),
+  rejected('rejects-load-balancer-type', { loadBalancerType: 'lb99' }, /variables\[loadBalancerType\]\.value: Unsupported value: .*lb99/),
+  rejected('rejects-network-cidr', { privateNetworkCIDR: '10.0.0.0' }, /privateNetworkCIDR.*cidr/s),
+  rejected('rejects-empty-ssh-key-name', { sshKeys: [''] }, /sshKeys.*(at least 1|should be at least)/s),
+  rejected('rejects-wrong-type', { privateNetwork: 'yes' }, /privateNetwork.*boolean/s),
+];
+
+const CASES: Readonly<Record<string, readonly Case[]>> = { openstack: openstackCases, docker: dockerCases, hetzner: hetznerCases };
+
+/**
+ * A provider without cases of its own (e.g. one just scaffolded with `new`)
+ * still gets its ClusterClass planned with the defaults and with every
+ * variable set, checked by {@link checkCommon} and k8s-check.
+ */
+const GENERIC_CASES: readonly Case[] = [
+  { name: 'defaults', variables: () => ({}), check: () => undefined },
+  { name: 'all-non-default', variables: (b) => b.all, check: () => undefined },
+];
 
 /** What every successful plan must contain, whatever the variables. */
 function checkCommon(p: PlanResult, b: Bundle): void {
@@ -328,7 +438,7 @@ function checkCommon(p: PlanResult, b: Bundle): void {
 describe.skipIf(!ctx)('Cluster API: clusterctl alpha topology plan of the dist/ ClusterClasses', () => {
   describe.each(releases.map((r) => [r.tag, r] as const))('%s', (_tag, release) => {
     const c = ctx as E2eContext;
-    const cases = CASES[release.provider] ?? [];
+    const cases = CASES[release.provider] ?? GENERIC_CASES;
     const plans = new Map<string, PlanResult>();
     let bundle: Bundle | undefined;
 
@@ -337,7 +447,7 @@ describe.skipIf(!ctx)('Cluster API: clusterctl alpha topology plan of the dist/ 
       const all = nonDefaultValues(dist.variables);
       bundle = { release, className: release.clusterClassName, version: release.kubernetes, variables: dist.variables, all: all.values };
       if (all.problems.length > 0) throw new Error(all.problems.join('\n'));
-      const inputs = [dist.file, ...neededCrdFiles(crdDirs(c, release.provider), dist.objects)];
+      const inputs = [dist.file, ...neededCrdFiles(crdDirs(c), dist.objects)];
       const b = bundle;
       await mapLimit(cases, 2, async (k) => {
         const cluster = exampleCluster({ name: `e2e-${k.name}`, className: b.className, version: b.version, variables: k.variables(b) });
@@ -345,13 +455,14 @@ describe.skipIf(!ctx)('Cluster API: clusterctl alpha topology plan of the dist/ 
       });
     });
 
-    it('has cases for its provider', () => {
-      expect(cases.length, `no Cluster API cases for provider ${release.provider} in test/e2e/capi.e2e.test.ts`).toBeGreaterThan(0);
-    });
-
-    it.each(cases.map((k) => [k.name, k] as const))('%s: webhooks accept class and Cluster, and the patches produce the expected objects', (name, k) => {
+    it.each(cases.map((k) => [k.name, k] as const))('%s: Cluster API\'s webhooks and topology engine accept or refuse the Cluster, and the patches produce the expected objects', (name, k) => {
       const p = plans.get(name);
       if (!p || !bundle) throw new Error('the plan did not run');
+      if (k.rejectedWith) {
+        const r = assertFailure(p.run, `clusterctl alpha topology plan of a Cluster with invalid variables (case ${name})`);
+        expect(`${r.stdout}\n${r.stderr}`, describeRun(r, 4000)).toMatch(k.rejectedWith);
+        return;
+      }
       assertSuccess(p.run, `clusterctl alpha topology plan (case ${name})`);
       try {
         checkCommon(p, bundle);
@@ -374,7 +485,7 @@ describe.skipIf(!ctx)('Cluster API: clusterctl alpha topology plan of the dist/ 
         files.push(file);
       }
       expect(files.length, 'no plan of this bundle succeeded (see the failing cases): nothing to validate').toBeGreaterThan(0);
-      const r = await run(c.tools.k8sCheck, ['validate', ...crdDirs(c, release.provider).flatMap((d) => ['-crds', d]), '-namespace', 'default', ...files]);
+      const r = await run(c.tools.k8sCheck, ['validate', ...crdDirs(c).flatMap((d) => ['-crds', d]), '-namespace', 'default', ...files]);
       assertSuccess(r, 'k8s-check validate of the planned objects');
     });
   });

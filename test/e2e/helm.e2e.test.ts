@@ -64,16 +64,21 @@ interface Example {
   readonly label: string;
   readonly name: string;
   readonly host: string;
+  /** Every ClusterClass variable as the Cluster has it: its value, else the variable's default. */
+  readonly variables: Readonly<Record<string, Json>>;
   readonly objects: { Cluster: JsonObject; ControlPlane: JsonObject; InfraCluster: JsonObject };
 }
 
 function examples(release: ReleaseInfo): Example[] {
-  const variables = readDistClusterClass(release.distDir).variables;
+  const dist = readDistClusterClass(release.distDir);
+  const variables = dist.variables;
+  // The infrastructure cluster the topology controller creates from the class's template.
+  const infraKind = String(at(dist.clusterClass, 'spec', 'infrastructure', 'ref', 'kind')).replace(/Template$/, '');
+  const defaults = Object.fromEntries(variables.filter((v) => v.default !== undefined).map((v) => [v.name, v.default as Json]));
   const all = nonDefaultValues(variables);
   if (all.problems.length > 0) throw new Error(all.problems.join('\n'));
   const make = (label: string, name: string, host: string, vars: Record<string, Json>): Example => {
     const cluster = exampleCluster({ name, namespace: NAMESPACE, className: release.clusterClassName, version: release.kubernetes, variables: vars, controlPlaneEndpoint: { host, port: 6443 } });
-    const infraKind = ({ openstack: 'OpenStackCluster', docker: 'DockerCluster' } as Record<string, string>)[release.provider] ?? 'InfraCluster';
     const ref = (apiVersion: string, kind: string) => ({ apiVersion, kind, name: `${name}-${kind.toLowerCase()}`, namespace: NAMESPACE });
     const cp = ref('controlplane.cluster.x-k8s.io/v1beta1', 'KubeadmControlPlane');
     const infra = ref('infrastructure.cluster.x-k8s.io/v1beta1', infraKind);
@@ -83,6 +88,7 @@ function examples(release: ReleaseInfo): Example[] {
       label,
       name,
       host,
+      variables: { ...defaults, ...vars },
       objects: {
         Cluster: clusterFromServer,
         ControlPlane: { apiVersion: cp.apiVersion, kind: cp.kind, metadata: { name: cp.name, namespace: NAMESPACE }, spec: { replicas: 1, version: release.kubernetes } },
@@ -101,6 +107,17 @@ const WIRING: Readonly<Record<string, (e: Example) => readonly [readonly string[
   'openstack-cloud-controller-manager': (e) => [[['cluster', 'name'], e.name]],
   'openstack-cinder-csi': (e) => [[['clusterID'], e.name]],
   'metrics-server': (e) => [[['commonLabels', 'domain'], e.host]],
+  // The Secret CAPH copies into the workload cluster: the Cluster's name and key, the network ID beside them.
+  'hcloud-cloud-controller-manager': (e) => [
+    [['env', 'HCLOUD_TOKEN', 'valueFrom', 'secretKeyRef'], { name: e.variables.hcloudTokenSecretName, key: e.variables.hcloudTokenSecretKey }],
+    [['env', 'HCLOUD_NETWORK', 'valueFrom', 'secretKeyRef'], { name: e.variables.hcloudTokenSecretName, key: 'network', optional: true }],
+    [['env', 'HCLOUD_LOAD_BALANCERS_LOCATION', 'value'], e.variables.region],
+    [['env', 'HCLOUD_LOAD_BALANCERS_USE_PRIVATE_IP', 'value'], String(e.variables.privateNetwork)],
+  ],
+  'hcloud-csi': (e) => [
+    [['controller', 'hcloudToken', 'existingSecret'], { name: e.variables.hcloudTokenSecretName, key: e.variables.hcloudTokenSecretKey }],
+    [['controller', 'hcloudVolumeDefaultLocation'], e.variables.region],
+  ],
 };
 
 interface Stage {
@@ -198,11 +215,10 @@ function describeAddons(set: (c: E2eContext) => ReleaseSet, vendored: boolean): 
       // One scratch copy per addon: the operator untars once and runs helm in place.
       const dir = vendored ? unpacked : pointToLoopback(unpacked, [addon], c.chartRepository.url, freshDir(join(c.work, 'addons'), `${release.tag}-${addon}-loopback`));
 
+      const rendered = new Set<string>();
       for (const [i, example] of exampleList.entries()) {
         const values = stage.hasOverwrite ? await renderOverwrite(c, dir, addon, example) : '';
-        if (stage.hasOverwrite) {
-          expect(values.includes(example.name) || values.includes(example.host), `${addon}/overwrite.yaml rendered without the cluster's name or host:\n${values}`).toBe(true);
-        }
+        rendered.add(values);
         const userValues = (yaml.load(values) ?? {}) as JsonObject;
         expect(isObject(userValues), `${addon}: the rendered values are not a map:\n${values}`).toBe(true);
 
@@ -224,6 +240,9 @@ function describeAddons(set: (c: E2eContext) => ReleaseSet, vendored: boolean): 
           expect(splitHelmOutput(r.stdout).other, `${addon}: helm printed something besides manifests:\n${describeRun(r, 3000)}`).toEqual([]);
         }
       }
+      // overwrite.yaml exists for per-cluster values: the examples differ in
+      // name, endpoint and every variable, so its renderings must differ too.
+      if (stage.hasOverwrite) expect(rendered.size, `${addon}/overwrite.yaml rendered the same values for different Clusters:\n${[...rendered].join('\n---\n')}`).toBe(exampleList.length);
     });
   });
 }

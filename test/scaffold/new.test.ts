@@ -43,6 +43,7 @@ let typeErrorsBefore: string[];
 let typeErrorsAfter: string[];
 let result: Awaited<ReturnType<NewModule['newCommand']>>;
 let fromResult: Awaited<ReturnType<NewModule['newCommand']>>;
+let fromHetzner: Awaited<ReturnType<NewModule['newCommand']>>;
 let distAfterNew: Map<string, string>;
 
 beforeAll(async () => {
@@ -56,7 +57,8 @@ beforeAll(async () => {
   fromResult = await newModule.newCommand({ root: copy, definitions: STACKS, name: 'acme/mini', from: 'docker/scs' });
   distAfterNew = treeDigest(join(copy, 'dist', 'acme'));
   typeErrorsAfter = typeCheck();
-}, 300_000);
+  // Two type checks and two scaffolds, each synthesizing and validating the whole project.
+}, 600_000);
 
 afterAll(() => {
   if (copy) rmSync(dirname(copy), { recursive: true, force: true });
@@ -180,6 +182,38 @@ describe('new acme/mini --from docker/scs', () => {
       return doc.spec.variables.map((v) => v.name);
     };
     expect(variables('acme/mini/1-34')).toEqual(variables('docker/scs/1-34'));
+  });
+});
+
+describe('new hetzner/lab --from hetzner/scs', () => {
+  const dist = (path: string, file: string) => readFileSync(join(copy, 'dist', path, file), 'utf8');
+
+  // A second stack of an existing provider, from a stack with provider
+  // bindings, node images and per-cluster addon values; after the tests above,
+  // which compare the whole project with what `new acme/…` left.
+  beforeAll(async () => {
+    const { STACKS } = await load<IndexModule>('stacks/index.ts');
+    fromHetzner = await newModule.newCommand({ root: copy, definitions: STACKS, name: 'hetzner/lab', from: 'hetzner/scs' });
+  }, 300_000);
+
+  it('copies the CAPH stack with its features, addons and node images, renamed', () => {
+    const source = readFileSync(join(copy, 'stacks', 'hetzner', 'lab', 'stack.ts'), 'utf8');
+    expect(source).toContain('export const hetznerLab = defineClusterStack({');
+    expect(source).toContain("provider: 'hetzner',\n  stack: 'lab',");
+    expect(source).not.toMatch(/\bhetznerScs\b/);
+    for (const f of ['features/location.ts', 'features/private-network.ts', 'features/access.ts', 'features/machines.ts', 'node-images.ts', 'paths.ts', 'addons.ts']) {
+      expect(existsSync(join(copy, 'stacks', 'hetzner', 'lab', f)), f).toBe(true);
+    }
+    expect(readFileSync(join(copy, 'stacks', 'hetzner', 'lab', 'versions.ts'), 'utf8')).toContain('export interface HetznerLabVersions');
+    expect(existsSync(join(copy, 'stacks', 'hetzner', 'lab', 'version-record', '1-34.json'))).toBe(true);
+    expect(fromHetzner.bundles.map((b) => b.clusterClass)).toEqual(MINORS.map((m) => `hetzner-lab-${m}-v1`));
+  });
+
+  it('synthesizes the same ClusterClass content, addons and node images as hetzner/scs, under the new name', () => {
+    const rename = (text: string) => text.replaceAll('hetzner-scs-', 'hetzner-lab-');
+    for (const file of ['cluster-class.yaml', 'node-images.yaml', 'cluster-addon/ccm/overwrite.yaml', 'cluster-addon/csi/overwrite.yaml']) {
+      expect(dist('hetzner/lab/1-34', file), file).toBe(rename(dist('hetzner/scs/1-34', file)));
+    }
   });
 });
 

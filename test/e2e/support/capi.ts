@@ -1,22 +1,30 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yaml from 'js-yaml';
 import type { E2eContext } from './types.ts';
 import { freshDir } from './files.ts';
 import { run, type RunResult } from './run.ts';
 import { at, dumpDocuments, isObject, parseObjects, type JsonObject } from './yaml.ts';
 
+const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
 /**
- * The CRD folders of crds/ a provider's objects need (the versions
- * cdk8s.yaml imports): Cluster API core and kubeadm, and the provider's.
+ * The CRD folders of crds/ the objects of a bundle may need: Cluster API
+ * core and kubeadm at the version the plans run (capi-v1.10.9), and every
+ * other folder cdk8s.yaml imports bindings from (the providers' folders,
+ * whichever provider). {@link neededCrdFiles} then picks the files whose
+ * kinds the objects use, so a new provider needs no edit here.
  */
-export function crdDirs(ctx: E2eContext, provider: string): string[] {
-  const providerDirs: Record<string, readonly string[]> = {
-    openstack: ['capo-v0.14.7', 'orc-v2.6.0'],
-    docker: ['capd-v1.10.9'],
-  };
-  const dirs = providerDirs[provider];
-  if (!dirs) throw new Error(`no CRD folders known for provider ${provider}; add them to test/e2e/support/capi.ts`);
-  return ['capi-v1.10.9', ...dirs].map((d) => join(ctx.crds, d));
+export function crdDirs(ctx: E2eContext): string[] {
+  const config = yaml.load(readFileSync(join(PROJECT_ROOT, 'cdk8s.yaml'), 'utf8')) as { imports?: string[] };
+  const folders = (config.imports ?? []).map((spec) => {
+    const m = /:=crds\/([^/]+)\//.exec(spec);
+    if (!m) throw new Error(`cdk8s.yaml: import '${spec}' does not name a folder of crds/`);
+    return m[1] as string;
+  });
+  const providers = [...new Set(folders)].filter((f) => !f.startsWith('capi-')).sort();
+  return ['capi-v1.10.9', ...providers].map((d) => join(ctx.crds, d));
 }
 
 /**
