@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The registry suite runs against real registries in `npm run test:registry`;
     // the e2e suite (real Helm, Cluster API, operator rules) in `npm run test:e2e`.
-    exclude: ['test/oci/**', 'test/e2e/**', '**/node_modules/**'],
+    // The provider overlay example against the packed package: `npm run test:overlay`.
+    exclude: ['test/oci/**', 'test/e2e/**', 'test/overlay-example/**', '**/node_modules/**'],
     // Synthesis of the whole matrix and schema compilation take seconds on 2 cores.
     testTimeout: 60_000,
     hookTimeout: 120_000,

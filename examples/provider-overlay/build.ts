@@ -1,0 +1,34 @@
+/**
+ * MyCloud's build: `synth` writes dist/, `conformance` checks every bundle
+ * against the base, `release` gives changed bundles new versions. Each runs
+ * the conformance check first and fails on a violation.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { releaseCommand } from 'cluster-stacks-cdk8s/lib/commands/release.ts';
+import { synthCommand } from 'cluster-stacks-cdk8s/lib/commands/synth.ts';
+import { assertConformance, conformanceMarkdown, conformanceSummary } from 'cluster-stacks-cdk8s/lib/overlay/conformance.ts';
+import { STACKS } from './stacks.ts';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const command = process.argv[2] ?? 'synth';
+try {
+  const reports = assertConformance(STACKS);
+  for (const r of reports) process.stdout.write(`${r.stack} ${r.minor}: ${conformanceSummary(r)}\n`);
+  mkdirSync(join(root, 'docs'), { recursive: true });
+  writeFileSync(join(root, 'docs', 'CONFORMANCE.md'), conformanceMarkdown(reports));
+  if (command === 'synth') {
+    const { bundles, unversionedChanges } = synthCommand({ root, definitions: STACKS });
+    for (const b of bundles) process.stdout.write(`${b.path}  ${b.clusterClassName}\n`);
+    for (const w of unversionedChanges) process.stderr.write(`warning: ${w}\n`);
+  } else if (command === 'release') {
+    const summary = await releaseCommand({ root, definitions: STACKS, mode: { kind: 'stable' }, releaseDir: join(root, 'release') });
+    for (const r of summary.releases) process.stdout.write(`${r.bundle}  ${r.tag}  ${r.isNewVersion ? `new (${r.reason})` : 'unchanged'}\n`);
+  } else if (command !== 'conformance') {
+    throw new Error(`unknown command '${command}'; expected synth, conformance or release`);
+  }
+} catch (e) {
+  process.stderr.write(`error: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+}
