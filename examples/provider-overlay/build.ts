@@ -1,11 +1,13 @@
 /**
  * MyCloud's build: `synth` writes dist/, `conformance` checks every bundle
- * against the base, `release` gives changed bundles new versions. Each runs
+ * against the base, `release` gives changed bundles new versions, `docs`
+ * writes the stack pages and catalog (with the conformance line). Each runs
  * the conformance check first and fails on a violation.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { docsCommand } from 'cluster-stacks-cdk8s/lib/commands/docs.ts';
 import { releaseCommand } from 'cluster-stacks-cdk8s/lib/commands/release.ts';
 import { synthCommand } from 'cluster-stacks-cdk8s/lib/commands/synth.ts';
 import { assertConformance, conformanceMarkdown, conformanceSummary } from 'cluster-stacks-cdk8s/lib/overlay/conformance.ts';
@@ -25,8 +27,11 @@ try {
   } else if (command === 'release') {
     const summary = await releaseCommand({ root, definitions: STACKS, mode: { kind: 'stable' }, releaseDir: join(root, 'release') });
     for (const r of summary.releases) process.stdout.write(`${r.bundle}  ${r.tag}  ${r.isNewVersion ? `new (${r.reason})` : 'unchanged'}\n`);
+  } else if (command === 'docs') {
+    const result = docsCommand({ root, definitions: STACKS, history: 'none', outDir: join(root, 'docs', 'stacks') });
+    process.stdout.write(`${result.pages} pages in ${result.outDir}\n`);
   } else if (command !== 'conformance') {
-    throw new Error(`unknown command '${command}'; expected synth, conformance or release`);
+    throw new Error(`unknown command '${command}'; expected synth, conformance, release or docs`);
   }
 } catch (e) {
   process.stderr.write(`error: ${(e as Error).message}\n`);

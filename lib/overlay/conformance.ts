@@ -349,3 +349,16 @@ export function compareSemver(a: string, b: string): number {
   }
   return 0;
 }
+
+/**
+ * The description the docs show for one bundle: the stack's own, plus its
+ * conformance to the base (with every waiver and its reason) when the stack
+ * is an overlay, so the catalog says "conforms to openstack/scs v5, 1 waiver: …".
+ */
+export function describeBundle(definition: ClusterStackDefinition<StackVersionsRow>, id: ClusterStackIdentity, options: ConformanceOptions = {}): string {
+  if (!isOverlay(definition)) return definition.description;
+  const row = definition.versions.find((r) => KubernetesVersion.parse(r.kubernetes).minorSlug === id.kubernetes.minorSlug);
+  if (!row) return definition.description;
+  const report = checkRow(definition, row, options.baseRoot ?? LIBRARY_ROOT);
+  return `${definition.description}. Overlay: ${conformanceSummary(report)}.`;
+}

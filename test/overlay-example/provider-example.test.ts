@@ -70,6 +70,9 @@ describe('examples/provider-overlay against the packed base', () => {
     expect(readFileSync(join(bundle, 'node-images.yaml'), 'utf8')).toContain('https://images.mycloud.example/capi/ubuntu-2404-kube-v1.34.qcow2');
     expect(existsSync(join(bundle, 'cluster-addon/node-local-dns/Chart.yaml'))).toBe(true);
     expect(readFileSync(join(provider, 'docs/CONFORMANCE.md'), 'utf8')).toMatch(/- mycloud\/scs 1\.34: conforms to openstack\/scs v[0-9]+/);
+    const docs = build('docs');
+    expect(docs.status).toBe(0);
+    expect(readFileSync(join(provider, 'docs/stacks/README.md'), 'utf8')).toMatch(/Overlay: conforms to openstack\/scs v[0-9]+\./);
   });
 
   it('type-checks, and misspelt base names do not compile', () => {

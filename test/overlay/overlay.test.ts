@@ -5,6 +5,7 @@ import { ClusterStack } from '../../constructs/cluster-stack.ts';
 import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
 import { defineOverlay, defineOverlayBase, type OverlayStackDefinition } from '../../constructs/overlay/overlay.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
+import { catalogFiles, collectDocsSources } from '../../lib/docs/generate.ts';
 import { assertConformance, checkConformance, conformanceSummary } from '../../lib/overlay/conformance.ts';
 import { currentHashes } from '../../lib/release/release.ts';
 import { decideVersions } from '../../lib/release/versioning.ts';
@@ -206,6 +207,24 @@ describe('conformance', () => {
     const stale = defineOverlay({ provider: 'st', stack: 'scs', description: 'x', base: openstackScsBase, versions: [ROW], waivers: [{ component: 'addon:ccm', reason: 'left over' }] });
     expect(checkConformance(asDefinitions(stale))[0].staleWaivers).toEqual(['addon:ccm']);
     expect(() => assertConformance(asDefinitions(stale))).toThrow(/waiver addon:ccm covers nothing/);
+  });
+});
+
+describe('docs', () => {
+  it('the catalog and pages say which base an overlay conforms to, with every waiver and its reason', () => {
+    const waived = defineOverlay({
+      provider: 'drop',
+      stack: 'scs',
+      description: 'Drops metrics-server',
+      base: openstackScsBase,
+      versions: [ROW],
+      overrides: { remove: { addons: ['metrics-server'] } },
+      waivers: [{ component: 'addon:metrics-server', reason: 'MyCloud runs its own metrics pipeline' }],
+    });
+    const [source] = collectDocsSources({ root: process.cwd(), definitions: asDefinitions(waived), history: undefined });
+    expect(source.description).toMatch(/^Drops metrics-server\. Overlay: conforms to openstack\/scs v[0-9]+, 1 waiver: addon:metrics-server \(MyCloud runs its own metrics pipeline\)\.$/);
+    const catalog = catalogFiles([source]).find((f) => f.path === 'README.md')!.content;
+    expect(catalog).toContain('1 waiver: addon:metrics-server (MyCloud runs its own metrics pipeline)');
   });
 });
 
