@@ -95,11 +95,15 @@ export function valueViolations(schema: JSONSchemaProps, value: unknown, path = 
 }
 
 function lower(out: string[], where: string, base: number | undefined, derived: number | undefined): void {
-  if (base !== undefined && (derived === undefined || derived < base)) out.push(`${where}: ${show(derived)} is lower than the base's ${base}`);
+  if (base === undefined) return;
+  if (derived === undefined) out.push(`${where}: removed (the base's is ${base})`);
+  else if (derived < base) out.push(`${where}: ${derived} is lower than the base's ${base}`);
 }
 
 function upper(out: string[], where: string, base: number | undefined, derived: number | undefined): void {
-  if (base !== undefined && (derived === undefined || derived > base)) out.push(`${where}: ${show(derived)} is higher than the base's ${base}`);
+  if (base === undefined) return;
+  if (derived === undefined) out.push(`${where}: removed (the base's is ${base})`);
+  else if (derived > base) out.push(`${where}: ${derived} is higher than the base's ${base}`);
 }
 
 /** Structural equality of JSON values, key order ignored. */
