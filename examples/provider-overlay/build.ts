@@ -3,7 +3,12 @@
  * against the base, `release` gives changed bundles new versions, `docs`
  * writes the stack pages and catalog (with the conformance line). Each runs
  * the conformance check first and fails on a violation.
+ *
+ * `update <version>` is the base update flow a release bot runs: it installs
+ * cluster-stacks-cdk8s@<version>, runs `release` (conformance first) in a
+ * fresh process and prints a pull request description.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,11 +16,24 @@ import { docsCommand } from 'cluster-stacks-cdk8s/lib/commands/docs.ts';
 import { releaseCommand } from 'cluster-stacks-cdk8s/lib/commands/release.ts';
 import { synthCommand } from 'cluster-stacks-cdk8s/lib/commands/synth.ts';
 import { assertConformance, conformanceMarkdown, conformanceSummary } from 'cluster-stacks-cdk8s/lib/overlay/conformance.ts';
+import { rebuildWith, updateBase } from 'cluster-stacks-cdk8s/lib/overlay/update.ts';
 import { STACKS } from './stacks.ts';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const command = process.argv[2] ?? 'synth';
 try {
+  if (command === 'update') {
+    const version = process.argv[3];
+    if (!version) throw new Error('update: name the base version, e.g. `update 0.2.0`');
+    const result = updateBase({
+      root,
+      definitions: STACKS,
+      install: () => execFileSync('npm', ['install', '--save-exact', '--no-audit', '--no-fund', `cluster-stacks-cdk8s@${version}`], { cwd: root, stdio: 'inherit' }),
+      rebuild: () => rebuildWith(root, 'build.ts', ['release']),
+    });
+    process.stdout.write(result.summary);
+    process.exit(result.ok ? 0 : 1);
+  }
   const reports = assertConformance(STACKS);
   for (const r of reports) process.stdout.write(`${r.stack} ${r.minor}: ${conformanceSummary(r)}\n`);
   mkdirSync(join(root, 'docs'), { recursive: true });

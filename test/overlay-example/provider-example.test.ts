@@ -18,6 +18,7 @@ const PACKAGE = 'cluster-stacks-cdk8s';
 let work: string;
 let provider: string;
 let packed: string[];
+let tarball: string;
 
 function run(args: readonly string[], cwd = provider): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', timeout: 240_000 });
@@ -45,7 +46,8 @@ beforeAll(() => {
   const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const [info] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
   packed = info.files.map((f) => f.path);
-  provider = providerRepository('provider', join(work, info.filename));
+  tarball = join(work, info.filename);
+  provider = providerRepository('provider', tarball);
 }, 300_000);
 
 afterAll(() => {
@@ -156,5 +158,59 @@ describe('examples/provider-overlay against the packed base', () => {
       expect(fixed.stdout).toMatch(new RegExp(`^mycloud/scs/${minor} {2}mycloud-scs-${minor}-v2 {2}new`, 'm'));
     }
     expect(readFileSync(join(provider, 'stacks/mycloud/scs/version-record/1-34.json'), 'utf8')).toContain('"clusterStack": "v2"');
+  });
+
+  it('update: moves a provider repository to a newer base and describes it for a pull request', () => {
+    const repo = providerRepository('update', tarball);
+    expect(run([TSX, 'build.ts', 'release'], repo).status).toBe(0);
+
+    // The next base release: an etcd fix in openstack/scs, released by the base's own `release`.
+    const next = join(work, 'base-next');
+    mkdirSync(next);
+    execFileSync('tar', ['xzf', tarball, '-C', next, '--strip-components=1']);
+    symlinkSync(join(ROOT, 'node_modules'), join(next, 'node_modules'));
+    const stackFile = join(next, 'stacks/openstack/scs/stack.ts');
+    writeFileSync(stackFile, readFileSync(stackFile, 'utf8').replace("'snapshot-count': '6400'", "'snapshot-count': '10000'"));
+    const pkgFile = join(next, 'package.json');
+    writeFileSync(pkgFile, readFileSync(pkgFile, 'utf8').replace('"version": "0.1.0"', '"version": "0.2.0"'));
+    const baseRelease = run([join(next, 'bin/cluster-stacks.mjs'), 'release', '--provider', 'openstack'], next);
+    expect(baseRelease.stderr).toBe('');
+    expect(baseRelease.status).toBe(0);
+
+    writeFileSync(
+      join(repo, 'update-test.ts'),
+      [
+        "import { cpSync, rmSync } from 'node:fs';",
+        "import { join } from 'node:path';",
+        "import { rebuildWith, updateBase } from 'cluster-stacks-cdk8s/lib/overlay/update.ts';",
+        "import { STACKS } from './stacks.ts';",
+        'const root = process.cwd();',
+        'const source = process.argv[2];',
+        "const installed = join(root, 'node_modules', 'cluster-stacks-cdk8s');",
+        'const result = updateBase({',
+        '  root,',
+        '  definitions: STACKS,',
+        '  // What `npm install cluster-stacks-cdk8s@0.2.0` does to node_modules, without the registry.',
+        '  install: () => {',
+        '    rmSync(installed, { recursive: true });',
+        '    cpSync(source, installed, { recursive: true, filter: (p) => !/^\\/(node_modules|dist|release)(\\/|$)/.test(p.slice(source.length)) });',
+        '  },',
+        "  rebuild: () => rebuildWith(root, 'build.ts', ['release']),",
+        '});',
+        'process.stdout.write(result.summary);',
+        'process.exitCode = result.ok ? 0 : 1;',
+        '',
+      ].join('\n'),
+    );
+    const r = run([TSX, 'update-test.ts', next], repo);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('## Update cluster-stacks-cdk8s 0.1.0 → 0.2.0');
+    expect(r.stdout).toContain('Conformance passed');
+    const base = /^\| openstack\/scs 1\.34 \| v([0-9]+) \| v([0-9]+) \| clusterClass \|$/m.exec(r.stdout);
+    expect(base, r.stdout).not.toBeNull();
+    expect(Number(base![2])).toBe(Number(base![1]) + 1);
+    expect(r.stdout).toMatch(/^\| mycloud\/scs 1\.34 \| v1 \| v2 \| clusterClass \|$/m);
+    expect(r.stdout).toMatch(/^mycloud\/scs 1\.34: conforms to openstack\/scs v[0-9]+$/m);
   });
 });
