@@ -6,6 +6,7 @@ import { clusterStackName, type ClusterStackIdentity } from '../../constructs/na
 import { isOverlay, type OverlayStackDefinition } from '../../constructs/overlay/overlay.ts';
 import { sameJson, schemaWeakenings, valueViolations } from '../../constructs/overlay/schema-strictness.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
+import { HARDENING_VARIABLES } from '../hardening/baseline.ts';
 import { hardeningObjects } from '../hardening/bundle-objects.ts';
 import { runStaticChecks } from '../hardening/deviations.ts';
 import { arrayAt, at, isObject, toJson, type Json, type JsonPath } from '../hardening/json.ts';
@@ -124,6 +125,8 @@ function checkRow(definition: OverlayStackDefinition, row: StackVersionsRow, bas
 
 type Add = (component: string, message: string) => void;
 
+const HARDENING_VARIABLE_NAMES = new Set(HARDENING_VARIABLES.map((v) => v.variable));
+
 function buildStack(definition: ClusterStackDefinition<StackVersionsRow>, row: StackVersionsRow, id: ClusterStackIdentity): ClusterStack {
   const app = new App({ outdir: '/nonexistent' });
   const stack = new ClusterStack(app, clusterStackName(id), { provider: id.provider, stack: id.stack, kubernetesVersion: id.kubernetes, versions: INITIAL_VERSIONS });
@@ -141,6 +144,10 @@ function compareVariables(b: ClusterStack, d: ClusterStack, add: Add): void {
     }
     if (v.required && !dv.required) add(component, `base variable '${v.name}' is no longer required`);
     for (const w of schemaWeakenings(v.openApiSchema, dv.openApiSchema)) add(component, `base variable '${v.name}' has a weaker schema: ${w}`);
+    // The N-variables trade security for compatibility; their defaults are the secure choice the base made.
+    if (HARDENING_VARIABLE_NAMES.has(v.name) && !sameJson(v.openApiSchema.default, dv.openApiSchema.default)) {
+      add(component, `base hardening variable '${v.name}' default is ${JSON.stringify(dv.openApiSchema.default)} instead of ${JSON.stringify(v.openApiSchema.default)}`);
+    }
     if (dv.openApiSchema.default !== undefined) {
       for (const p of valueViolations(dv.openApiSchema, dv.openApiSchema.default)) add(component, `base variable '${v.name}' default breaks its schema: ${p}`);
     }

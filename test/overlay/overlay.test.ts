@@ -1,4 +1,7 @@
 import { ApiObject, App, JsonPatch as JsonPatchOf } from 'cdk8s';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClusterAddon } from '../../constructs/cluster-addon.ts';
 import { ClusterStack } from '../../constructs/cluster-stack.ts';
@@ -7,6 +10,7 @@ import { defineOverlay, defineOverlayBase, type OverlayStackDefinition } from '.
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { catalogFiles, collectDocsSources } from '../../lib/docs/generate.ts';
 import { assertConformance, checkConformance, conformanceSummary } from '../../lib/overlay/conformance.ts';
+import { releaseCommand } from '../../lib/commands/release.ts';
 import { currentHashes } from '../../lib/release/release.ts';
 import { decideVersions } from '../../lib/release/versioning.ts';
 import { synthesize } from '../../lib/synth.ts';
@@ -162,6 +166,24 @@ describe('conformance', () => {
     const [report] = checkConformance(asDefinitions(waived));
     expect(report.violations).toEqual([]);
     expect(report.waived.map((w) => w.component)).toContain('hardening:apiServer/profiling');
+  });
+
+  it('fails an overlay that changes the default of a hardening variable', () => {
+    const weak = defineOverlay({ provider: 'weak', stack: 'scs', description: 'x', base: openstackScsBase, versions: [ROW], overrides: { variables: { kubeletSeccompDefault: { default: false } } } });
+    expect(violations(weak).map((f) => f.message)).toContain("base hardening variable 'kubeletSeccompDefault' default is false instead of true (openstack/scs)");
+  });
+
+  it('release refuses an overlay that does not conform, writing nothing', async () => {
+    const weak = handWeakened((stack) => stack.removeAddon('metrics-server'));
+    const root = mkdtempSync(join(tmpdir(), 'overlay-release-'));
+    try {
+      await expect(releaseCommand({ root, definitions: asDefinitions(weak), mode: { kind: 'stable' }, releaseDir: join(root, 'release') })).rejects.toThrow(
+        /overlay conformance failed:\n {2}weak\/scs 1\.[0-9]+: base addon 'metrics-server' .* is missing \(openstack\/scs\) \(waiver: addon:metrics-server\)/,
+      );
+      expect(readdirSync(root)).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('fails an overlay that loosens a variable schema, naming the variable', () => {
