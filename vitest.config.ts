@@ -6,7 +6,7 @@ export default defineConfig({
     // The registry suite runs against real registries in `npm run test:registry`;
     // the e2e suite (real Helm, Cluster API, operator rules) in `npm run test:e2e`.
     // The provider overlay example against the packed package: `npm run test:overlay`.
-    exclude: ['test/oci/**', 'test/e2e/**', 'test/overlay-example/**', '**/node_modules/**'],
+    exclude: ['test/oci/**', 'test/e2e/**', 'test/node-image/**', 'test/overlay-example/**', '**/node_modules/**'],
     // Synthesis of the whole matrix and schema compilation take seconds on 2 cores.
     testTimeout: 60_000,
     hookTimeout: 120_000,

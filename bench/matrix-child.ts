@@ -99,8 +99,8 @@ async function scale(bundles: number, work: string): Promise<Pick<ChildReport, '
   });
   const plan = await timed(phases, 'plan release', () => planRelease({ root, definitions, mode: { kind: 'stable' } }));
   await timed(phases, 'write', () => {
-    replaceTree(join(work, 'release'), releaseTree(plan));
-    replaceTree(join(work, 'dist'), distTree(plan));
+    replaceTree(join(work, 'release'), releaseTree(plan), 'release');
+    replaceTree(join(work, 'dist'), distTree(plan), 'synth');
     for (const r of plan.records) replaceFile(join(root, r.path), r.content);
   });
   return { phases };

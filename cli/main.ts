@@ -126,10 +126,12 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
     .option('--release-dir <dir>', 'where to write release folders', resolve(ROOT, 'release'))
     .option('--vendor', 'vendor addon dependencies into charts/ from their Helm repositories (digest checked against the index)')
     .option('--vendor-from <dir>', 'vendor addon dependencies from a local folder of <name>-<version>.tgz files or <name>/ chart folders (air-gapped)')
+    .option('--record', 'custom mode: also write the version records and dist/ for these versions (stable mode always does, hash mode never)')
     .option('--dry-run', 'decide and show versions; write nothing')
     .addOption(output())
-    .action(async (opts: SelectionOptions & { mode: string; version?: string; addonVersion?: string; nodeImageVersion?: string; from?: string; releaseDir: string; dryRun?: boolean; vendor?: boolean; vendorFrom?: string }) => {
+    .action(async (opts: SelectionOptions & { mode: string; version?: string; addonVersion?: string; nodeImageVersion?: string; from?: string; releaseDir: string; dryRun?: boolean; vendor?: boolean; vendorFrom?: string; record?: boolean }) => {
       if (opts.vendor && opts.vendorFrom) throw new UserError('--vendor and --vendor-from exclude each other');
+      if (opts.record && opts.mode !== 'custom') throw new UserError(`--record is for --mode custom: ${opts.mode === 'hash' ? 'hash mode never writes' : 'stable mode always writes'} the version records and dist/`);
       const vendor = opts.vendorFrom ? { kind: 'folder' as const, path: resolve(opts.vendorFrom) } : opts.vendor ? { kind: 'repository' as const } : undefined;
       const result = await releaseCommand({
         ...(vendor ? { vendor } : {}),
@@ -138,6 +140,7 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
         mode: versionMode(opts),
         releaseDir: resolve(opts.releaseDir),
         dryRun: opts.dryRun ?? false,
+        ...(opts.record ? { record: true } : {}),
         ...(opts.from ? { from: resolve(opts.from) } : {}),
         ...filterOf(opts),
       });
@@ -150,7 +153,7 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
         ...result.releases.map((r) => [r.bundle, r.tag, r.clusterStack, r.clusterAddon, r.nodeImage, r.changed.join(',') || '-', r.reason]),
       ]));
       if (result.releases.every((r) => !r.isNewVersion)) say('nothing changed: no new version');
-      if (!opts.dryRun) say(`wrote ${result.releases.length} release folders to ${result.releaseDir}`);
+      if (!opts.dryRun) say(`wrote ${result.releases.length} release folders to ${result.releaseDir}${result.updatedSources ? '; updated the version records and dist/' : '; version records and dist/ untouched'}`);
     });
 
   addSelection(program.command('diff').description('explain, object by object, what changed and which versions it gets'))

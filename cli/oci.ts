@@ -9,6 +9,8 @@ import { printable, printableJson } from '../lib/oci/printable.ts';
 import { assertRepository, assertTag, parseRegistryHost } from '../lib/oci/reference.ts';
 import { EPOCH } from '../lib/oci/release-artifact.ts';
 import { parseReleaseTag } from '../lib/oci/release-tag.ts';
+import { loadVerifier } from '../lib/oci/signing/keys.ts';
+import { describeSignature, publishSigning, registerSigningCommands, SIGN_KEY_HELP, VERIFY_KEY_HELP } from './signing.ts';
 import { table } from './table.ts';
 
 export interface OciCommandIo {
@@ -82,8 +84,10 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
     .option('--helm-chart', 'also push the cluster-class chart as a Helm OCI chart at <repository>/<chart name>:<chart version>')
     .option('--revision <commit>', 'org.opencontainers.image.revision (default: git HEAD of this project, if it is a git checkout)')
     .option('--no-revision', 'omit org.opencontainers.image.revision')
-    .action(async (dirs: string[], opts: TargetOptions & { force?: boolean; helmChart?: boolean; revision?: string | false }) => {
+    .option('--sign-key <key>', SIGN_KEY_HELP)
+    .action(async (dirs: string[], opts: TargetOptions & { force?: boolean; helmChart?: boolean; revision?: string | false; signKey?: string }) => {
       const created = usage(() => createdFromEnv(env));
+      const sign = opts.signKey ? publishSigning(opts.signKey, env, helpers.root) : undefined;
       const revision = opts.revision === false ? undefined : opts.revision ?? gitHead(helpers.root);
       const progress = (io.isTTY ?? process.stderr.isTTY ?? false) && !helpers.quiet() && env.CI !== 'true';
       const summary = await publishCommand({
@@ -94,6 +98,7 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
         created,
         ...(revision ? { revision } : {}),
         ...(progress ? { progress: { write: io.err } } : {}),
+        ...(sign ? { sign } : {}),
       });
       if (opts.output === 'json') {
         io.out(`${printableJson(summary)}\n`);
@@ -101,6 +106,7 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
       }
       const row = (a: PublishedArtifact): string[] => [a.reference, describeStatus(a), a.digest];
       say(table([['REFERENCE', 'STATUS', 'DIGEST'], ...summary.releases.flatMap((r) => (r.helmChart ? [row(r), row(r.helmChart)] : [row(r)]))]));
+      for (const r of summary.releases) if (r.signature) say(`${r.reference}: ${describeSignature(r.signature)}`);
     });
 
   addTarget(program.command('list').description('list the release tags of a repository, grouped by provider, stack and Kubernetes minor'))
@@ -123,16 +129,20 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
     .argument('<tag>', 'release tag, e.g. openstack-scs-1-34-v1')
     .requiredOption('--output-dir <dir>', 'where to create the <tag>/ folder')
     .option('--force', 'replace an existing <output-dir>/<tag>/')
-    .action(async (tag: string, opts: TargetOptions & { outputDir: string; force?: boolean }) => {
+    .option('--verify-key <key>', VERIFY_KEY_HELP)
+    .action(async (tag: string, opts: TargetOptions & { outputDir: string; force?: boolean; verifyKey?: string }) => {
       usage(() => assertTag(tag));
       if (!parseReleaseTag(tag)) throw helpers.usageError(`tag '${tag}' is not a release tag <provider>-<stack>-<major>-<minor>-<version> (e.g. openstack-scs-1-34-v1); pull fetches cluster stack releases only`);
-      const summary = await pullCommand({ ...target(opts), tag, outputDir: resolve(opts.outputDir), force: opts.force ?? false });
+      const verifier = opts.verifyKey ? loadVerifier(opts.verifyKey, env) : undefined;
+      const summary = await pullCommand({ ...target(opts), tag, outputDir: resolve(opts.outputDir), force: opts.force ?? false, ...(verifier ? { verifier } : {}) });
       if (opts.output === 'json') {
         io.out(`${printableJson(summary)}\n`);
         return;
       }
-      say(`pulled ${summary.reference} (${summary.digest}) into ${summary.dir}: ${summary.files.length} files`);
+      say(`pulled ${summary.reference} (${summary.digest}) into ${summary.dir}: ${summary.files.length} files${summary.signature ? `, signature verified with ${opts.verifyKey ?? ''}` : ''}`);
     });
+
+  registerSigningCommands(program, io, helpers, addTarget);
 }
 
 function addTarget(command: Command): Command {

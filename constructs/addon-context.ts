@@ -2,8 +2,9 @@ import { Expr } from './expression.ts';
 import { goStringLiteral } from './go-template.ts';
 import type { ClusterClassVariable } from './variable.ts';
 
-function objectField<T>(root: string, path: string): Expr<T> {
-  return Expr.create<T>({ render: () => `.${root}.${path}` });
+/** `sample`: a value of the field's type, for checks of where it lands (see Expr.outcomes). */
+function objectField<T>(root: string, path: string, sample: T): Expr<T> {
+  return Expr.create<T>({ render: () => `.${root}.${path}`, outcomes: [sample] });
 }
 
 /**
@@ -21,7 +22,7 @@ export function clusterVariable<T extends string | number | boolean>(variable: C
   const prelude =
     `{{ ${name} := ${initial} }}` +
     `{{ with .Cluster.spec.topology }}{{ range .variables }}{{ if eq .name ${goStringLiteral(variable.name)} }}{{ ${name} = .value }}{{ end }}{{ end }}{{ end }}`;
-  return Expr.create<T>({ render: () => name, preludes: [prelude] });
+  return Expr.create<T>({ render: () => name, preludes: [prelude], outcomes: typeof fallback === 'boolean' ? [true, false] : [fallback] });
 }
 
 /**
@@ -32,19 +33,19 @@ export function clusterVariable<T extends string | number | boolean>(variable: C
 export const addonContext = {
   cluster: {
     metadata: {
-      name: objectField<string>('Cluster', 'metadata.name'),
-      namespace: objectField<string>('Cluster', 'metadata.namespace'),
+      name: objectField<string>('Cluster', 'metadata.name', 'cluster'),
+      namespace: objectField<string>('Cluster', 'metadata.namespace', 'default'),
     },
     spec: {
       controlPlaneEndpoint: {
-        host: objectField<string>('Cluster', 'spec.controlPlaneEndpoint.host'),
-        port: objectField<number>('Cluster', 'spec.controlPlaneEndpoint.port'),
+        host: objectField<string>('Cluster', 'spec.controlPlaneEndpoint.host', '192.0.2.1'),
+        port: objectField<number>('Cluster', 'spec.controlPlaneEndpoint.port', 6443),
       },
       clusterNetwork: {
-        serviceDomain: objectField<string>('Cluster', 'spec.clusterNetwork.serviceDomain'),
+        serviceDomain: objectField<string>('Cluster', 'spec.clusterNetwork.serviceDomain', 'cluster.local'),
       },
       topology: {
-        version: objectField<string>('Cluster', 'spec.topology.version'),
+        version: objectField<string>('Cluster', 'spec.topology.version', 'v1.34.7'),
       },
     },
   },

@@ -7,6 +7,7 @@ import type { ClusterClass } from './cluster-class.ts';
 import { assertSupportedMinor, type KubernetesVersion } from './kubernetes-version.ts';
 import { renderMetadata, type ClusterStackVersions } from './metadata.ts';
 import { assertNamePart, clusterClassName, clusterStackName, releaseTag, templateName, type ClusterStackIdentity } from './names.ts';
+import { NodeImageBuildFiles, type NodeImageBuild, type NodeImageRelease } from './node-image/node-image-build.ts';
 
 export interface ClusterStackProps {
   /** Infrastructure provider, e.g. `openstack`; no '-'. */
@@ -26,6 +27,8 @@ export const BundleFiles = {
   clusterAddonConfig: 'clusteraddon.yaml',
   metadata: 'metadata.yaml',
   nodeImages: 'node-images.yaml',
+  /** Node image build instructions (packer variables, checksums, build script). */
+  nodeImageDir: NodeImageBuildFiles.dir,
 } as const;
 
 /**
@@ -43,6 +46,8 @@ export class ClusterStack extends Chart {
   private clusterClassConstruct: ClusterClass | undefined;
   private readonly addonList: ClusterAddon[] = [];
   private stages: AddonStages = {};
+  private nodeImageBuilds: NodeImageBuild[] = [];
+  private nodeImageReleaseMethod: NodeImageRelease | undefined;
 
   public constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -116,6 +121,32 @@ export class ClusterStack extends Chart {
     return this.stages;
   }
 
+  /**
+   * Declares how this stack's node images reach a cloud (see
+   * {@link NodeImageRelease}). @default none: the provider needs no node
+   * image of ours (e.g. CAPD's kindest/node).
+   */
+  public setNodeImageRelease(method: NodeImageRelease): void {
+    this.nodeImageReleaseMethod = method;
+  }
+
+  public get nodeImageRelease(): NodeImageRelease | undefined {
+    return this.nodeImageReleaseMethod;
+  }
+
+  /** Adds the instructions to build this bundle's node image, written to node-image/. */
+  public addNodeImageBuild(build: NodeImageBuild): void {
+    if (this.nodeImageBuilds.length > 0) throw new Error(`${this.node.path}: a bundle carries the build instructions of one node image (its Kubernetes version)`);
+    if (build.props.kubernetes.toString() !== this.identity.kubernetes.toString()) {
+      throw new Error(`${this.node.path}: node image build for Kubernetes ${build.props.kubernetes.toString()} in a bundle of ${this.identity.kubernetes.toString()}`);
+    }
+    this.nodeImageBuilds.push(build);
+  }
+
+  public get nodeImageBuild(): NodeImageBuild | undefined {
+    return this.nodeImageBuilds[0];
+  }
+
   /** Sets clusteraddon.yaml's hook stages. */
   public setAddonStages(stages: AddonStages): void {
     this.stages = stages;
@@ -154,6 +185,13 @@ export class ClusterStack extends Chart {
       }
     }
     if (imageObjects.length > 0) files.push({ path: BundleFiles.nodeImages, content: renderDocuments(imageObjects) });
+    const release = this.nodeImageReleaseMethod;
+    if (release === 'url' && imageObjects.length === 0) throw new Error(`cluster stack ${this.name}: node images are released by URL, but the stack declares no node image object`);
+    if (release === 'build-instructions' && this.nodeImageBuilds.length === 0) throw new Error(`cluster stack ${this.name}: node images are released as build instructions, but the stack adds none`);
+    if (release === undefined && (imageObjects.length > 0 || this.nodeImageBuilds.length > 0)) {
+      throw new Error(`cluster stack ${this.name}: the stack has node images but declares no release method (setNodeImageRelease)`);
+    }
+    for (const build of this.nodeImageBuilds) files.push(...build.files());
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 }

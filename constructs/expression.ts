@@ -35,6 +35,8 @@ interface ExprParts {
   readonly compound?: boolean;
   /** Template text that must run before the expression (e.g. a variable assignment). */
   readonly preludes?: Iterable<string>;
+  /** What the expression can evaluate to, one value per branch, where known without a Cluster. */
+  readonly outcomes?: readonly unknown[];
 }
 
 /**
@@ -73,6 +75,16 @@ export class Expr<T> {
   /** Template text that must be rendered before this expression, once. */
   public get preludes(): readonly string[] {
     return [...(this.parts.preludes ?? [])];
+  }
+
+  /**
+   * The values the expression can evaluate to, one per branch (a choice
+   * between literals), or a sample of its type (a Cluster field); undefined
+   * when unknown. Checks use it to see what lands where the value goes,
+   * e.g. addon values against the chart's contract.
+   */
+  public get outcomes(): readonly unknown[] | undefined {
+    return this.parts.outcomes;
   }
 
   /** Parent references that must be set before this reference can be read. */
@@ -161,7 +173,15 @@ function call<T>(fn: string, args: readonly Expr<unknown>[]): Expr<T> {
 /** A list of strings, or another, depending on a boolean (sprig's `ternary` over `list`). */
 export function chooseList(condition: Expr<boolean>, whenTrue: readonly string[], whenFalse: readonly string[]): Expr<readonly string[]> {
   const list = (items: readonly string[]) => Expr.create<readonly string[]>({ render: () => `list ${items.map(goStringLiteral).join(' ')}`.trimEnd(), compound: true });
-  return call('ternary', [list(whenTrue), list(whenFalse), condition]);
+  const choice = call<readonly string[]>('ternary', [list(whenTrue), list(whenFalse), condition]);
+  return Expr.create<readonly string[]>({
+    render: (ctx) => choice.render(ctx),
+    variables: choice.dependencies.variables,
+    builtins: choice.dependencies.builtins,
+    preludes: choice.preludes,
+    compound: true,
+    outcomes: [whenTrue, whenFalse],
+  });
 }
 
 /**

@@ -279,6 +279,15 @@ function substitute(value: unknown, replace: (e: Expr<unknown>) => unknown): unk
 }
 
 /**
+ * The values tree a `valuesTemplate` renders, expressions still in place:
+ * the addon's values with its overwrite values merged in as Helm merges
+ * `-f overwrite` over them.
+ */
+export function valuesTemplateValues(addon: ClusterAddon, where = `addon '${addon.name}'`): Values {
+  return mergeValues(addon.values, addon.overwrite ?? {}, where, '');
+}
+
+/**
  * The addon's `valuesTemplate`: its values (values.yaml, without the
  * wrapper chart's nesting under the chart name, since CAAPH installs the
  * upstream chart itself) with its overwrite values merged in as Helm merges
@@ -288,7 +297,7 @@ function substitute(value: unknown, replace: (e: Expr<unknown>) => unknown): unk
  * template. Undefined when the addon has no values at all.
  */
 export function renderValuesTemplate(addon: ClusterAddon, where = `addon '${addon.name}'`): string | undefined {
-  const merged = mergeValues(addon.values, addon.overwrite ?? {}, where, '');
+  const merged = valuesTemplateValues(addon, where);
   if (Object.keys(merged).length === 0) return undefined;
   // A placeholder for expressions that the literal text does not contain.
   const withoutExpressions = dumpYaml(substitute(merged, () => null));

@@ -5,7 +5,9 @@ import { KubernetesVersion } from '../constructs/kubernetes-version.ts';
 import type { ClusterStackVersions } from '../constructs/metadata.ts';
 import { clusterStackName, type ClusterStackIdentity } from '../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/stack-definition.ts';
+import type { NodeImageBuild, NodeImageRelease } from '../constructs/node-image/node-image-build.ts';
 import { StackVersion } from '../constructs/stack-version.ts';
+import { assertAddonValues } from './addon-values/check.ts';
 import type { TreeFile } from './atomic-write.ts';
 import { withGitopsFiles } from './gitops/bundle-files.ts';
 
@@ -18,6 +20,11 @@ export interface Bundle {
   readonly clusterClassName: string;
   readonly releaseTag: string;
   readonly files: readonly BundleFile[];
+  /** How the node images reach a cloud, and how they are built; absent when the stack has none. */
+  readonly nodeImages?: {
+    readonly release: NodeImageRelease;
+    readonly build: NodeImageBuild | undefined;
+  };
 }
 
 export interface SynthOptions {
@@ -82,6 +89,8 @@ function synthesizeOne(definition: ClusterStackDefinition<StackVersionsRow>, row
       versions,
     });
     definition.build(stack, row);
+    // Keys the upstream chart does not read would be silently ignored by Helm.
+    assertAddonValues(stack.addons, `stack ${name}`);
     return {
       identity,
       path: `${identity.provider}/${identity.stack}/${identity.kubernetes.minorSlug}`,
@@ -89,6 +98,7 @@ function synthesizeOne(definition: ClusterStackDefinition<StackVersionsRow>, row
       clusterClassName: stack.clusterClassName,
       releaseTag: stack.releaseTag,
       files: withGitopsFiles(stack, stack.toBundle()),
+      ...(stack.nodeImageRelease ? { nodeImages: { release: stack.nodeImageRelease, build: stack.nodeImageBuild } } : {}),
     };
   } catch (e) {
     const message = (e as Error).message;

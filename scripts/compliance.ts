@@ -1,12 +1,17 @@
 /**
  * Prints how every synthesized stack × Kubernetes minor meets the security
  * baseline (../shared/docs/hardening.md): one row per baseline item, one
- * column per bundle, pass / FAIL / deviation / warn. Exits 1 on any FAIL.
+ * column per bundle, pass / FAIL / deviation / warn; then kube-bench's CIS
+ * checks (lib/hardening/cis/) on the same bundles with default variables:
+ * one row per kube-bench check id, its type and the baseline ids beside it,
+ * pass / deviation / manual / FAIL. Exits 1 on any FAIL.
  * Synthesizes in memory and writes no files.
  *
  *   npm run compliance                # aligned text
  *   npm run compliance -- --markdown  # a Markdown table for the README
  */
+import { hardeningObjects } from '../lib/hardening/bundle-objects.ts';
+import { cisReport, runCisChecks } from '../lib/hardening/cis/report.ts';
 import { checkBundles, complianceReport } from '../lib/hardening/report.ts';
 import { synthesize } from '../lib/synth.ts';
 import { STACKS } from '../stacks/index.ts';
@@ -17,6 +22,12 @@ if (unknown.length > 0) {
   process.stderr.write(`compliance: unknown argument ${unknown.join(' ')}; expected --markdown or nothing\n`);
   process.exit(2);
 }
-const { text, failed } = complianceReport(checkBundles(synthesize(STACKS)), args.includes('--markdown') ? 'markdown' : 'text');
-process.stdout.write(text);
-process.exitCode = failed ? 1 : 0;
+const format = args.includes('--markdown') ? 'markdown' : 'text';
+const bundles = synthesize(STACKS);
+const baseline = complianceReport(checkBundles(bundles), format);
+const cis = cisReport(
+  bundles.map(hardeningObjects).map((o) => ({ stack: o.stack, minor: o.minor, results: runCisChecks(o) })),
+  format,
+);
+process.stdout.write(`${baseline.text}\n${cis.text}`);
+process.exitCode = baseline.failed || cis.failed ? 1 : 0;

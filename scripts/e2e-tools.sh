@@ -111,6 +111,13 @@ build_clusterctl() {
     "sigs.k8s.io/cluster-api/cmd/clusterctl@$CLUSTERCTL_VERSION"
 }
 
+# Packer's last MPL release; its go.mod has no replace directives. The version
+# variables are those of its own Makefile, so `packer version` tells the truth.
+build_packer() {
+  GOBIN=$1 go install -ldflags "-s -w -X github.com/hashicorp/packer/version.Version=${PACKER_VERSION#v} \
+    -X github.com/hashicorp/packer/version.VersionPrerelease=" "github.com/hashicorp/packer@$PACKER_VERSION"
+}
+
 # cso-check is a module in this repository: `go build` it in place.
 build_cso_check() {
   (cd "$cso_check_dir" && go build -ldflags "-s -w" -o "$1/cso-check" .)
@@ -181,7 +188,19 @@ build_flux_pull() { build_local_module flux-pull "$1"; }
 # based; nothing of Cluster API is copied.
 build_v1beta2_convert() { build_local_module v1beta2-convert "$1"; }
 
-known="helm clusterctl cso-check overwrite-render k8s-check oras-pull flux-pull v1beta2-convert"
+# cosign (used by test/e2e/signing.e2e.test.ts): sigstore's CLI, whose
+# verify / verify-attestation / sign must accept this project's signatures and
+# produce ones the CLI accepts. cmd/cosign is a package of the root module
+# github.com/sigstore/cosign/v2, whose go.mod has no replace directives, so
+# `go install pkg@version` works. The ldflags are the ones of cosign's
+# Makefile (release-utils' version package), so `cosign version` names it.
+build_cosign() {
+  local v=sigs.k8s.io/release-utils/version
+  GOBIN=$1 go install -ldflags "-s -w -X $v.gitVersion=$COSIGN_VERSION -X $v.gitTreeState=clean" \
+    "github.com/sigstore/cosign/v2/cmd/cosign@$COSIGN_VERSION"
+}
+
+known="helm clusterctl cso-check overwrite-render k8s-check oras-pull flux-pull v1beta2-convert cosign packer"
 tools=("$@")
 ((${#tools[@]})) || read -r -a tools <<<"$known"
 for tool in "${tools[@]}"; do
@@ -217,9 +236,11 @@ for tool in "${tools[@]}"; do
       key=$(local_module_key flux-pull github.com/fluxcd/pkg/oci "${FLUX_PKG_OCI_VERSION:-v0.70.0}")
       build flux-pull "$key" build_flux_pull
       ;;
+    packer) build packer "${PACKER_VERSION:?PACKER_VERSION missing in $versions_file}" build_packer ;;
     v1beta2-convert)
       key=$(local_module_key v1beta2-convert sigs.k8s.io/cluster-api "${CAPI_V1BETA2_VERSION:?CAPI_V1BETA2_VERSION missing in $versions_file}")
       build v1beta2-convert "$key" build_v1beta2_convert
       ;;
+    cosign) build cosign "${COSIGN_VERSION:?COSIGN_VERSION missing in $versions_file}" build_cosign ;;
   esac
 done

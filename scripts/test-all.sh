@@ -74,4 +74,10 @@ for suite in $suites; do
     *) echo "test-all: unknown suite '$suite' in TEST_SUITES (unit registry e2e mgmt)" >&2; exit 2 ;;
   esac
 done
+# Packer validation of the node image build instructions needs an
+# image-builder checkout, which a clean clone does not have.
+if [[ -n ${IMAGE_BUILDER_DIR:-} ]]; then
+  phase "npm run test:node-image (IMAGE_BUILDER_DIR=$IMAGE_BUILDER_DIR)"
+  npm run test:node-image
+fi
 phase "all suites passed"

@@ -8,7 +8,14 @@ import { hardeningVariables } from '../constructs/hardening/kubernetes-hardening
  * (e.g. OpenStack's security group rules for VXLAN) are passed in.
  */
 
-/** Cilium as CNI, with its privileged agents in the PodSecurity-exempt kube-system namespace. */
+/**
+ * Cilium as CNI, with its privileged agents in the PodSecurity-exempt
+ * kube-system namespace. The TLS and Gateway API secrets live in
+ * kube-system too, so the chart must not create that namespace: with
+ * `secretsNamespace.create` (true by default) Cilium 1.18.9's
+ * templates/cilium-secrets-namespace.yaml renders a `Namespace kube-system`,
+ * which a Helm install (CAAPH) refuses to adopt and an apply would relabel.
+ */
 export function ciliumAddon(version: string, extraValues: Readonly<Record<string, unknown>> = {}): ClusterAddon {
   return new ClusterAddon({
     name: 'cni',
@@ -16,11 +23,13 @@ export function ciliumAddon(version: string, extraValues: Readonly<Record<string
     chart: { name: 'cilium', repository: 'https://helm.cilium.io/', version },
     values: {
       namespaceOverride: 'kube-system',
-      tls: { secretsNamespace: { name: 'kube-system' } },
+      tls: { secretsNamespace: { create: false, name: 'kube-system' } },
+      // Not in 1.18.9's values.yaml, but its cilium-configmap.yaml reads it
+      // (enable-session-affinity, an agent flag of the load balancer).
       sessionAffinity: true,
       sctp: { enabled: true },
       ipam: { mode: 'kubernetes' },
-      gatewayAPI: { enabled: true, secretsNamespace: { name: 'kube-system' } },
+      gatewayAPI: { enabled: true, secretsNamespace: { create: false, name: 'kube-system' } },
       ...extraValues,
     },
   });

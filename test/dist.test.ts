@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clusterStackName, type ClusterStackIdentity } from '../constructs/names.ts';
+import { OUTPUT_MARKER, outputMarker } from '../lib/atomic-write.ts';
 import { currentHashes } from '../lib/release/release.ts';
 import { readRecord } from '../lib/release/version-record.ts';
 import { bundleTree, synthesize } from '../lib/synth.ts';
@@ -43,7 +44,8 @@ describe('dist/', () => {
   });
 
   it('is fresh: the committed files are exactly what synthesis writes (run `npm run synth` if this fails)', () => {
-    expect(listFiles(DIST)).toEqual(tree.map((f) => f.path).sort());
+    expect(listFiles(DIST)).toEqual([OUTPUT_MARKER, ...tree.map((f) => f.path)].sort());
+    expect(readFileSync(join(DIST, OUTPUT_MARKER), 'utf8'), 'dist/ carries the marker that lets synth replace it').toBe(outputMarker('synth'));
     for (const f of tree) {
       expect(readFileSync(join(DIST, f.path), 'utf8'), `dist/${f.path} is stale`).toBe(f.content);
     }

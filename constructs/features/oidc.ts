@@ -1,6 +1,9 @@
-import { and, isSet } from '../expression.ts';
+import { and, isSet, type Condition } from '../expression.ts';
+import { oidcAuthenticationContent, restrictAnonymousAuth } from '../hardening/authentication.ts';
+import { HardeningPaths } from '../hardening/config-files.ts';
 import { KubeadmControlPlaneTemplatePaths, type KubeadmControlPlaneTemplate } from '../kubeadm-control-plane-template.ts';
 import { ClusterClassPatch, JsonPatch, PatchSelector, PatchValue, type ClusterClassFeature } from '../patch.ts';
+import type { KubernetesVersion } from '../kubernetes-version.ts';
 import { ClusterClassVariable } from '../variable.ts';
 import { VariableSchema } from '../variable-schema.ts';
 
@@ -31,31 +34,46 @@ export const oidcConfig = new ClusterClassVariable('oidcConfig', {
   }),
 });
 
-const OIDC_ARGS = [
-  ['oidc-client-id', 'clientID'],
-  ['oidc-issuer-url', 'issuerURL'],
-  ['oidc-username-claim', 'usernameClaim'],
-  ['oidc-groups-claim', 'groupsClaim'],
-  ['oidc-username-prefix', 'usernamePrefix'],
-  ['oidc-groups-prefix', 'groupsPrefix'],
-] as const;
+/** OIDC is on when the issuer and the client are set. */
+export const oidcEnabled: Condition = and(isSet(oidcConfig.ref.field('clientID')), isSet(oidcConfig.ref.field('issuerURL')));
 
-/** A second authenticator for the API server: OpenID Connect tokens (SCS standard scs-0217). */
-export function oidcFeature(controlPlane: KubeadmControlPlaneTemplate): ClusterClassFeature {
+/**
+ * A second authenticator for the API server: OpenID Connect tokens (SCS
+ * standard scs-0217), as the JWT authenticator of the AuthenticationConfiguration
+ * the hardening baseline writes (constructs/hardening/authentication.ts). The
+ * file excludes the --oidc-* flags, so the patch writes a second file with
+ * the anonymous restriction (while restrictAnonymousAuth holds) and the JWT
+ * authenticator; the hardening's authenticationConfig patch points
+ * --authentication-config at it (one patch owns the flag).
+ */
+export function oidcFeature(controlPlane: KubeadmControlPlaneTemplate, kubernetes: KubernetesVersion): ClusterClassFeature {
   const config = oidcConfig.ref;
+  const claims = {
+    issuerURL: config.field('issuerURL'),
+    clientID: config.field('clientID'),
+    usernameClaim: config.field('usernameClaim'),
+    usernamePrefix: config.field('usernamePrefix'),
+    groupsClaim: config.field('groupsClaim'),
+    groupsPrefix: config.field('groupsPrefix'),
+  };
   return {
     variables: [oidcConfig],
     patches: [
       new ClusterClassPatch({
         name: 'oidcConfig',
-        description: 'Configure API Server to use external authentication service.',
-        enabledIf: and(isSet(config.field('clientID')), isSet(config.field('issuerURL'))),
+        description: 'Configure API Server to use external authentication service: the JWT authenticator in the AuthenticationConfiguration file.',
+        enabledIf: oidcEnabled,
         definitions: [
           {
             selector: PatchSelector.controlPlane(controlPlane.resource),
-            jsonPatches: OIDC_ARGS.map(([flag, field]) =>
-              JsonPatch.add(KubeadmControlPlaneTemplatePaths.extraArg('apiServer', flag), PatchValue.variable(config.field(field))),
-            ),
+            jsonPatches: [
+              JsonPatch.add(KubeadmControlPlaneTemplatePaths.appendFile, PatchValue.template({
+                path: HardeningPaths.oidcAuthenticationConfig,
+                owner: 'root:root',
+                permissions: '0600',
+                content: oidcAuthenticationContent(kubernetes, claims, restrictAnonymousAuth.ref),
+              })),
+            ],
           },
         ],
       }),

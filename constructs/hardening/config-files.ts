@@ -1,5 +1,4 @@
 import { dumpYaml } from '../cluster-addon.ts';
-import type { KubernetesVersion } from '../kubernetes-version.ts';
 
 /**
  * The configuration files the hardening baseline (../shared/docs/hardening.md)
@@ -16,6 +15,10 @@ export const HardeningPaths = {
   auditLog: '/var/log/kubernetes/audit/audit.log',
   authenticationDir: '/etc/kubernetes/authentication',
   authenticationConfig: '/etc/kubernetes/authentication/authentication-config.yaml',
+  /** Written by the unrestrictedAnonymousAuth patch. */
+  unrestrictedAuthenticationConfig: '/etc/kubernetes/authentication/authentication-config-unrestricted.yaml',
+  /** Written by the oidcConfig patch: the anonymous restriction (restrictAnonymousAuth) plus the JWT authenticator. */
+  oidcAuthenticationConfig: '/etc/kubernetes/authentication/authentication-config-oidc.yaml',
   encryptionDir: '/etc/kubernetes/encryption',
   encryptionConfig: '/etc/kubernetes/encryption/encryption-config.yaml',
   kubeadmPatchesDir: '/etc/kubernetes/patches',
@@ -94,23 +97,6 @@ export function auditPolicy(): string {
   });
 }
 
-/**
- * N1: anonymous requests only for health checks and kubeadm's join
- * discovery (the cluster-info ConfigMap). Structured anonymous
- * configuration is beta in 1.32/1.33 and GA (v1) in 1.34.
- */
-export function authenticationConfiguration(kubernetes: KubernetesVersion): string {
-  const apiVersion = kubernetes.minor >= 34 ? 'apiserver.config.k8s.io/v1' : 'apiserver.config.k8s.io/v1beta1';
-  return dumpYaml({
-    apiVersion,
-    kind: 'AuthenticationConfiguration',
-    anonymous: {
-      enabled: true,
-      conditions: [{ path: '/livez' }, { path: '/readyz' }, { path: '/healthz' }, { path: '/api/v1/namespaces/kube-public/configmaps/cluster-info' }],
-    },
-  });
-}
-
 /** CIS 4.2.x: the kubelet's configuration, applied by kubeadm as a strategic merge patch on every node. */
 export function kubeletConfigurationPatch(protectKernelDefaults = true): string {
   return `${JSON.stringify(
@@ -134,6 +120,35 @@ export function kubeletConfigurationPatch(protectKernelDefaults = true): string 
     null,
     2,
   )}\n`;
+}
+
+/**
+ * CIS 4.1.1 (kube-bench cfg/cis-1.12 node.yaml): the kubelet's systemd unit
+ * files 0600. They come with the node image (kubelet package, kind), so
+ * every node restricts whichever of kube-bench's candidates exist.
+ */
+export const KUBELET_UNIT_FILES = [
+  '/etc/systemd/system/kubelet.service.d/10-kubeadm.conf',
+  '/etc/systemd/system/kubelet.service',
+  '/lib/systemd/system/kubelet.service',
+  '/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf',
+] as const;
+
+export function kubeletUnitFilesCommand(): string {
+  return `for f in ${KUBELET_UNIT_FILES.join(' ')}; do [ ! -e "$f" ] || chmod 600 "$f"; done`;
+}
+
+/**
+ * CIS 1.1.11–12: the etcd data directory 0700 and owned by an etcd system
+ * user, created before kubeadm (which leaves an existing directory as it is).
+ * etcd itself runs as root in kubeadm's static pod and can still write it.
+ */
+export function etcdDataDirCommands(dataDir = '/var/lib/etcd'): string[] {
+  return [
+    'getent group etcd >/dev/null || groupadd --system etcd',
+    `getent passwd etcd >/dev/null || useradd --system --gid etcd --home-dir ${dataDir} --no-create-home --shell /usr/sbin/nologin etcd`,
+    `install -d -m 0700 -o etcd -g etcd ${dataDir}`,
+  ];
 }
 
 /** N4: the sysctls protectKernelDefaults requires, set before the kubelet starts. */

@@ -1,5 +1,6 @@
-import { and, isSet, ne, not, or, type Condition } from '../expression.ts';
-import { oidcConfig } from '../features/oidc.ts';
+import { and, ne, not, or, type Condition } from '../expression.ts';
+import { oidcEnabled } from '../features/oidc.ts';
+import { authenticationConfiguration, restrictAnonymousAuth, unrestrictedAuthenticationConfiguration } from './authentication.ts';
 import type { KubeadmConfigTemplate } from '../kubeadm-config-template.ts';
 import { KubeadmConfigTemplatePaths } from '../kubeadm-config-template.ts';
 import { KubeadmControlPlaneTemplatePaths as Kcp, type KubeadmControlPlaneTemplate } from '../kubeadm-control-plane-template.ts';
@@ -7,17 +8,18 @@ import type { KubeadmFile } from '../kubeadm-files.ts';
 import type { KubernetesVersion } from '../kubernetes-version.ts';
 import type { MachineDeploymentClass } from '../machine-deployment-class.ts';
 import { ClusterClassPatch, JsonPatch, PatchSelector, PatchValue, type ClusterClassFeature, type PatchDefinition } from '../patch.ts';
-import { interpolate } from '../value-template.ts';
+import { interpolate, when } from '../value-template.ts';
 import { ClusterClassVariable } from '../variable.ts';
 import { VariableSchema } from '../variable-schema.ts';
 import {
   ADMISSION_PLUGINS,
   admissionConfiguration,
   auditPolicy,
-  authenticationConfiguration,
+  etcdDataDirCommands,
   eventRateLimitConfiguration,
   HardeningPaths as P,
   kubeletConfigurationPatch,
+  kubeletUnitFilesCommand,
   kubeProxyConfiguration,
   kubeProxyPatchScript,
   sysctlConfiguration,
@@ -27,13 +29,7 @@ import {
 
 /** The variables that trade security for compatibility (N1–N9 of the baseline), each with its safe default. */
 export const hardeningVariables = {
-  restrictAnonymousAuth: new ClusterClassVariable('restrictAnonymousAuth', {
-    schema: VariableSchema.boolean({
-      default: false,
-      example: true,
-      description: 'N1 (CIS 1.2.1): allow anonymous requests only to /livez, /readyz, /healthz and the kube-public cluster-info ConfigMap (AuthenticationConfiguration). Off by default: kubeadm leaves anonymous auth on for health probes and join discovery. Not combined with oidcConfig (both need the authentication configuration file; OIDC wins).',
-    }),
-  }),
+  restrictAnonymousAuth,
   kubeletServingCertificates: new ClusterClassVariable('kubeletServingCertificates', {
     schema: VariableSchema.boolean({
       default: true,
@@ -88,7 +84,7 @@ export interface KubernetesHardeningProps {
   readonly workers: readonly { readonly bootstrap: KubeadmConfigTemplate; readonly classes: readonly MachineDeploymentClass[] }[];
   /** Selects AuthenticationConfiguration's API version. */
   readonly kubernetes: KubernetesVersion;
-  /** Whether the class also has the OIDC feature, which excludes restrictAnonymousAuth. @default false */
+  /** Whether the class also has the OIDC feature, whose patch writes its own authentication configuration. @default false */
   readonly withOidc?: boolean;
   /**
    * kubelet protectKernelDefaults with the sysctls it needs (N4). Turn off
@@ -132,6 +128,8 @@ export function kubernetesHardening(props: KubernetesHardeningProps): ClusterCla
     'tls-min-version': TLS_MIN_VERSION,
     'tls-cipher-suites': TLS_CIPHER_SUITES.join(','),
     'kubelet-certificate-authority': P.clusterCA,
+    // N1: anonymous requests only to health checks and join discovery.
+    'authentication-config': P.authenticationConfig,
   });
   cp.addExtraArgs('controllerManager', {
     'terminated-pod-gc-threshold': '1000',
@@ -155,6 +153,7 @@ export function kubernetesHardening(props: KubernetesHardeningProps): ClusterCla
     { name: 'admission', hostPath: P.admissionDir, mountPath: P.admissionDir, pathType: 'DirectoryOrCreate' },
     { name: 'audit-policy', hostPath: P.auditDir, mountPath: P.auditDir, pathType: 'DirectoryOrCreate' },
     { name: 'audit-log', hostPath: P.auditLogDir, mountPath: P.auditLogDir, readOnly: false, pathType: 'DirectoryOrCreate' },
+    { name: 'authentication', hostPath: P.authenticationDir, mountPath: P.authenticationDir, pathType: 'DirectoryOrCreate' },
   );
   cp.addFiles(
     file(P.admissionConfig, admissionConfiguration()),
@@ -163,14 +162,15 @@ export function kubernetesHardening(props: KubernetesHardeningProps): ClusterCla
     file(P.kubeProxyConfig, kubeProxyConfiguration('127.0.0.1:10249')),
     file(P.kubeProxyPatchScript, kubeProxyPatchScript(), '0700'),
   );
-  cp.addPreKubeadmCommands(`bash ${P.kubeProxyPatchScript}`);
+  cp.addPreKubeadmCommands(`bash ${P.kubeProxyPatchScript}`, ...etcdDataDirCommands());
 
   // C: the kubelet configuration patch, sysctls and config file mode, identical on every node.
   const protect = props.protectKernelDefaults ?? true;
   const nodeFiles = [file(P.kubeletPatch, kubeletConfigurationPatch(protect)), ...(protect ? [file(P.sysctl, sysctlConfiguration(), '0644')] : [])];
   const nodePre = protect ? ['sysctl --system'] : [];
-  const nodePost = ['chmod 600 /var/lib/kubelet/config.yaml'];
+  const nodePost = ['chmod 600 /var/lib/kubelet/config.yaml', kubeletUnitFilesCommand()];
   cp.addFiles(...nodeFiles);
+  cp.addFiles(file(P.authenticationConfig, authenticationConfiguration(props.kubernetes)));
   cp.addPreKubeadmCommands(...nodePre);
   cp.addPostKubeadmCommands(...nodePost);
   cp.setKubeadmPatchesDirectory(P.kubeadmPatchesDir);
@@ -192,24 +192,25 @@ export function kubernetesHardening(props: KubernetesHardeningProps): ClusterCla
     new ClusterClassPatch({ name, description, enabledIf, definitions });
   const volume = (name: string, dir: string) => JsonPatch.add(Kcp.appendApiServerExtraVolume, PatchValue.literal({ name, hostPath: dir, mountPath: dir, readOnly: true, pathType: 'DirectoryOrCreate' }));
 
-  const anonymousCondition: Condition = props.withOidc
-    ? and(V.restrictAnonymousAuth.ref, not(and(isSet(oidcConfig.ref.field('clientID')), isSet(oidcConfig.ref.field('issuerURL')))))
-    : V.restrictAnonymousAuth.ref;
+  // One patch owns --authentication-config (Cluster API v1beta2 cannot address an arg from two patches):
+  // the OIDC file (written by the oidcConfig patch, following restrictAnonymousAuth itself) or the unrestricted one.
+  const oidc = props.withOidc ? oidcEnabled : undefined;
+  const unrestricted: Condition = oidc ? and(not(V.restrictAnonymousAuth.ref), not(oidc)) : not(V.restrictAnonymousAuth.ref);
+  const authenticationFlag = oidc ? PatchValue.template(when(oidc, P.oidcAuthenticationConfig, P.unrestrictedAuthenticationConfig)) : PatchValue.literal(P.unrestrictedAuthenticationConfig);
   const exposed = 'http://0.0.0.0:2381';
 
   return {
     variables: Object.values(V),
     patches: [
-      patch('restrictAnonymousAuth', 'Restricts anonymous requests to health checks and join discovery with an AuthenticationConfiguration file.', anonymousCondition, [
-        {
-          selector: controlPlane,
-          jsonPatches: [
-            JsonPatch.add(Kcp.appendFile, PatchValue.literal(file(P.authenticationConfig, authenticationConfiguration(props.kubernetes)))),
-            volume('authentication', P.authenticationDir),
-            JsonPatch.add(Kcp.extraArg('apiServer', 'authentication-config'), PatchValue.literal(P.authenticationConfig)),
-          ],
-        },
+      patch('unrestrictedAnonymousAuth', 'restrictAnonymousAuth false: an AuthenticationConfiguration that lets anonymous requests reach every endpoint (kubeadm\'s default; RBAC still applies).', unrestricted, [
+        { selector: controlPlane, jsonPatches: [JsonPatch.add(Kcp.appendFile, PatchValue.literal(file(P.unrestrictedAuthenticationConfig, unrestrictedAuthenticationConfiguration(props.kubernetes))))] },
       ]),
+      patch(
+        'authenticationConfig',
+        oidc ? 'Points the API server at the OIDC AuthenticationConfiguration (oidcConfig set) or at the unrestricted one (restrictAnonymousAuth false).' : 'restrictAnonymousAuth false: points the API server at the unrestricted AuthenticationConfiguration.',
+        oidc ? or(not(V.restrictAnonymousAuth.ref), oidc) : not(V.restrictAnonymousAuth.ref),
+        [{ selector: controlPlane, jsonPatches: [JsonPatch.add(Kcp.extraArg('apiServer', 'authentication-config'), authenticationFlag)] }],
+      ),
       patch('kubeletSelfSignedServingCertificates', 'kubeletServingCertificates false: kubelets keep self-signed serving certificates and the API server does not verify them.', not(V.kubeletServingCertificates.ref), [
         { selector: controlPlane, jsonPatches: [JsonPatch.remove(Kcp.extraArg('apiServer', 'kubelet-certificate-authority'))] },
         ...onEveryNode(PatchValue.literal(file(P.kubeletServingPatch, '{"serverTLSBootstrap":false}\n'))),

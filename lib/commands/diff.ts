@@ -6,8 +6,8 @@ import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/
 import { COMPONENTS } from '../release/content-hash.ts';
 import { diffTrees, formatTreeDiff, treeDiffToJson, type JsonValue } from '../release/object-diff.ts';
 import { currentHashes } from '../release/release.ts';
-import { readReleaseTree } from '../release/release-reader.ts';
-import { readRecord, readReleaseFolder } from '../release/version-record.ts';
+import { readReleaseTree, readVerifiedRelease } from '../release/release-reader.ts';
+import { readRecord } from '../release/version-record.ts';
 import { decideVersions, describe } from '../release/versioning.ts';
 import { INITIAL_VERSIONS, synthesize } from '../synth.ts';
 
@@ -55,7 +55,9 @@ export async function diffCommand(options: DiffCommandOptions): Promise<DiffResu
     ...(options.filter ? { filter: options.filter } : {}),
     versionsFor: (id) => readRecord(options.root, id)?.versions ?? INITIAL_VERSIONS,
   });
-  const fromRelease = options.from ? readReleaseFolder(options.from) : undefined;
+  // Verified once: SHA256SUMS, hashes.json and the archives against each other.
+  const verified = options.from ? await readVerifiedRelease(options.from) : undefined;
+  const fromRelease = verified?.previous;
   const sections: string[] = [];
   const json: JsonValue[] = [];
   for (const bundle of bundles) {
@@ -64,7 +66,7 @@ export async function diffCommand(options: DiffCommandOptions): Promise<DiffResu
     const current = hashes.get(clusterStackName(bundle.identity));
     if (!current) continue;
     const decision = decideVersions(current, previous, { kind: 'stable' });
-    const before = options.from ? await readReleaseTree(options.from) : committedBundle(options.root, bundle.path);
+    const before = verified ? verified.tree : committedBundle(options.root, bundle.path);
     const after = new Map(bundle.files.map((f) => [f.path, f.content]));
     const diff = diffTrees(before, after, { normalizeName: versionlessName });
     const versions = previous

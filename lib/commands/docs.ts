@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { replaceFile, replaceTree } from '../atomic-write.ts';
+import { assertOutputFolder, replaceOutputFiles, replaceTree } from '../atomic-write.ts';
 import { collectDocsSources, docsTree, pageFiles } from '../docs/generate.ts';
 import { gitHistory, type GitHistory } from '../docs/history.ts';
 
@@ -32,18 +32,20 @@ export interface DocsResult {
  * Without a filter, docs/ is replaced as a whole (atomically, so a failure
  * leaves the old tree). With a filter only the selected pages are replaced,
  * each file atomically, and the catalog is left alone: it describes every
- * stack, which a filtered run has not synthesized.
+ * stack, which a filtered run has not synthesized. The output folder must
+ * be new, empty or earlier docs output (lib/atomic-write.ts).
  */
 export function docsCommand(options: DocsCommandOptions): DocsResult {
   const outDir = options.outDir ?? join(options.root, 'docs');
+  if (!options.dryRun) assertOutputFolder(outDir, 'docs');
   const history = options.history === 'none' ? undefined : options.history ?? gitHistory(options.root);
   const sources = collectDocsSources({ root: options.root, definitions: options.definitions, history, ...(options.filter ? { filter: options.filter } : {}) });
   const files = options.filter ? pageFiles(sources) : docsTree(sources);
   if (!options.dryRun) {
     if (options.filter) {
-      for (const f of files) replaceFile(join(outDir, f.path), f.content);
+      replaceOutputFiles(outDir, 'docs', files);
     } else {
-      replaceTree(outDir, files);
+      replaceTree(outDir, files, 'docs');
     }
   }
   return { outDir, files: files.map((f) => f.path), pages: sources.length, catalog: !options.filter };

@@ -7,6 +7,7 @@ import { printable } from '../oci/printable.ts';
 import { TransferProgress } from '../oci/progress.ts';
 import { assertRepository, formatReference, parseRegistryHost } from '../oci/reference.ts';
 import { EPOCH, readReleaseArtifact, type ReleaseArtifact } from '../oci/release-artifact.ts';
+import type { ReleaseSignature } from './sign-release.ts';
 
 /** Client settings a caller may tune (tests use short retries and small chunks). */
 export type ClientTuning = Pick<RegistryClientOptions, 'retry' | 'chunkThreshold' | 'chunkSize' | 'requestTimeoutMs'>;
@@ -59,6 +60,11 @@ export interface PublishCommandOptions extends RegistryTarget {
   readonly revision?: string;
   /** Progress line on a terminal. @default - none */
   readonly progress?: { readonly write: (s: string) => void };
+  /**
+   * Signs each release once its tag is pushed (or found already published),
+   * e.g. with signPublishedRelease. @default - unsigned
+   */
+  readonly sign?: (client: RegistryClient, repository: string, artifact: ReleaseArtifact) => Promise<ReleaseSignature>;
 }
 
 export type PublishStatus = 'published' | 'already-published' | 'replaced';
@@ -78,7 +84,7 @@ export interface PublishedArtifact {
 export interface PublishSummary {
   readonly registry: string;
   readonly repository: string;
-  readonly releases: readonly (PublishedArtifact & { readonly helmChart?: PublishedArtifact })[];
+  readonly releases: readonly (PublishedArtifact & { readonly helmChart?: PublishedArtifact; readonly signature?: ReleaseSignature })[];
 }
 
 /** Something to put under a tag: blobs (pushed first) and the manifest (pushed last). */
@@ -180,12 +186,14 @@ export async function publishCommand(options: PublishCommandOptions): Promise<Pu
     const pending = [w.release, ...(w.chart ? [w.chart] : [])].filter((p) => decisions.get(p)?.kind !== 'same');
     progress.plan(pending.reduce((n, p) => n + p.blobs.length, 0), pending.reduce((n, p) => n + p.blobs.reduce((m, b) => m + b.blob.size, 0), 0));
   }
-  const releases: (PublishedArtifact & { helmChart?: PublishedArtifact })[] = [];
+  const releases: (PublishedArtifact & { helmChart?: PublishedArtifact; signature?: ReleaseSignature })[] = [];
   try {
     for (const [i, w] of work.entries()) {
       progress.step(`[${i + 1}/${work.length}] ${w.artifact.release.tag}`);
       const release = await push(w.release);
-      releases.push({ ...release, ...(w.chart ? { helmChart: await push(w.chart) } : {}) });
+      const helmChart = w.chart ? await push(w.chart) : undefined;
+      const signature = options.sign ? await options.sign(client, options.repository, w.artifact) : undefined;
+      releases.push({ ...release, ...(helmChart ? { helmChart } : {}), ...(signature ? { signature } : {}) });
     }
   } finally {
     progress.finish();

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { RegistryClient, type Descriptor } from '../oci/client.ts';
 import { isSha256Digest } from '../oci/digest.ts';
 import { Annotations, EMPTY_DESCRIPTOR, MediaTypes } from '../oci/media-types.ts';
@@ -9,6 +9,9 @@ import { printable } from '../oci/printable.ts';
 import { assertRepository, assertTag, formatReference, parseRegistryHost } from '../oci/reference.ts';
 import { parseSha256Sums, readReleaseMetadata, readStackHash, releaseFileSetProblem, releaseMediaType } from '../oci/release-artifact.ts';
 import { parseReleaseTag, type ReleaseTag } from '../oci/release-tag.ts';
+import { describeFsError, OutputFolderError } from '../atomic-write.ts';
+import type { SignatureVerifier } from '../oci/signing/keys.ts';
+import { verifyArtifactSignature, type VerifiedSignature } from '../oci/signing/verify.ts';
 import { registryClientFor, type RegistryTarget } from './publish.ts';
 
 /** Largest archive layer (`*.tgz`) a release may have: the shipped ones are tens of kB. */
@@ -24,6 +27,8 @@ export interface PullCommandOptions extends RegistryTarget {
   readonly outputDir: string;
   /** Replace an existing `<outputDir>/<tag>/`. @default false */
   readonly force?: boolean;
+  /** Refuse the release, before writing anything, unless it carries a cosign signature by this key for the manifest pulled. @default - not verified */
+  readonly verifier?: SignatureVerifier;
 }
 
 export interface PullSummary {
@@ -33,6 +38,8 @@ export interface PullSummary {
   readonly artifactType: string | undefined;
   readonly dir: string;
   readonly files: readonly { readonly name: string; readonly mediaType: string; readonly digest: string; readonly size: number }[];
+  /** Set when a verifier was given (the pull fails otherwise). */
+  readonly signature?: VerifiedSignature;
 }
 
 /**
@@ -56,21 +63,35 @@ export async function pullCommand(options: PullCommandOptions): Promise<PullSumm
   const release = parseReleaseTag(options.tag);
   if (!release) throw new Error(`tag '${options.tag}' is not a release tag <provider>-<stack>-<major>-<minor>-<version> (e.g. openstack-scs-1-34-v1); pull fetches cluster stack releases only`);
   const outputDir = resolve(options.outputDir);
-  if (existsSync(outputDir) && !statSync(outputDir).isDirectory()) throw new Error(`--output-dir ${outputDir} is not a folder`);
   const target = join(outputDir, options.tag);
-  if (existsSync(target) && !options.force) throw new Error(`${target} already exists; pass --force to replace it`);
+  const existing = checkPullTarget(outputDir, target, options.force ?? false);
   const reference = formatReference(registry, options.repository, options.tag);
   const client = registryClientFor(registry, options);
 
   const manifest = await client.getManifest(options.repository, options.tag, [MediaTypes.imageManifest]);
   const { layers, artifactType } = parseReleaseManifest(manifest.bytes, manifest.mediaType, reference, release);
+  for (const l of layers) {
+    if (Buffer.byteLength(l.title) > MAX_NAME_BYTES) throw new Error(`${reference}: layer title '${l.title.slice(0, 40)}…' has ${Buffer.byteLength(l.title)} bytes, too long for a file name (at most ${MAX_NAME_BYTES})`);
+  }
+  // The digest of the bytes just read: every blob below is checked against them.
+  const signature = options.verifier ? await verifyArtifactSignature(client, options.repository, manifest.digest, options.verifier, reference) : undefined;
 
-  const created = mkdirSync(outputDir, { recursive: true });
-  const staging = mkdtempSync(join(outputDir, `.${options.tag}.tmp-`));
+  let staging = '';
+  let created: string | undefined;
+  try {
+    created = mkdirSync(outputDir, { recursive: true });
+    // mkdir, not mkdtemp: the folder gets the umask's mode (0755), not 0700.
+    staging = join(outputDir, `.${options.tag}.tmp-${randomBytes(6).toString('hex')}`);
+    mkdirSync(staging);
+  } catch (e) {
+    if (staging) rmSync(staging, { recursive: true, force: true });
+    throw describeFsError(e, staging || outputDir);
+  }
   try {
     for (const layer of layers) await download(client, options.repository, layer, join(staging, layer.title));
     checkDownloadedRelease(staging, layers.map((l) => l.title), reference, release);
-    if (existsSync(target)) {
+    if (existing) {
+      chmodSync(staging, existing.mode & 0o7777);
       const old = `${staging}.old`;
       renameSync(target, old);
       renameSync(staging, target);
@@ -81,7 +102,7 @@ export async function pullCommand(options: PullCommandOptions): Promise<PullSumm
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
     if (created !== undefined) removeEmptyFolders(outputDir, created);
-    throw e;
+    throw describeFsError(e, target);
   }
   return {
     reference,
@@ -89,6 +110,7 @@ export async function pullCommand(options: PullCommandOptions): Promise<PullSumm
     artifactType,
     dir: target,
     files: layers.map((l) => ({ name: l.title, mediaType: l.mediaType, digest: l.digest, size: l.size })),
+    ...(signature ? { signature } : {}),
   };
 }
 
@@ -102,6 +124,55 @@ function removeEmptyFolders(dir: string, top: string): void {
     }
     if (d === top || dirname(d) === d) return;
   }
+}
+
+/** Longest file name most file systems allow, in bytes. */
+const MAX_NAME_BYTES = 255;
+
+/**
+ * pull owns only `<outputDir>/<tag>/`: the output folder must be a folder
+ * (or not exist yet; a symbolic link to a folder is fine, as only a new
+ * sub-folder is added to it), and an existing `<tag>/` is replaced only
+ * with `force` and only when it is a release folder as pull writes it:
+ * regular files, each listed in its SHA256SUMS. Returns the existing
+ * folder's stat (its mode is kept), or undefined.
+ */
+function checkPullTarget(outputDir: string, target: string, force: boolean): Stats | undefined {
+  if (Buffer.byteLength(basename(target)) + 24 > MAX_NAME_BYTES) throw new OutputFolderError(`${target}: name too long for the file system`);
+  let dirStat: Stats | undefined;
+  try {
+    dirStat = statSync(outputDir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw describeFsError(e, outputDir);
+  }
+  if (dirStat && !dirStat.isDirectory()) throw new OutputFolderError(`cannot write into ${outputDir}: it is a file, not a folder; choose another --output-dir`);
+  let stat: Stats | undefined;
+  try {
+    stat = lstatSync(target);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw describeFsError(e, target);
+  }
+  if (!force) throw new OutputFolderError(`${target} already exists; pass --force to replace it`);
+  if (stat.isSymbolicLink()) throw new OutputFolderError(`refusing to replace ${target}: it is a symbolic link, and links are not followed; remove it or choose another --output-dir`);
+  if (!stat.isDirectory()) throw new OutputFolderError(`refusing to replace ${target}: it is a file, not a release folder; remove it or choose another --output-dir`);
+  const foreign = foreignEntries(target);
+  if (foreign.length > 0) {
+    throw new OutputFolderError(`refusing to replace ${target} with --force: it is not a release folder as pull writes it (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); remove it or choose another --output-dir`);
+  }
+  return stat;
+}
+
+/** What in `dir` pull did not write: anything but regular files listed in its SHA256SUMS. */
+function foreignEntries(dir: string): string[] {
+  let listed: Map<string, string>;
+  try {
+    listed = parseSha256Sums(readFileSync(join(dir, 'SHA256SUMS'), 'utf8'), join(dir, 'SHA256SUMS'));
+  } catch {
+    return ['no valid SHA256SUMS'];
+  }
+  return readdirSync(dir).filter((name) => name !== 'SHA256SUMS' && (!listed.has(name) || !lstatSync(join(dir, name)).isFile())).map((n) => `${n} is not a file SHA256SUMS lists`);
 }
 
 interface TitledLayer extends Descriptor {

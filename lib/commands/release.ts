@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { replaceFile, replaceTree, replaceTrees, type TreeFile } from '../atomic-write.ts';
+import { assertOutputFolder, replaceFile, replaceSubtrees, replaceTree, type TreeFile } from '../atomic-write.ts';
 import { assertConformance } from '../overlay/conformance.ts';
 import { distTree, planRelease, releaseTree } from '../release/release.ts';
 import type { ChartSource } from '../release/vendor.ts';
@@ -16,10 +16,18 @@ export interface ReleaseCommandOptions {
   readonly filter?: (id: ClusterStackIdentity) => boolean;
   readonly dryRun?: boolean;
   readonly vendor?: ChartSource;
+  /**
+   * Custom mode: also write the version records and dist/ for the custom
+   * versions. Stable mode always does, hash mode never.
+   * @default false
+   */
+  readonly record?: boolean;
 }
 
 export interface ReleaseSummary {
   readonly releaseDir: string;
+  /** Whether the version records and dist/ were (or, with dryRun, would be) written. */
+  readonly updatedSources: boolean;
   readonly releases: readonly {
     readonly bundle: string;
     readonly tag: string;
@@ -34,14 +42,17 @@ export interface ReleaseSummary {
 }
 
 /**
- * Decides versions, then writes release/<tag>/ folders and, except for
- * development builds, the version records and dist/. Everything is rendered
- * in memory first; each tree is then swapped in atomically, so a failure
- * while rendering writes nothing.
+ * Decides versions, then writes release/<tag>/ folders and, in stable mode
+ * (or custom mode with `record`), the version records and dist/. A
+ * pre-release or test tag changes nothing committed unless asked to.
+ * Everything is rendered in memory first and every output folder is
+ * checked (lib/atomic-write.ts) before the first write; each tree is then
+ * swapped in atomically, so a failure while rendering writes nothing.
  */
 export async function releaseCommand(options: ReleaseCommandOptions): Promise<ReleaseSummary> {
   // An overlay that lost a base component (lib/overlay) is not released.
   assertConformance(options.definitions);
+  if (!options.dryRun) assertOutputFolder(options.releaseDir, 'release');
   const plan = await planRelease({
     root: options.root,
     definitions: options.definitions,
@@ -49,22 +60,26 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
     ...(options.from ? { from: options.from } : {}),
     ...(options.filter ? { filter: options.filter } : {}),
     ...(options.vendor ? { vendor: options.vendor } : {}),
+    ...(options.record ? { record: true } : {}),
   });
   if (!options.dryRun) {
+    const dist = join(options.root, 'dist');
+    assertOutputFolder(options.releaseDir, 'release');
+    if (plan.updatesSources) assertOutputFolder(dist, 'synth');
     if (options.filter) {
-      replaceTrees(plan.entries.map((e) => ({ target: join(options.releaseDir, e.bundle.releaseTag), files: e.files })));
+      replaceSubtrees(options.releaseDir, 'release', plan.entries.map((e) => ({ path: e.bundle.releaseTag, files: e.files })));
     } else {
-      replaceTree(options.releaseDir, releaseTree(plan));
+      replaceTree(options.releaseDir, releaseTree(plan), 'release');
     }
     if (plan.updatesSources) {
       writeFiles(options.root, plan.records);
-      const dist = join(options.root, 'dist');
-      if (options.filter) replaceTrees(plan.entries.map((e) => ({ target: join(dist, e.bundle.path), files: e.bundle.files })));
-      else replaceTree(dist, distTree(plan));
+      if (options.filter) replaceSubtrees(dist, 'synth', plan.entries.map((e) => ({ path: e.bundle.path, files: e.bundle.files })));
+      else replaceTree(dist, distTree(plan), 'synth');
     }
   }
   return {
     releaseDir: options.releaseDir,
+    updatedSources: plan.updatesSources,
     releases: plan.entries.map((e) => ({
       bundle: e.bundle.path,
       tag: e.bundle.releaseTag,

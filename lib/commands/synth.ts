@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { replaceTree, replaceTrees } from '../atomic-write.ts';
+import { assertOutputFolder, replaceSubtrees, replaceTree } from '../atomic-write.ts';
 import { currentHashes } from '../release/release.ts';
 import { readRecord } from '../release/version-record.ts';
 import { COMPONENTS } from '../release/content-hash.ts';
@@ -30,10 +30,13 @@ export interface SynthResult {
 /**
  * Synthesizes stacks at the versions in their records, validates every
  * object, and replaces dist/ (or only the selected bundle folders)
- * atomically. It never bumps a version: content that changed since the
+ * atomically. The output folder must be new, empty or earlier synth output
+ * (lib/atomic-write.ts); anything else is refused before it is touched. It never bumps a version: content that changed since the
  * record is reported, and `release` gives it a new version.
  */
 export function synthCommand(options: SynthCommandOptions): SynthResult {
+  // Refused before seconds of synthesis, and checked again when writing.
+  if (!options.dryRun) assertOutputFolder(options.outDir ?? join(options.root, 'dist'), 'synth');
   const records = new Map<string, ReturnType<typeof readRecord>>();
   const recordOf = (id: ClusterStackIdentity) => {
     const name = clusterStackName(id);
@@ -67,9 +70,9 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
     const outDir = options.outDir ?? join(options.root, 'dist');
     assertOutputDirFor(clusterApi, outDir, join(options.root, 'dist'));
     if (options.filter) {
-      replaceTrees(output.map((b) => ({ target: join(outDir, b.path), files: b.files })));
+      replaceSubtrees(outDir, 'synth', output.map((b) => ({ path: b.path, files: b.files })));
     } else {
-      replaceTree(outDir, bundleTree(output));
+      replaceTree(outDir, bundleTree(output), 'synth');
     }
   }
   return { bundles: output, unversionedChanges };

@@ -32,7 +32,8 @@ export function catalog(entries: readonly CatalogEntry[], target: CatalogTarget)
       [link(code(content.clusterClassName), target === 'html' ? `${base}.html` : `${base}.md`)],
       [code(content.versions.clusterStack)],
       [code(content.versions.clusterAddon)],
-      [code(content.versions.nodeImage)],
+      // With the release method: how that version reaches a cloud (url, artifact, build instructions).
+      content.bundle.nodeImages ? [code(content.versions.nodeImage), text(` (${content.bundle.nodeImages.release})`)] : [code(content.versions.nodeImage)],
       [text(String(content.clusterClass.variables?.length ?? 0))],
       [text(String(content.clusterClass.patches?.length ?? 0))],
       joinInline(content.addons.map((a) => [code(a.folder)])),

@@ -1,3 +1,5 @@
+import { NodeImageBuildFiles, type NodeImageRelease } from '../../constructs/node-image/node-image-build.ts';
+import type { Bundle } from '../synth.ts';
 import type { AddonContent, BundleContent, ClusterClassPatch, JsonPatch, MatchResources, ObjectReference } from './bundle-content.ts';
 import { readableCondition, templateReferences } from './condition.ts';
 import { exampleCluster, renderExampleCluster } from './example-cluster.ts';
@@ -228,12 +230,13 @@ function addonsSection(addons: readonly AddonContent[], addonVersion: string): B
 
 function nodeImagesSection(content: BundleContent, nodeImageVersion: string): Block[] {
   const images = content.nodeImages;
-  if (images.length === 0) {
+  if (images.length === 0 && content.bundle.nodeImages === undefined) {
     return [heading(2, 'Node images', 'node-images'), paragraph(text('This stack ships no node images ('), code('node-images.yaml'), text(' is not part of the bundle).'))];
   }
   return [
     heading(2, 'Node images', 'node-images'),
-    paragraph(text('Node image version '), code(nodeImageVersion), text('; the manifests are in '), code('node-images.yaml'), text('.')),
+    paragraph(text('Node image version '), code(nodeImageVersion), ...(images.length > 0 ? [text('; the manifests are in '), code('node-images.yaml')] : []), text('.')),
+    ...nodeImageBuildBlocks(content.bundle),
     {
       kind: 'table',
       id: 'node-images-table',
@@ -249,6 +252,55 @@ function nodeImagesSection(content: BundleContent, nodeImageVersion: string): Bl
       })),
     },
   ];
+}
+
+const RELEASE_METHOD: Readonly<Record<NodeImageRelease, string>> = {
+  url: 'by URL: the provider imports the finished image from the URL below and checks its sha256',
+  artifact: 'as an artifact uploaded beside the release',
+  'build-instructions': 'as build instructions: build the image in your own project with the files below',
+};
+
+/** How the node image is released and made, from the typed build instructions. */
+function nodeImageBuildBlocks(bundle: Bundle): Block[] {
+  const nodeImages = bundle.nodeImages;
+  if (nodeImages === undefined) return [];
+  const blocks: Block[] = [paragraph(text(`Released ${RELEASE_METHOD[nodeImages.release]}.`))];
+  const build = nodeImages.build;
+  if (build === undefined) return blocks;
+  const { source } = build.contract;
+  const c = build.props.components;
+  const dir = NodeImageBuildFiles.dir;
+  blocks.push(
+    heading(3, 'How the node image is made', 'node-image-build'),
+    paragraph(
+      text('Built with '), link(text(`${source.repository} ${source.tag}`), `https://github.com/${source.repository}/tree/${source.tag}`),
+      text(' ('), code(`make ${build.makeTarget}`), text(`), Kubernetes v${build.props.kubernetes.toString()}. The bundle's `), code(`${dir}/`),
+      text(' folder (packed into the release as the node image archive) holds the Packer variables ('), code(`${dir}/${NodeImageBuildFiles.packerVariables}`),
+      text('), the checksums of what image-builder downloads ('), code(`${dir}/${NodeImageBuildFiles.checksums}`), text(') and the build script ('), code(`${dir}/${NodeImageBuildFiles.script}`), text(').'),
+    ),
+    {
+      kind: 'table',
+      id: 'node-image-components',
+      widths: [20, 20, 60],
+      header: ['component', 'version', 'sha256 (linux/amd64)'],
+      rows: [
+        ['containerd', c.containerd],
+        ['runc', c.runc],
+        ['crictl', c.crictl],
+        ['CNI plugins', c.cniPlugins],
+      ].map(([name, a]) => {
+        const artifact = a as { version: string; sha256: string };
+        return { cells: [[text(name as string)], [code(artifact.version)], [code(artifact.sha256)]] };
+      }),
+    },
+    paragraph(text('Pause image '), code(c.pauseImage), text('.'), ...(build.props.kernelParameters ? [text(' Kernel parameters on the kernel command line: '), code(Object.entries(build.props.kernelParameters).map(([k, v]) => `${k}=${v}`).join(' ')), text('.')] : [])),
+    paragraph(
+      text('To build it yourself: check out image-builder at '), code(source.tag), text(', then run '), code(`IMAGE_BUILDER=<checkout> bash ${dir}/${NodeImageBuildFiles.script} <your var file>`),
+      text(' with a var file holding what only your cloud knows.'),
+      ...(nodeImages.release === 'url' ? [text(' The image at the URL is a published build of the same Kubernetes version; building with these files gives an image with exactly the components pinned here, which you point the image variable at.')] : []),
+    ),
+  );
+  return blocks;
 }
 
 function exampleSection(content: BundleContent): Block[] {

@@ -43,8 +43,11 @@ export const KERNEL_SYSCTLS: Readonly<Record<string, string>> = {
   'kernel.keys.root_maxbytes': '25000000',
 };
 
-/** N1: what anonymous requests may reach when restricted. */
+/** N1: what anonymous requests may reach when restricted (the health checks, and cluster-info for kubeadm join discovery). */
 export const ANONYMOUS_PATHS = ['/livez', '/readyz', '/healthz', '/api/v1/namespaces/kube-public/configmaps/cluster-info'] as const;
+
+/** N1/scs-0217: the variable whose patch turns OIDC on; its patch must keep the anonymous restriction in its own AuthenticationConfiguration. */
+export const OIDC_VARIABLE = 'oidcConfig';
 
 /** kube-apiserver flags kubeadm sets for etcd, TLS and client CAs (1.2.21–26): never overridden. */
 export const KUBEADM_OWNED_API_FLAGS = [
@@ -123,7 +126,7 @@ export interface HardeningVariable {
 
 /** N1–N9: the variables that relax or add one documented trade-off each, with their safe defaults and patches. */
 export const HARDENING_VARIABLES: readonly HardeningVariable[] = [
-  { id: 'N1', variable: 'restrictAnonymousAuth', type: 'boolean', default: false, other: true, patch: 'restrictAnonymousAuth', targets: [{ kind: 'extraArg', component: 'apiServer', arg: 'authentication-config' }] },
+  { id: 'N1', variable: 'restrictAnonymousAuth', type: 'boolean', default: true, other: false, patch: 'authenticationConfig', targets: [{ kind: 'extraArg', component: 'apiServer', arg: 'authentication-config' }] },
   {
     id: 'N2',
     variable: 'kubeletServingCertificates',

@@ -17,6 +17,7 @@ import {
   KUBELET_SECURITY_FLAGS,
   KUBE_PROXY_METRICS_OVERRIDE,
   MAX_FILE_CONTENT,
+  OIDC_VARIABLE,
   SYSCTL_FILE,
   SYSCTL_RELOAD,
   TLS_MIN_VERSION,
@@ -24,8 +25,8 @@ import {
   type HardeningVariable,
 } from './baseline.ts';
 import type { HardeningObjects } from './bundle-objects.ts';
-import { conditionVariables, evaluateEnabledIf, setVariable } from './go-condition.ts';
-import { arrayAt, at, isObject, jsonEqual, ptr, show, stringAt, type Json, type JsonObject, type JsonPath } from './json.ts';
+import { conditionVariables, evaluateEnabledIf } from './go-condition.ts';
+import { arrayAt, at, isObject, jsonEqual, ptr, show, stringAt, type Json, type JsonPath } from './json.ts';
 import {
   bootstrapNodes,
   COMPONENTS,
@@ -324,6 +325,14 @@ export function checkForbiddenSettings(o: HardeningObjects): CheckResult[] {
     outcome('1.2.1', 'no API server anonymous-auth flag (N1: breaks probes and join, exclusive with authentication-config)', problems((u) => (u.key === 'anonymous-auth' ? `anonymous-auth=${show(u.value)} is set` : undefined), api), 'no anonymous-auth flag'),
   );
   results.push(
+    outcome(
+      'N1',
+      'no --oidc-* flags (exclusive with authentication-config; OIDC goes into the AuthenticationConfiguration)',
+      problems((u) => (u.key.startsWith('oidc-') ? `${u.key} is set` : undefined), api),
+      'no --oidc-* flags',
+    ),
+  );
+  results.push(
     outcome('1.2.6–8', 'no AlwaysAllow authorization', problems((u) => (u.key === 'authorization-mode' ? dynamicOr(u, (v) => v.split(',').includes('AlwaysAllow'), 'authorization-mode') : undefined), api), 'AlwaysAllow nowhere'),
   );
   results.push(
@@ -422,7 +431,10 @@ export function checkFileReferences(o: HardeningObjects): CheckResult[] {
     for (const component of POD_COMPONENTS) {
       const base = EXTRA_ARGS[component];
       if (op.path.length === base.length + 1 && startsWith(op.path, base) && isFileFlag(op.path[base.length])) {
-        verify(component, op.path[base.length], op.variable !== undefined ? undefined : op.value, op.where, ops.filter((x) => x.patch === op.patch));
+        const key = op.path[base.length];
+        // A template choosing between files: each must exist, written by this or another patch (the OIDC file).
+        if (op.variable === undefined && op.value === undefined && op.template !== undefined) for (const p of templatePaths(op.template)) verify(component, key, p, op.where, ops);
+        else verify(component, key, op.variable !== undefined ? undefined : op.value, op.where, ops.filter((x) => x.patch === op.patch));
       }
     }
   }
@@ -581,42 +593,124 @@ function auditPolicyCheck(o: HardeningObjects): CheckResult {
   return outcome('3.2.1–2', 'audit policy: secrets at Metadata, exec/attach/proxy with bodies, noise dropped, Metadata catch-all', problems, 'audit policy as in the baseline');
 }
 
-/** The AuthenticationConfiguration from the template or from a patch (N1 makes it opt-in). */
+/** The file paths a value template may render: the JSON string literals that are absolute paths. */
+function templatePaths(template: string): string[] {
+  return [...template.matchAll(/"(\/[^"\\{}]+)"/g)].map((m) => m[1]);
+}
+
+/** The patch operations that set authentication-config, with every path their value may take. */
+function authenticationPatches(ops: readonly PatchOperation[]): { op: PatchOperation; paths: string[] }[] {
+  const path = argPath('apiServer', 'authentication-config');
+  return ops
+    .filter((op) => op.selectorKind === 'KubeadmControlPlaneTemplate' && (op.op === 'add' || op.op === 'replace') && jsonEqual([...op.path], [...path]))
+    .map((op) => ({
+      op,
+      // A template choosing between files names each of them as a JSON string literal.
+      paths: typeof op.value === 'string' ? [op.value] : op.template !== undefined && op.variable === undefined ? templatePaths(op.template) : [],
+    }));
+}
+
+/** The patch that writes the file at this host path. */
+function fileSource(ops: readonly PatchOperation[], hostPath: string): PatchOperation | undefined {
+  return ops.find((x) => x.selectorKind === 'KubeadmControlPlaneTemplate' && isFileAdd(x, CP_FILES) && stringAt(x.value, ['path']) === hostPath);
+}
+
+/** The patches behind oidcConfig that write an AuthenticationConfiguration from it. */
+function oidcFiles(ops: readonly PatchOperation[]): PatchOperation[] {
+  return ops.filter((x) => conditionVariables(x.enabledIf).includes(OIDC_VARIABLE) && isFileAdd(x, CP_FILES) && (x.template ?? '').includes('AuthenticationConfiguration'));
+}
+
+/**
+ * Checks an AuthenticationConfiguration whose content a patch renders from
+ * variables: the text must carry the anonymous section with exactly the
+ * allowed paths, switched by restrictAnonymousAuth alone.
+ */
+function templatedAuthenticationProblems(template: string, where: string, served: readonly string[]): string[] {
+  const problems: string[] = [];
+  // The content is a JSON string inside the template's JSON, so its quotes appear as \".
+  const apiVersion = /\\"apiVersion\\":\\"([^"\\]*)\\"/.exec(template)?.[1];
+  if (!served.includes(apiVersion ?? '')) problems.push(`${where}: apiVersion ${show(apiVersion)} is not served (expected ${served.join(' or ')})`);
+  if (!template.includes('\\"kind\\":\\"AuthenticationConfiguration\\"')) problems.push(`${where}: not an AuthenticationConfiguration`);
+  const ternary = /\{\{ ternary ("(?:[^"\\]|\\.)*") "" \.restrictAnonymousAuth \}\}/.exec(template);
+  if (!ternary) problems.push(`${where}: no anonymous section switched by restrictAnonymousAuth alone ({{ ternary "<anonymous>" "" .restrictAnonymousAuth }})`);
+  else {
+    try {
+      // The Go literal → the escaped text it inserts into the content string → the inner JSON text.
+      const inner = JSON.parse(`"${JSON.parse(ternary[1]) as string}"`) as string;
+      problems.push(...anonymousProblems(JSON.parse(`{${inner.replace(/,$/, '')}}`) as Json, where));
+    } catch {
+      problems.push(`${where}: the anonymous section does not parse: ${ternary[1]}`);
+    }
+  }
+  return problems;
+}
+
+function anonymousProblems(doc: Json, where: string): string[] {
+  const problems: string[] = [];
+  expectField(doc, where, ['anonymous', 'enabled'], true, problems);
+  const paths = arrayAt(doc, ['anonymous', 'conditions']).map((c) => stringAt(c, ['path']) ?? show(c));
+  if (paths.length !== ANONYMOUS_PATHS.length || !ANONYMOUS_PATHS.every((p) => paths.includes(p))) {
+    problems.push(`${where} → /anonymous/conditions: expected exactly ${ANONYMOUS_PATHS.join(', ')}, got ${paths.join(', ') || 'none'}`);
+  }
+  return problems;
+}
+
+/** The AuthenticationConfiguration the template carries (N1 by default), and every file a patch may point the flag at. */
 function authenticationCheck(o: HardeningObjects): CheckResult {
   const problems: string[] = [];
   const ops = patchOperations(o);
-  const sources: { doc: Json; where: string }[] = [];
-  const addSource = (file: { entry: JsonObject; where: string } | { problem: string }) => {
-    if ('problem' in file) {
-      problems.push(file.problem);
-      return;
-    }
-    const parsed = parseDocument(fileContent(file.entry) ?? '', `${file.where}/content`);
-    if ('problem' in parsed) problems.push(parsed.problem);
-    else sources.push({ doc: parsed.doc, where: `${file.where}/content` });
-  };
-  const path = argPath('apiServer', 'authentication-config');
-  const templateValue = at(o.controlPlane, path);
-  if (typeof templateValue === 'string') addSource(resolvePodFile(o, 'apiServer', templateValue, loc(o.controlPlane, path)));
-  for (const op of ops) {
-    if (op.selectorKind === 'KubeadmControlPlaneTemplate' && op.op === 'add' && jsonEqual([...op.path], [...path]) && typeof op.value === 'string') {
-      addSource(resolvePodFile(o, 'apiServer', op.value, op.where, ops.filter((x) => x.patch === op.patch)));
-    }
-  }
-  if (sources.length === 0 && problems.length === 0) problems.push(`${loc(o.controlPlane, path)}: no AuthenticationConfiguration in the template or any patch (N1)`);
+  const defaults = variableDefaults(o);
   const [major, minor] = o.minor.split('.').map(Number);
   const served = major === 1 && minor >= 34 ? ['apiserver.config.k8s.io/v1', 'apiserver.config.k8s.io/v1beta1'] : ['apiserver.config.k8s.io/v1beta1'];
-  for (const { doc, where } of sources) {
+  const header = (doc: Json, where: string) => {
     const apiVersion = stringAt(doc, ['apiVersion']);
     if (!served.includes(apiVersion ?? '')) problems.push(`${where} → /apiVersion: ${show(apiVersion)} is not served by Kubernetes ${o.minor} (expected ${served.join(' or ')})`);
     expectField(doc, where, ['kind'], 'AuthenticationConfiguration', problems);
-    expectField(doc, where, ['anonymous', 'enabled'], true, problems);
-    const paths = arrayAt(doc, ['anonymous', 'conditions']).map((c) => stringAt(c, ['path']) ?? show(c));
-    if (paths.length !== ANONYMOUS_PATHS.length || !ANONYMOUS_PATHS.every((p) => paths.includes(p))) {
-      problems.push(`${where} → /anonymous/conditions: expected exactly ${ANONYMOUS_PATHS.join(', ')}, got ${paths.join(', ') || 'none'}`);
+  };
+  const path = argPath('apiServer', 'authentication-config');
+  const templateValue = at(o.controlPlane, path);
+  if (typeof templateValue !== 'string') problems.push(`${loc(o.controlPlane, path)}: expected the AuthenticationConfiguration in the template (N1 is on by default), got ${show(templateValue)}`);
+  else {
+    const file = resolvePodFile(o, 'apiServer', templateValue, loc(o.controlPlane, path));
+    if ('problem' in file) problems.push(file.problem);
+    else {
+      const parsed = parseDocument(fileContent(file.entry) ?? '', `${file.where}/content`);
+      if ('problem' in parsed) problems.push(parsed.problem);
+      else {
+        header(parsed.doc, `${file.where}/content`);
+        problems.push(...anonymousProblems(parsed.doc, `${file.where}/content`));
+      }
     }
   }
-  return outcome('1.2.1', 'AuthenticationConfiguration allows anonymous only to health endpoints and cluster-info', problems, 'anonymous requests limited to /livez, /readyz, /healthz, cluster-info');
+  for (const { op, paths } of authenticationPatches(ops)) {
+    if (paths.length === 0) problems.push(`${op.where}: authentication-config ${op.variable !== undefined ? 'comes from a variable and cannot be verified' : `is ${show(op.value)}, not a path`}`);
+    for (const candidate of paths) {
+      const file = resolvePodFile(o, 'apiServer', candidate, op.where, ops);
+      if ('problem' in file) {
+        problems.push(file.problem);
+        continue;
+      }
+      const source = fileSource(ops, file.hostPath);
+      if (source?.template !== undefined) {
+        problems.push(...templatedAuthenticationProblems(source.template, `${source.where}/valueFrom/template`, served));
+        continue;
+      }
+      const where = `${file.where}/content`;
+      const parsed = parseDocument(fileContent(file.entry) ?? '', where);
+      if ('problem' in parsed) {
+        problems.push(parsed.problem);
+        continue;
+      }
+      header(parsed.doc, where);
+      if (anonymousProblems(parsed.doc, where).length === 0) continue;
+      // The relaxation (N1): anonymous everywhere and nothing else, written only when restrictAnonymousAuth is off.
+      if (!jsonEqual(at(parsed.doc, ['anonymous']), { enabled: true }) || at(parsed.doc, ['jwt']) !== undefined) problems.push(`${where} → /anonymous: expected the restriction or, for restrictAnonymousAuth false, exactly {"enabled":true}, got ${show(at(parsed.doc, ['anonymous']))}`);
+      const enabledIf = source?.enabledIf;
+      const r = evaluateEnabledIf(enabledIf, defaults);
+      if (source === undefined || !conditionVariables(enabledIf).includes('restrictAnonymousAuth') || !r.ok || r.enabled) problems.push(`${where}: lets anonymous requests reach every endpoint, but is not written only when restrictAnonymousAuth is off (${show(enabledIf)})`);
+    }
+  }
+  return outcome('1.2.1', 'AuthenticationConfiguration allows anonymous only to health endpoints and cluster-info, in the template and in every file a patch may point it at', problems, 'anonymous requests limited to /livez, /readyz, /healthz, cluster-info');
 }
 
 interface KubeletExpectation {
@@ -923,14 +1017,15 @@ function variableCheck(o: HardeningObjects, hv: HardeningVariable, ops: readonly
       }
     }
     if (hv.variable === 'restrictAnonymousAuth') {
-      // N1: exclusive with --oidc-* flags; OIDC wins.
-      const oidc = ops.filter((op) => op.selectorKind === 'KubeadmControlPlaneTemplate' && op.path[op.path.length - 1]?.startsWith('oidc-') && op.variable !== undefined);
-      if (oidc.length > 0) {
-        const withOidc: Record<string, Json> = { ...changed };
-        for (const op of oidc) setVariable(withOidc, op.variable ?? '', op.path[op.path.length - 1] === 'oidc-issuer-url' ? 'https://issuer.example' : 'x');
+      // N1 with OIDC: the flag's owner points at the OIDC file (which follows restrictAnonymousAuth itself) whenever OIDC is on.
+      const files = oidcFiles(ops);
+      if (files.length > 0) {
+        const withOidc: Record<string, Json> = { ...defaults, [OIDC_VARIABLE]: { clientID: 'x', issuerURL: 'https://issuer.example' } };
         const r = evaluateEnabledIf(enabledIf, withOidc);
         if (!r.ok) problems.push(`${where}: ${r.error}`);
-        else if (r.enabled) problems.push(`${where}: also enabled together with OIDC (${oidc[0].where}); authentication-config and --oidc-* exclude each other`);
+        else if (!r.enabled) problems.push(`${where}: not enabled when OIDC is on, so the API server never reads the OIDC configuration of ${files[0].where}`);
+        const paths = authenticationPatches(mine).flatMap((x) => x.paths);
+        for (const f of files) if (!paths.includes(stringAt(f.value, ['path']) ?? '')) problems.push(`${cc} ${ptr(['spec', 'patches', patchIndex, 'definitions'])}: patch ${hv.patch} never points authentication-config at ${show(stringAt(f.value, ['path']))} (${f.where})`);
       }
     }
     if (hv.variable === 'kubeletServingCertificates') {
@@ -993,13 +1088,16 @@ function onlyVariablePatches(o: HardeningObjects, ops: readonly PatchOperation[]
 }
 
 function oidcCheck(o: HardeningObjects, ops: readonly PatchOperation[]): CheckResult {
-  const flags = ['oidc-issuer-url', 'oidc-client-id'];
-  const problems = flags.flatMap((flag) =>
-    ops.some((op) => op.selectorKind === 'KubeadmControlPlaneTemplate' && jsonEqual([...op.path], [...argPath('apiServer', flag)]) && op.variable !== undefined && op.enabledIf !== undefined)
-      ? []
-      : [`ClusterClass/${stringAt(o.clusterClass, ['metadata', 'name'])} /spec/patches: no patch sets ${flag} from a variable`],
-  );
-  return outcome('scs-0217', 'a second authenticator (OIDC) available via a variable', problems, 'OIDC issuer and client from a variable');
+  const cc = `ClusterClass/${stringAt(o.clusterClass, ['metadata', 'name'])}`;
+  const problems: string[] = [];
+  const files = oidcFiles(ops);
+  if (files.length === 0) problems.push(`${cc} /spec/patches: no patch behind ${OIDC_VARIABLE} writes an AuthenticationConfiguration with a JWT authenticator`);
+  const paths = authenticationPatches(ops).flatMap((x) => x.paths);
+  for (const f of files) {
+    for (const field of ['issuerURL', 'clientID']) if (!(f.template ?? '').includes(`.${OIDC_VARIABLE}.${field}`)) problems.push(`${f.where}/valueFrom/template: does not read ${OIDC_VARIABLE}.${field}`);
+    if (!paths.includes(stringAt(f.value, ['path']) ?? '')) problems.push(`${f.where}: no patch points authentication-config at ${show(stringAt(f.value, ['path']))}`);
+  }
+  return outcome('scs-0217', 'a second authenticator (OIDC) available via a variable, in the AuthenticationConfiguration', problems, `JWT authenticator from ${OIDC_VARIABLE}`);
 }
 
 /** The N-variables (N1–N9) exist with their safe defaults, each patch follows its variable, and no other patch relaxes the baseline. */

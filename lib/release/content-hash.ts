@@ -12,7 +12,7 @@ export interface ComponentHashes {
   readonly clusterClass: string;
   /** The addon charts (cluster-addon/) and their hook stages (clusteraddon.yaml). */
   readonly clusterAddon: string;
-  /** The node image manifests (node-images.yaml); the hash of nothing when the provider has none. */
+  /** The node image manifests (node-images.yaml) and build instructions (node-image/); the hash of nothing when the provider has none. */
   readonly nodeImage: string;
   /** The full Kubernetes version: a patch release is a change of the stack too. */
   readonly kubernetes: string;
@@ -38,7 +38,7 @@ export function componentHashes(files: readonly BundleFile[], kubernetes: string
   return {
     clusterClass: pick((p) => p === BundleFiles.clusterClass),
     clusterAddon: pick((p) => p === BundleFiles.clusterAddonConfig || p.startsWith(`${BundleFiles.clusterAddonDir}/`)),
-    nodeImage: pick((p) => p === BundleFiles.nodeImages),
+    nodeImage: pick((p) => p === BundleFiles.nodeImages || p.startsWith(`${BundleFiles.nodeImageDir}/`)),
     kubernetes,
   };
 }

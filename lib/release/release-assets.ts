@@ -12,13 +12,15 @@ import { vendorChart, type ChartSource, type VendoredChart } from './vendor.ts';
 import yaml from 'js-yaml';
 
 /** File names of a release, as the Cluster Stack Operator looks for them (pkg/release). */
-export function releaseAssetNames(bundle: Bundle): { clusterClassChart: string; clusterAddonArchive: string; chartName: string } {
+export function releaseAssetNames(bundle: Bundle): { clusterClassChart: string; clusterAddonArchive: string; nodeImageArchive: string; chartName: string } {
   const name = clusterStackName(bundle.identity);
   return {
     chartName: `${name}-cluster-class`,
     // The operator matches `<name>-cluster-class-<version in dotted form>` and `.tgz`.
     clusterClassChart: `${name}-cluster-class-${bundle.versions.clusterStack.toString()}.tgz`,
     clusterAddonArchive: `${name}-cluster-addon-${bundle.versions.clusterAddon.toString()}.tgz`,
+    // csctl's node image archive, matched by `node-image` and `.tgz`.
+    nodeImageArchive: `${name}-node-image-${bundle.versions.nodeImage.toString()}.tgz`,
   };
 }
 
@@ -109,6 +111,9 @@ export async function releaseFiles(bundle: Bundle, hashes: ComponentHashes, vend
   ];
   const nodeImages = bundle.files.find((f) => f.path === BundleFiles.nodeImages);
   if (nodeImages) assets.push({ path: BundleFiles.nodeImages, content: nodeImages.content });
+  const buildPrefix = `${BundleFiles.nodeImageDir}/`;
+  const buildFiles = bundle.files.filter((f) => f.path.startsWith(buildPrefix)).map((f) => ({ path: f.path.slice(buildPrefix.length), content: f.content }));
+  if (buildFiles.length > 0) assets.push({ path: names.nodeImageArchive, content: await createTgz(buildFiles) });
   assets.sort((a, b) => (a.path < b.path ? -1 : 1));
   const sums = assets.map((a) => `${createHash('sha256').update(a.content).digest('hex')}  ${a.path}\n`).join('');
   return [...assets, { path: 'SHA256SUMS', content: sums }];

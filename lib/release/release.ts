@@ -10,7 +10,8 @@ import { validateBundles } from '../validate.ts';
 import { componentHashes, type ComponentHashes } from './content-hash.ts';
 import { releaseFiles } from './release-assets.ts';
 import type { ChartSource } from './vendor.ts';
-import { readRecord, readReleaseFolder, recordPath, renderRecord } from './version-record.ts';
+import { readVerifiedRelease } from './release-reader.ts';
+import { readRecord, recordPath, renderRecord } from './version-record.ts';
 import { decideVersions, type PreviousRelease, type VersionDecision, type VersionMode } from './versioning.ts';
 
 /** Versions used for the content-hash synthesis; never released. */
@@ -31,6 +32,8 @@ export interface ReleaseOptions {
   readonly filter?: (id: ClusterStackIdentity) => boolean;
   /** Vendor addon dependencies into the addon charts' charts/ from this source. @default - not vendored: charts name repository and version */
   readonly vendor?: ChartSource;
+  /** Custom mode: the records and dist/ follow the custom versions too. @default false (stable mode always records, hash mode never) */
+  readonly record?: boolean;
 }
 
 export interface ReleaseEntry {
@@ -44,9 +47,9 @@ export interface ReleaseEntry {
 
 export interface ReleasePlan {
   readonly entries: readonly ReleaseEntry[];
-  /** Version records to write (stable and custom modes), paths relative to the root. */
+  /** Version records to write (stable mode, custom mode with `record`), paths relative to the root. */
   readonly records: readonly TreeFile[];
-  /** Whether dist/ and the records follow this release (not for development builds). */
+  /** Whether dist/ and the records follow this release: stable mode, or custom mode with `record`. */
   readonly updatesSources: boolean;
 }
 
@@ -62,7 +65,7 @@ export function currentHashes(definitions: readonly ClusterStackDefinition<Stack
  */
 export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan> {
   const hashes = currentHashes(options.definitions, options.filter);
-  const fromReleases = options.from ? readPreviousReleases(options.from) : undefined;
+  const fromReleases = options.from ? await readPreviousReleases(options.from) : undefined;
   const decisions = new Map<string, { previous: PreviousRelease | undefined; decision: VersionDecision }>();
   // A stack × minor the release folders do not hold falls back to its
   // record, so its versions never go backwards.
@@ -82,7 +85,8 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   const problems = validateBundles(bundles);
   if (problems.length > 0) throw new Error(`${problems.length} schema violation(s):\n  ${problems.join('\n  ')}`);
 
-  const updatesSources = options.mode.kind !== 'hash';
+  if (options.record && options.mode.kind !== 'custom') throw new Error(`'record' is for custom mode only: stable mode always writes the version records, hash mode never does`);
+  const updatesSources = options.mode.kind === 'stable' || (options.mode.kind === 'custom' && options.record === true);
   const entries: ReleaseEntry[] = [];
   for (const bundle of bundles) {
     const name = clusterStackName(bundle.identity);
@@ -106,10 +110,12 @@ export function distTree(plan: ReleasePlan): TreeFile[] {
 
 /**
  * Previous releases from a folder: the folder itself if it is a release
- * folder, else every sub-folder that is one. Per stack × minor the highest
- * stable version wins.
+ * folder, else every sub-folder that is one. Each is verified
+ * (readVerifiedRelease: SHA256SUMS, hashes.json and the archives against
+ * each other) before it is used. Per stack × minor the highest stable
+ * version wins.
  */
-export function readPreviousReleases(dir: string): Map<string, PreviousRelease> {
+export async function readPreviousReleases(dir: string): Promise<Map<string, PreviousRelease>> {
   const root = resolve(dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`${dir}: not a folder`);
   const candidates = existsSync(join(root, 'metadata.yaml'))
@@ -121,7 +127,9 @@ export function readPreviousReleases(dir: string): Map<string, PreviousRelease> 
     const tag = path.split('/').pop() as string;
     const m = /^([a-z][a-z0-9]*)-([a-z][a-z0-9]*)-([0-9]+)-([0-9]+)-(v.*)$/.exec(tag);
     if (!m) throw new Error(`${path}: folder name '${tag}' is not a release tag <provider>-<stack>-<major>-<minor>-<version>`);
-    const release = readReleaseFolder(path);
+    const verified = await readVerifiedRelease(path);
+    const release = verified.previous;
+    if (`${clusterStackName(verified.identity)}-${m[5]}` !== tag) throw new Error(`${path}: folder name '${tag}' does not name the release it holds (${clusterStackName(verified.identity)}-${release.versions.clusterStack.toTag()})`);
     let tagVersion: StackVersion;
     try {
       tagVersion = StackVersion.parseTag(m[5]);

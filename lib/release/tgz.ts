@@ -208,10 +208,13 @@ function gzipReproducibly(tar: Buffer): Buffer {
  * `tar -C dir -czf x.tgz .`) is dropped. Throws one Error whose message starts
  * with `${where}: ` for input that is not gzip, corrupted or truncated gzip or
  * tar data, entries that would escape the archive root (absolute or `..`),
- * links and device/fifo entries, and duplicate paths.
+ * links and device/fifo entries, duplicate paths, and archives beyond
+ * `limits` (DEFAULT_TGZ_LIMITS).
  */
-export async function readTgz(data: Uint8Array, where: string): Promise<Map<string, Buffer>> {
-  const tarBytes = gunzip(Buffer.from(data.buffer, data.byteOffset, data.byteLength), where);
+export async function readTgz(data: Uint8Array, where: string, limits: TgzLimits = DEFAULT_TGZ_LIMITS): Promise<Map<string, Buffer>> {
+  const tarBytes = gunzip(Buffer.from(data.buffer, data.byteOffset, data.byteLength), where, limits.maxUnpackedBytes);
+  let entries = 0;
+  let fileBytes = 0;
   const files = new Map<string, Buffer>();
   const extractor = extract();
   extractor.end(tarBytes);
@@ -223,6 +226,11 @@ export async function readTgz(data: Uint8Array, where: string): Promise<Map<stri
     for await (const entry of extractor) {
       const header = entry.header;
       const path = entryPath(header, where);
+      // Checked on the header, before the entry's data is read.
+      if (++entries > limits.maxEntries) throw new TgzReadError(`${where}: more than ${limits.maxEntries} entries; refusing to unpack it (limit for archives this tool reads)`);
+      if (header.size > limits.maxEntryBytes) throw new TgzReadError(`${where}: entry '${path}' is ${header.size} bytes, more than the ${mib(limits.maxEntryBytes)} a single file may have; refusing to unpack it`);
+      fileBytes += header.size;
+      if (fileBytes > limits.maxUnpackedBytes) throw new TgzReadError(`${where}: unpacks to more than ${mib(limits.maxUnpackedBytes)}; refusing to unpack it`);
       if (header.type === 'file' || header.type === 'contiguous-file') {
         if (files.has(path)) throw new TgzReadError(`${where}: duplicate entry '${path}'`);
         const chunks: Buffer[] = [];
@@ -249,6 +257,31 @@ export async function readTgz(data: Uint8Array, where: string): Promise<Map<stri
   return files;
 }
 
+/**
+ * Bounds on what readTgz unpacks, so a small archive that expands to
+ * gigabytes (a "zip bomb") fails fast with bounded memory. gunzip stops at
+ * maxUnpackedBytes of output; entry count and sizes are checked on each
+ * header before its data is read.
+ */
+export interface TgzLimits {
+  /** The tar stream after gunzip, and the sum of file sizes. */
+  readonly maxUnpackedBytes: number;
+  readonly maxEntries: number;
+  readonly maxEntryBytes: number;
+}
+
+/**
+ * Helm's own chart-loading limits (100 MiB decompressed chart, 5 MiB per
+ * file), which every chart the operator loads has to meet anyway; release
+ * archives are a few hundred KiB. 10 000 entries bounds the work per
+ * archive (charts have tens).
+ */
+export const DEFAULT_TGZ_LIMITS: TgzLimits = { maxUnpackedBytes: 100 * 1024 * 1024, maxEntries: 10_000, maxEntryBytes: 5 * 1024 * 1024 };
+
+function mib(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(2)} MiB` : `${bytes} bytes`;
+}
+
 /** streamx types stream chunks as unknown; tar-stream yields Buffers. */
 function asBuffer(chunk: unknown, where: string, path: string): Buffer {
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -258,15 +291,17 @@ function asBuffer(chunk: unknown, where: string, path: string): Buffer {
 /** Our own errors inside the extraction loop, told apart from tar-stream's. */
 class TgzReadError extends Error {}
 
-function gunzip(data: Buffer, where: string): Buffer {
+function gunzip(data: Buffer, where: string, maxOutput: number): Buffer {
   if (data.length < 2 || data[0] !== 0x1f || data[1] !== 0x8b) {
     throw new Error(`${where}: not a gzip archive (does not start with the gzip magic bytes 1f 8b)`);
   }
   try {
-    return gunzipSync(data);
+    // zlib stops inflating once the output would pass maxOutput, so memory stays bounded.
+    return gunzipSync(data, { maxOutputLength: maxOutput });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const code = err instanceof Error && 'code' in err ? err.code : undefined;
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`${where}: unpacks to more than ${mib(maxOutput)}; refusing to unpack it`);
     if (code === 'Z_BUF_ERROR' || message === 'unexpected end of file') {
       throw new Error(`${where}: truncated archive (the gzip stream ends early)`);
     }

@@ -33,6 +33,9 @@ interface RepositoryIndex {
   readonly entries?: Record<string, readonly { readonly version?: string; readonly urls?: readonly string[]; readonly digest?: string }[]>;
 }
 
+/** A chart archive or repository index larger than this is refused (Helm's own limit for a decompressed chart is 100 MiB). */
+const MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024;
+
 async function download(url: string, what: string): Promise<Buffer> {
   let response: Response;
   try {
@@ -41,7 +44,27 @@ async function download(url: string, what: string): Promise<Buffer> {
     throw new Error(`${what}: cannot download ${url}: ${(e as Error).message}`);
   }
   if (!response.ok) throw new Error(`${what}: ${url} answered HTTP ${response.status}`);
-  return Buffer.from(await response.arrayBuffer());
+  const tooBig = () => new Error(`${what}: ${url} is larger than ${MAX_DOWNLOAD_BYTES / 1024 / 1024} MiB; refusing to download it`);
+  if (Number(response.headers.get('content-length') ?? 0) > MAX_DOWNLOAD_BYTES) {
+    await response.body?.cancel();
+    throw tooBig();
+  }
+  // Counted while reading: a missing or false Content-Length must not let a server fill the memory.
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const reader = response.body?.getReader();
+  if (!reader) return Buffer.alloc(0);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_DOWNLOAD_BYTES) {
+      await reader.cancel();
+      throw tooBig();
+    }
+    chunks.push(Buffer.from(value));
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Fetches a chart from its Helm repository and checks it against the digest the index states. */
@@ -74,6 +97,7 @@ async function fromFolder(dep: HelmChartDependency, folder: string, where: strin
   const fileName = `${dep.name}-${dep.version}.tgz`;
   const archive = join(folder, fileName);
   if (existsSync(archive)) {
+    if (statSync(archive).size > MAX_DOWNLOAD_BYTES) throw new Error(`${archive}: larger than ${MAX_DOWNLOAD_BYTES / 1024 / 1024} MiB; refusing to read it`);
     const content = readFileSync(archive);
     const files = await readTgz(content, archive);
     const chartYaml = files.get(`${dep.name}/Chart.yaml`);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { replaceFile, replaceTree } from '../atomic-write.ts';
+import { replaceFile, replaceSubtrees } from '../atomic-write.ts';
 import { planRelease } from '../release/release.ts';
 import { copiedStackFiles } from './from-stack.ts';
 import { registerStack } from './registry-edit.ts';
@@ -106,7 +106,8 @@ export async function scaffoldStack(options: ScaffoldOptions): Promise<ScaffoldR
     mkdirSync(dirname(target), { recursive: true });
     renameSync(stagedStack, target);
     moved = true;
-    replaceTree(distTarget, plan.entries.flatMap((e) => e.bundle.files.map((f) => ({ path: `${e.bundle.identity.kubernetes.minorSlug}/${f.path}`, content: f.content }))));
+    // dist/ must be synth output (or new); only the new stack's bundles are added.
+    replaceSubtrees(join(root, 'dist'), 'synth', plan.entries.map((e) => ({ path: e.bundle.path, files: e.bundle.files })));
     // Last: re-read the index in case it changed meanwhile.
     replaceFile(indexPath, registerStack(readFileSync(indexPath, 'utf8'), name, INDEX));
 

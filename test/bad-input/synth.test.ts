@@ -61,10 +61,11 @@ describe('the nothing-written check', () => {
     const before = snapshot(root);
     // WHEN a good stack is synthesized into it
     synthCommand({ root, definitions: [tinyStack()], outDir: join(root, 'dist') });
-    // THEN the snapshot comparison sees dist/ replaced and the extra file gone
+    // THEN the snapshot comparison sees dist/'s content replaced (the folder
+    // itself stays: it is the user's) and the extra file gone
     const changes = snapshotDiff(before, snapshot(root));
     expect(changes).toContain('dist/KEEP-metadata.yaml: removed');
-    expect(changes.some((c) => c.startsWith('dist: replaced'))).toBe(true);
+    expect(changes.some((c) => c.startsWith('dist/docker: replaced'))).toBe(true);
   });
 });
 
@@ -446,7 +447,7 @@ describe('synth into an output folder it cannot write', () => {
     const root = fresh();
     rmSync(join(root, 'dist'), { recursive: true, force: true });
     writeFileSync(join(root, 'dist'), 'not a folder\n');
-    expect(synthFailure(root, [tinyStack()])).toBe(`${join(root, 'dist')} is not a folder; refusing to replace it`);
+    expect(synthFailure(root, [tinyStack()])).toBe(`cannot write into ${join(root, 'dist')}: it is a file, not a folder; choose another output folder`);
   });
 
   it('writes no bundle when one of several selected bundles cannot be written', () => {
@@ -463,12 +464,12 @@ describe('synth into an output folder it cannot write', () => {
 
   it.skipIf(isRoot)('fails when the staging folder cannot be created, naming the path', () => {
     const root = fresh();
-    chmodSync(root, 0o555);
+    chmodSync(join(root, 'dist'), 0o555);
     try {
       const message = synthFailure(root, [tinyStack()]);
-      expect(message).toBe(`EACCES: permission denied, mkdtemp '${join(root, '.dist.tmp-XXXXXX')}'`);
+      expect(message).toBe(`${join(root, 'dist')}: permission denied (EACCES); choose a folder you can write, or fix its permissions`);
     } finally {
-      chmodSync(root, 0o755);
+      chmodSync(join(root, 'dist'), 0o755);
     }
   });
 

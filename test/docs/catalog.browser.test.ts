@@ -61,7 +61,7 @@ beforeAll(async () => {
   }
   sources = shippedSources();
   const docs = join(tempDir('docs-browser-'), 'docs');
-  replaceTree(docs, docsTree(sources));
+  replaceTree(docs, docsTree(sources), 'docs');
   server = await serve(docs);
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // Playwright sets --user-data-dir itself (and refuses it in `args`), so a

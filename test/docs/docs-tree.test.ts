@@ -8,6 +8,7 @@ import { registerDocsCommand } from '../../cli/docs.ts';
 import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
 import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import { StackVersion } from '../../constructs/stack-version.ts';
+import { OUTPUT_MARKER, outputMarker } from '../../lib/atomic-write.ts';
 import { docsCommand } from '../../lib/commands/docs.ts';
 import { catalogFiles, docsTree, type DocsSource } from '../../lib/docs/generate.ts';
 import { gitHistory, releaseHistory, type GitHistory, type RecordCommit } from '../../lib/docs/history.ts';
@@ -67,7 +68,8 @@ describe('docs/ tree', () => {
       throw new Error('docs/ shows the version history from git, and this clone is shallow: fetch the full history (git fetch --unshallow) to compare');
     }
     expect(existsSync(DOCS), 'docs/ is missing: run `npm run docs`').toBe(true);
-    expect(listFiles(DOCS)).toEqual(tree.map((f) => f.path).sort());
+    expect(listFiles(DOCS)).toEqual([OUTPUT_MARKER, ...tree.map((f) => f.path)].sort());
+    expect(readFileSync(join(DOCS, OUTPUT_MARKER), 'utf8')).toBe(outputMarker('docs'));
     for (const f of tree) expect(readFileSync(join(DOCS, f.path), 'utf8'), `docs/${f.path} is stale`).toBe(f.content);
   });
 
@@ -189,24 +191,26 @@ describe('release history', () => {
 });
 
 describe('docs command', () => {
-  it('replaces the output folder with the whole tree', () => {
+  it('replaces the content of an output folder it wrote (marker) with the whole tree', () => {
     const out = join(tempDir(), 'docs');
     mkdirSync(out);
+    writeFileSync(join(out, OUTPUT_MARKER), outputMarker('docs'));
     writeFileSync(join(out, 'stale.md'), 'left over');
     const result = docsCommand({ root: ROOT, definitions: STACKS, outDir: out });
     expect(result.catalog).toBe(true);
-    expect(listFiles(out)).toEqual(tree.map((f) => f.path).sort());
+    expect(listFiles(out)).toEqual([OUTPUT_MARKER, ...tree.map((f) => f.path)].sort());
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toBe(tree.find((f) => f.path === 'index.html')?.content);
   });
 
   it('with a filter, rewrites only the selected pages and leaves the catalog alone', () => {
     const out = join(tempDir(), 'docs');
     mkdirSync(join(out, 'docker/scs'), { recursive: true });
+    writeFileSync(join(out, OUTPUT_MARKER), outputMarker('docs'));
     writeFileSync(join(out, 'README.md'), 'hand-made catalog');
     writeFileSync(join(out, 'docker/scs/1-33.md'), 'old page');
     const result = docsCommand({ root: ROOT, definitions: STACKS, outDir: out, filter: (i) => i.provider === 'docker' && i.kubernetes.minorVersion === '1.34' });
     expect(result).toMatchObject({ pages: 1, catalog: false, files: ['docker/scs/1-34.md', 'docker/scs/1-34.html'] });
-    expect(listFiles(out)).toEqual(['README.md', 'docker/scs/1-33.md', 'docker/scs/1-34.html', 'docker/scs/1-34.md']);
+    expect(listFiles(out)).toEqual([OUTPUT_MARKER, 'README.md', 'docker/scs/1-33.md', 'docker/scs/1-34.html', 'docker/scs/1-34.md']);
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toBe('hand-made catalog');
     expect(readFileSync(join(out, 'docker/scs/1-34.md'), 'utf8')).toBe(tree.find((f) => f.path === 'docker/scs/1-34.md')?.content);
   });
@@ -231,7 +235,7 @@ describe('cli: registerDocsCommand', () => {
     const out = join(tempDir(), 'docs');
     const { program, lines } = cli();
     await program.parseAsync(['docs', '--provider', 'openstack', '--kubernetes', '1.33', '--output-dir', out], { from: 'user' });
-    expect(listFiles(out)).toEqual(['openstack/scs/1-33.html', 'openstack/scs/1-33.md']);
+    expect(listFiles(out)).toEqual([OUTPUT_MARKER, 'openstack/scs/1-33.html', 'openstack/scs/1-33.md']);
     expect(lines).toEqual([expect.stringMatching(/^docs: 1 pages for --provider openstack --kubernetes 1\.33; catalog not rewritten .*, 2 files wrote to /)]);
   });
 

@@ -70,7 +70,27 @@ function openstack(p: PlanResult, b: Bundle) {
   const cp = need(p, clonedFrom(p, 'OpenStackMachineTemplate', `${b.className}-control-plane`), 'control plane OpenStackMachineTemplate');
   const worker = need(p, clonedFrom(p, 'OpenStackMachineTemplate', `${b.className}-default-worker`), 'default-worker OpenStackMachineTemplate');
   const kcp = need(p, ofKind(p, 'KubeadmControlPlane')[0], 'KubeadmControlPlane');
-  return { cluster: cluster.spec as JsonObject, cp: tpl(cp) as JsonObject, worker: tpl(worker) as JsonObject, apiServer: at(kcp, 'spec', 'kubeadmConfigSpec', 'clusterConfiguration', 'apiServer') as JsonObject | undefined };
+  return { cluster: cluster.spec as JsonObject, cp: tpl(cp) as JsonObject, worker: tpl(worker) as JsonObject, apiServer: at(kcp, 'spec', 'kubeadmConfigSpec', 'clusterConfiguration', 'apiServer') as JsonObject | undefined, kcp };
+}
+
+const AUTHN_DIR = '/etc/kubernetes/authentication';
+const ANONYMOUS = { enabled: true, conditions: ['/livez', '/readyz', '/healthz', '/api/v1/namespaces/kube-public/configmaps/cluster-info'].map((path) => ({ path })) };
+
+/** The AuthenticationConfiguration --authentication-config names, as the planned KubeadmControlPlane writes it. */
+function authentication(kcp: JsonObject): { path: Json | undefined; config: JsonObject | undefined } {
+  const path = at(kcp, 'spec', 'kubeadmConfigSpec', 'clusterConfiguration', 'apiServer', 'extraArgs', 'authentication-config');
+  const files = at(kcp, 'spec', 'kubeadmConfigSpec', 'files');
+  const file = (Array.isArray(files) ? files : []).find((f) => isObject(f) && f.path === path);
+  const content = isObject(file) ? file.content : undefined;
+  return { path, config: typeof content === 'string' ? (parseObjects(content, String(path))[0] as JsonObject | undefined) : undefined };
+}
+
+/** The JWT authenticator the oidcConfig patch renders from the variable (with Cluster API's defaults). */
+function expectedJwt(o: Record<string, Json>): Json {
+  return [{
+    issuer: { url: o.issuerURL, audiences: [o.clientID] },
+    claimMappings: { username: { claim: o.usernameClaim, prefix: o.usernamePrefix === '-' ? '' : o.usernamePrefix }, groups: { claim: o.groupsClaim, prefix: o.groupsPrefix } },
+  }];
 }
 
 const oidcArgs = (args: Json | undefined) => Object.fromEntries(Object.entries(isObject(args) ? args : {}).filter(([k]) => k.startsWith('oidc-')));
@@ -85,11 +105,6 @@ function oidcWithDefaults(b: Bundle, set: JsonObject): Record<string, Json> {
     if (value !== undefined) out[k] = value;
   }
   return out;
-}
-
-function expectedOidcArgs(o: Record<string, Json>): Record<string, Json> {
-  const names: Record<string, string> = { clientID: 'oidc-client-id', issuerURL: 'oidc-issuer-url', usernameClaim: 'oidc-username-claim', groupsClaim: 'oidc-groups-claim', usernamePrefix: 'oidc-username-prefix', groupsPrefix: 'oidc-groups-prefix' };
-  return Object.fromEntries(Object.entries(o).filter(([k]) => names[k]).map(([k, v]) => [names[k] as string, v]));
 }
 
 const OIDC = { clientID: 'kubectl', issuerURL: 'https://dex.k8s.scs.community' };
@@ -116,6 +131,11 @@ const openstackCases: readonly Case[] = [
       }
       expect(oidcArgs(o.apiServer?.extraArgs)).toEqual({});
       expect(o.apiServer?.certSANs ?? []).toEqual([]);
+      // restrictAnonymousAuth defaults to true: the template's AuthenticationConfiguration.
+      const authn = authentication(o.kcp);
+      expect(authn.path).toBe(`${AUTHN_DIR}/authentication-config.yaml`);
+      expect(authn.config).toMatchObject({ kind: 'AuthenticationConfiguration', anonymous: ANONYMOUS });
+      expect(authn.config?.jwt).toBeUndefined();
     },
   },
   {
@@ -158,7 +178,13 @@ const openstackCases: readonly Case[] = [
         additionalBlockDevices: (a.workerAdditionalBlockDevices as JsonObject[]).map((d) => ({ name: d.name, sizeGiB: d.sizeGiB, storage: { type: 'Volume', volume: { type: d.type } } })),
       }));
       expect(o.apiServer?.certSANs).toEqual(a.certSANs);
-      expect(oidcArgs(o.apiServer?.extraArgs)).toEqual(expectedOidcArgs(a.oidcConfig as Record<string, Json>));
+      // OIDC lives in the AuthenticationConfiguration; restrictAnonymousAuth false leaves anonymous to the flag's default.
+      expect(oidcArgs(o.apiServer?.extraArgs)).toEqual({});
+      expect(a.restrictAnonymousAuth).toBe(false);
+      const authn = authentication(o.kcp);
+      expect(authn.path).toBe(`${AUTHN_DIR}/authentication-config-oidc.yaml`);
+      expect(authn.config?.anonymous).toBeUndefined();
+      expect(authn.config?.jwt).toEqual(expectedJwt(a.oidcConfig as Record<string, Json>));
     },
   },
   {
@@ -188,10 +214,31 @@ const openstackCases: readonly Case[] = [
     name: 'oidc',
     variables: () => ({ oidcConfig: OIDC }),
     check: (p, b) => {
-      const args = oidcArgs(openstack(p, b).apiServer?.extraArgs);
-      expect(args).toEqual(expectedOidcArgs(oidcWithDefaults(b, OIDC)));
-      expect(args['oidc-client-id']).toBe('kubectl');
-      expect(args['oidc-issuer-url']).toBe('https://dex.k8s.scs.community');
+      const o = openstack(p, b);
+      expect(oidcArgs(o.apiServer?.extraArgs)).toEqual({});
+      const authn = authentication(o.kcp);
+      expect(authn.path).toBe(`${AUTHN_DIR}/authentication-config-oidc.yaml`);
+      expect(authn.config).toMatchObject({ kind: 'AuthenticationConfiguration', anonymous: ANONYMOUS });
+      expect(authn.config?.jwt).toEqual(expectedJwt(oidcWithDefaults(b, OIDC)));
+      expect(authn.config?.jwt).toMatchObject([{ issuer: { url: 'https://dex.k8s.scs.community', audiences: ['kubectl'] } }]);
+    },
+  },
+  {
+    name: 'oidc-username-prefix-dash',
+    variables: () => ({ oidcConfig: { ...OIDC, usernamePrefix: '-', groupsPrefix: 'g"\\<&>:' } }),
+    check: (p, b) => {
+      const authn = authentication(openstack(p, b).kcp);
+      expect(authn.config?.jwt).toMatchObject([{ claimMappings: { username: { prefix: '' }, groups: { prefix: 'g"\\<&>:' } } }]);
+    },
+  },
+  {
+    name: 'anonymous-unrestricted',
+    variables: () => ({ restrictAnonymousAuth: false }),
+    check: (p, b) => {
+      const authn = authentication(openstack(p, b).kcp);
+      expect(authn.path).toBe(`${AUTHN_DIR}/authentication-config-unrestricted.yaml`);
+      expect(authn.config).toMatchObject({ kind: 'AuthenticationConfiguration', anonymous: { enabled: true } });
+      expect(authn.config?.anonymous).toEqual({ enabled: true });
     },
   },
   {

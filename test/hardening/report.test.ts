@@ -69,7 +69,7 @@ describe('complianceReport', () => {
   it('passes on every shipped stack', () => {
     const { text, failed } = complianceReport(checkBundles(synthesize(STACKS)), 'markdown');
     expect(failed).toBe(false);
-    expect(text).toContain('59 baseline checks × 6 bundles: 351 pass, 3 deviation, 0 warn, 0 FAIL.');
+    expect(text).toContain('60 baseline checks × 6 bundles: 357 pass, 3 deviation, 0 warn, 0 FAIL.');
   });
 });
 

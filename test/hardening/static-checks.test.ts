@@ -31,6 +31,7 @@ const CP_FILES = `${KCS}/files`;
 const W_FILES = '/spec/template/spec/files';
 const KPATCH = '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json';
 const SYSCTL = '/etc/sysctl.d/90-kubelet.conf';
+const AUTHN = '/etc/kubernetes/authentication/authentication-config.yaml';
 const CP_SELECTOR = { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1', kind: 'KubeadmControlPlaneTemplate', matchResources: { controlPlane: true } };
 const W_SELECTOR = { apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta1', kind: 'KubeadmConfigTemplate', matchResources: { machineDeploymentClass: { names: ['default-worker'] } } };
 
@@ -129,7 +130,7 @@ describe.each(all.map((o) => [`${o.stack} ${o.minor}`, o] as const))('%s', (_, o
 
   it('runs every check of the baseline', () => {
     expect(STATIC_CHECKS.map((c) => c.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(results).toHaveLength(59);
+    expect(results).toHaveLength(60);
     expect(new Set(results.map((r) => `${r.id} ${r.title}`)).size).toBe(results.length);
   });
 });
@@ -433,13 +434,34 @@ const CASES: readonly Case[] = [
     },
   },
   {
-    name: 'the restrictAnonymousAuth patch adds its flag without its volume',
+    name: 'the authentication configuration has no volume',
     id: 'N5',
     title: 'every file flag',
     change: (o) => {
-      const i = patchIndex(o, 'restrictAnonymousAuth');
-      remove(o.clusterClass, `/spec/patches/${i}/definitions/0/jsonPatches/1`);
-      return `${ccName(o)} /spec/patches/${i}/definitions/0/jsonPatches/1: /etc/kubernetes/authentication/authentication-config.yaml is on no extraVolumes mount`;
+      const v = list(cp(o), VOLUMES).findIndex((x) => isObject(x) && x.name === 'authentication');
+      remove(cp(o), `${VOLUMES}/${v}`);
+      return `${cpName(o)} ${API}/authentication-config: /etc/kubernetes/authentication/authentication-config.yaml is on no extraVolumes mount`;
+    },
+  },
+  {
+    name: 'authentication-config may point at a file no patch writes',
+    id: 'N5',
+    title: 'every file flag',
+    change: (o) => {
+      const i = patchIndex(o, 'authenticationConfig');
+      const pointer = `/spec/patches/${i}/definitions/0/jsonPatches/0/valueFrom/template`;
+      set(o.clusterClass, pointer, String(get(o.clusterClass, pointer)).replace('authentication-config-unrestricted.yaml', 'other.yaml'));
+      return `${ccName(o)} /spec/patches/${i}/definitions/0/jsonPatches/0: /etc/kubernetes/authentication/other.yaml has no files[] entry`;
+    },
+  },
+  {
+    name: 'the unrestricted authentication configuration is written with the default variables',
+    id: '1.2.1',
+    title: 'AuthenticationConfiguration',
+    change: (o) => {
+      const i = patchIndex(o, 'unrestrictedAnonymousAuth');
+      set(o.clusterClass, `/spec/patches/${i}/enabledIf`, '{{ if .restrictAnonymousAuth }}true{{ end }}');
+      return 'lets anonymous requests reach every endpoint, but is not written only when restrictAnonymousAuth is off';
     },
   },
   {
@@ -541,10 +563,38 @@ const CASES: readonly Case[] = [
     id: '1.2.1',
     title: 'AuthenticationConfiguration',
     change: (o) => {
-      const i = patchIndex(o, 'restrictAnonymousAuth');
-      const pointer = `/spec/patches/${i}/definitions/0/jsonPatches/0/value/content`;
-      set(o.clusterClass, pointer, String(get(o.clusterClass, pointer)).replace('- path: /healthz', '- path: /metrics'));
-      return `${ccName(o)} ${pointer} → /anonymous/conditions: expected exactly /livez, /readyz, /healthz, /api/v1/namespaces/kube-public/configmaps/cluster-info`;
+      const pointer = `${CP_FILES}/${fileIndex(cp(o), CP_FILES, AUTHN)}/content`;
+      set(cp(o), pointer, String(get(cp(o), pointer)).replace('- path: /healthz', '- path: /metrics'));
+      return `${cpName(o)} ${pointer} → /anonymous/conditions: expected exactly /livez, /readyz, /healthz, /api/v1/namespaces/kube-public/configmaps/cluster-info`;
+    },
+  },
+  {
+    name: 'the template carries no AuthenticationConfiguration',
+    id: '1.2.1',
+    title: 'AuthenticationConfiguration',
+    change: (o) => {
+      remove(cp(o), `${API}/authentication-config`);
+      return `${cpName(o)} ${API}/authentication-config: expected the AuthenticationConfiguration in the template (N1 is on by default), got missing`;
+    },
+  },
+  {
+    name: 'the OIDC configuration lets anonymous requests reach /metrics',
+    id: '1.2.1',
+    title: 'AuthenticationConfiguration',
+    change: (o) => {
+      const pointer = `/spec/patches/${patchIndex(o, 'oidcConfig')}/definitions/0/jsonPatches/0/valueFrom/template`;
+      set(o.clusterClass, pointer, String(get(o.clusterClass, pointer)).replace('/healthz', '/metrics'));
+      return `${ccName(o)} ${pointer} → /anonymous/conditions: expected exactly /livez, /readyz, /healthz, /api/v1/namespaces/kube-public/configmaps/cluster-info, got /livez, /readyz, /metrics`;
+    },
+  },
+  {
+    name: 'the OIDC configuration drops the anonymous restriction',
+    id: '1.2.1',
+    title: 'AuthenticationConfiguration',
+    change: (o) => {
+      const pointer = `/spec/patches/${patchIndex(o, 'oidcConfig')}/definitions/0/jsonPatches/0/valueFrom/template`;
+      set(o.clusterClass, pointer, String(get(o.clusterClass, pointer)).replace(/\{\{ ternary .*? \.restrictAnonymousAuth \}\}/, ''));
+      return `${ccName(o)} ${pointer}: no anonymous section switched by restrictAnonymousAuth alone`;
     },
   },
   {
@@ -553,10 +603,20 @@ const CASES: readonly Case[] = [
     title: 'AuthenticationConfiguration',
     base: bundle('docker/scs', '1.32'),
     change: (o) => {
-      const i = patchIndex(o, 'restrictAnonymousAuth');
-      const pointer = `/spec/patches/${i}/definitions/0/jsonPatches/0/value/content`;
+      const pointer = `${CP_FILES}/${fileIndex(cp(o), CP_FILES, AUTHN)}/content`;
+      set(cp(o), pointer, String(get(cp(o), pointer)).replace('apiserver.config.k8s.io/v1beta1', 'apiserver.config.k8s.io/v1'));
+      return `${cpName(o)} ${pointer} → /apiVersion: "apiserver.config.k8s.io/v1" is not served by Kubernetes 1.32`;
+    },
+  },
+  {
+    name: 'Kubernetes 1.33 gets an OIDC AuthenticationConfiguration it does not serve',
+    id: '1.2.1',
+    title: 'AuthenticationConfiguration',
+    base: bundle('openstack/scs', '1.33'),
+    change: (o) => {
+      const pointer = `/spec/patches/${patchIndex(o, 'oidcConfig')}/definitions/0/jsonPatches/0/valueFrom/template`;
       set(o.clusterClass, pointer, String(get(o.clusterClass, pointer)).replace('apiserver.config.k8s.io/v1beta1', 'apiserver.config.k8s.io/v1'));
-      return `${ccName(o)} ${pointer} → /apiVersion: "apiserver.config.k8s.io/v1" is not served by Kubernetes 1.32`;
+      return `${ccName(o)} ${pointer}: apiVersion "apiserver.config.k8s.io/v1" is not served`;
     },
   },
   ...(
@@ -583,7 +643,7 @@ const CASES: readonly Case[] = [
     title: 'readOnlyPort 0',
     change: (o) => {
       list(cp(o), CP_FILES).push({ path: '/etc/kubernetes/patches/kubeletconfiguration9+strategic.json', owner: 'root:root', permissions: '0600', content: '{"readOnlyPort":10255}\n' });
-      return `${cpName(o)} ${CP_FILES}/7/content → /readOnlyPort: expected 0, got 10255`;
+      return `${cpName(o)} ${CP_FILES}/${list(cp(o), CP_FILES).length - 1}/content → /readOnlyPort: expected 0, got 10255`;
     },
   },
   {
@@ -718,24 +778,41 @@ const CASES: readonly Case[] = [
 
   // 8. N-variables
   {
-    name: 'restrictAnonymousAuth defaults to true',
+    name: 'restrictAnonymousAuth defaults to false',
     id: 'N1',
     title: 'restrictAnonymousAuth defaults',
     change: (o) => {
       const v = `/spec/variables/${variableIndex(o, 'restrictAnonymousAuth')}/schema/openAPIV3Schema/default`;
-      set(o.clusterClass, v, true);
-      return `${ccName(o)} ${v}: expected the safe default false, got true`;
+      set(o.clusterClass, v, false);
+      return `${ccName(o)} ${v}: expected the safe default true, got false`;
     },
   },
   {
-    name: 'restrictAnonymousAuth applies together with OIDC',
+    name: 'authentication-config ignores OIDC',
     id: 'N1',
     title: 'restrictAnonymousAuth defaults',
     change: (o) => {
-      const i = patchIndex(o, 'restrictAnonymousAuth');
-      set(o.clusterClass, `/spec/patches/${i}/enabledIf`, '{{ if .restrictAnonymousAuth }}true{{ end }}');
-      return `${ccName(o)} /spec/patches/${i}/enabledIf: also enabled together with OIDC`;
+      const i = patchIndex(o, 'authenticationConfig');
+      set(o.clusterClass, `/spec/patches/${i}/enabledIf`, '{{ if not .restrictAnonymousAuth }}true{{ end }}');
+      return `${ccName(o)} /spec/patches/${i}/enabledIf: not enabled when OIDC is on`;
     },
+  },
+  {
+    name: 'authentication-config never names the OIDC file',
+    id: 'N1',
+    title: 'restrictAnonymousAuth defaults',
+    change: (o) => {
+      const i = patchIndex(o, 'authenticationConfig');
+      const pointer = `/spec/patches/${i}/definitions/0/jsonPatches/0/valueFrom/template`;
+      set(o.clusterClass, pointer, String(get(o.clusterClass, pointer)).replace('authentication-config-oidc.yaml', 'authentication-config-unrestricted.yaml'));
+      return `${ccName(o)} /spec/patches/${i}/definitions: patch authenticationConfig never points authentication-config at "/etc/kubernetes/authentication/authentication-config-oidc.yaml"`;
+    },
+  },
+  {
+    name: 'the OIDC flags come back beside authentication-config',
+    id: 'N1',
+    title: 'no --oidc-* flags',
+    change: (o) => `${addPatch(o, 'legacyOidc', CP_SELECTOR, [{ op: 'add', path: `${API}/oidc-issuer-url`, valueFrom: { variable: 'oidcConfig.issuerURL' } }], '{{ if .oidcConfig }}true{{ end }}')}/0: oidc-issuer-url is set`,
   },
   {
     name: 'kubeletServingCertificates defaults to false',
@@ -860,7 +937,17 @@ const CASES: readonly Case[] = [
     title: 'OIDC',
     change: (o) => {
       remove(o.clusterClass, `/spec/patches/${patchIndex(o, 'oidcConfig')}`);
-      return `${ccName(o)} /spec/patches: no patch sets oidc-issuer-url from a variable`;
+      return `${ccName(o)} /spec/patches: no patch behind oidcConfig writes an AuthenticationConfiguration with a JWT authenticator`;
+    },
+  },
+  {
+    name: 'the OIDC configuration ignores the issuer',
+    id: 'scs-0217',
+    title: 'OIDC',
+    change: (o) => {
+      const pointer = `/spec/patches/${patchIndex(o, 'oidcConfig')}/definitions/0/jsonPatches/0/valueFrom/template`;
+      set(o.clusterClass, pointer, String(get(o.clusterClass, pointer)).replace('.oidcConfig.issuerURL', '"https://fixed.example"'));
+      return `${ccName(o)} ${pointer}: does not read oidcConfig.issuerURL`;
     },
   },
 ];

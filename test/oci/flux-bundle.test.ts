@@ -24,9 +24,9 @@ import { makeRelease, ROOT } from './harness/fixtures.ts';
 const DIST = join(ROOT, 'dist');
 const EXAMPLE = join(ROOT, 'examples/gitops/flux/oci-repository.yaml');
 
-/** The dist bundles: `<provider>/<stack>/<major>-<minor>`. */
+/** The dist bundles: `<provider>/<stack>/<major>-<minor>` (dist/ also holds its output marker file). */
 function distBundles(): string[] {
-  return readdirSync(DIST).flatMap((p) => readdirSync(join(DIST, p)).flatMap((s) => readdirSync(join(DIST, p, s)).map((m) => `${p}/${s}/${m}`)));
+  return readdirSync(DIST, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).flatMap((p) => readdirSync(join(DIST, p)).flatMap((s) => readdirSync(join(DIST, p, s)).map((m) => `${p}/${s}/${m}`)));
 }
 
 /** The tar entries of a .tgz with their headers. */

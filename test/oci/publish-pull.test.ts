@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -208,6 +208,24 @@ describe.runIf(REGISTRY_SUITE)('publish, list and pull through a real registry',
     expect(second.err).toContain('already exists; pass --force to replace it');
     expect((await runOci(['pull', 'openstack-scs-1-33-v2', ...target(), '--output-dir', out, '--force'])).code).toBe(0);
     expect(readdirSync(out)).toEqual(['openstack-scs-1-33-v2']);
+  });
+
+  it('gives a pulled folder the umask mode (not mkdtemp\'s 0700), keeps its mode on --force, and refuses --force over the user\'s files', async () => {
+    const out = join(work, 'modes');
+    const folder = join(out, 'openstack-scs-1-33-v2');
+    expect((await runOci(['pull', 'openstack-scs-1-33-v2', ...target(), '--output-dir', out])).code).toBe(0);
+    const reference = join(work, 'mode-reference');
+    mkdirSync(reference);
+    expect(statSync(folder).mode & 0o777).toBe(statSync(reference).mode & 0o777);
+    expect(statSync(folder).mode & 0o777).not.toBe(0o700);
+    chmodSync(folder, 0o750);
+    expect((await runOci(['pull', 'openstack-scs-1-33-v2', ...target(), '--output-dir', out, '--force'])).code).toBe(0);
+    expect(statSync(folder).mode & 0o7777).toBe(0o750);
+    writeFileSync(join(folder, 'notes.txt'), 'mine\n');
+    const refused = await runOci(['pull', 'openstack-scs-1-33-v2', ...target(), '--output-dir', out, '--force']);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toBe(`error: refusing to replace ${folder} with --force: it is not a release folder as pull writes it (notes.txt is not a file SHA256SUMS lists); remove it or choose another --output-dir\n`);
+    expect(readFileSync(join(folder, 'notes.txt'), 'utf8')).toBe('mine\n');
   });
 
   it('fails with the registry error code when a tag does not exist', async () => {

@@ -229,7 +229,7 @@ describe.runIf(REGISTRY_SUITE)('pull verifies a cluster stack release before wri
     const file = join(work, 'a-file');
     writeFileSync(file, 'mine\n');
     const r = await runOci(['pull', TAG, '--registry', proxy.host, '--repository', BASE, '--plain-http', '--output-dir', file]);
-    expect(r.err).toBe(`error: --output-dir ${file} is not a folder\n`);
+    expect(r.err).toBe(`error: cannot write into ${file}: it is a file, not a folder; choose another --output-dir\n`);
     expect(r.code).toBe(1);
     expect(readFileSync(file, 'utf8')).toBe('mine\n');
     expect(proxy.requests).toEqual([]);

@@ -35,7 +35,7 @@ interface ClusterClassJson {
 
 /** The hardening variables (N1–N9 of ../shared/docs/hardening.md), after the stack's own, with their safe defaults. */
 const HARDENING_VARIABLES: [string, boolean, string, unknown][] = [
-  ['restrictAnonymousAuth', false, 'boolean', false],
+  ['restrictAnonymousAuth', false, 'boolean', true],
   ['kubeletServingCertificates', false, 'boolean', true],
   ['encryptionAtRestSecretName', false, 'string', ''],
   ['exposeControlPlaneMetrics', false, 'boolean', false],
@@ -46,7 +46,8 @@ const HARDENING_VARIABLES: [string, boolean, string, unknown][] = [
   ['kubeletStreamingConnectionIdleTimeoutMinutes', false, 'integer', 5],
 ];
 const HARDENING_PATCHES = [
-  'restrictAnonymousAuth',
+  'unrestrictedAnonymousAuth',
+  'authenticationConfig',
   'kubeletSelfSignedServingCertificates',
   'encryptionAtRest',
   'exposeControlPlaneMetrics',
@@ -202,10 +203,10 @@ describe('templates', () => {
       expect(JSON.parse(patch?.content ?? '{}')).toMatchObject({ kind: 'KubeletConfiguration', protectKernelDefaults: false, readOnlyPort: 0, serverTLSBootstrap: true });
       expect(node.files.some((f) => f.path.startsWith('/etc/sysctl.d/'))).toBe(false);
       expect(node.preKubeadmCommands).not.toContain('sysctl --system');
-      expect(node.postKubeadmCommands).toEqual(['chmod 600 /var/lib/kubelet/config.yaml']);
+      expect(node.postKubeadmCommands).toEqual(['chmod 600 /var/lib/kubelet/config.yaml', 'for f in /etc/systemd/system/kubelet.service.d/10-kubeadm.conf /etc/systemd/system/kubelet.service /lib/systemd/system/kubelet.service /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf; do [ ! -e "$f" ] || chmod 600 "$f"; done']);
     }
     expect(worker.files).toEqual(kcs.files.filter((f) => f.path === kpatch));
-    expect(kcs.preKubeadmCommands).toEqual(['bash /etc/kube-proxy-patch.sh']);
+    expect(kcs.preKubeadmCommands).toEqual(['bash /etc/kube-proxy-patch.sh', 'getent group etcd >/dev/null || groupadd --system etcd', 'getent passwd etcd >/dev/null || useradd --system --gid etcd --home-dir /var/lib/etcd --no-create-home --shell /usr/sbin/nologin etcd', 'install -d -m 0700 -o etcd -g etcd /var/lib/etcd']);
     expect(kcs.initConfiguration.patches).toEqual({ directory: '/etc/kubernetes/patches' });
     expect(kcs.joinConfiguration.patches).toEqual({ directory: '/etc/kubernetes/patches' });
     expect(worker.joinConfiguration.patches).toEqual({ directory: '/etc/kubernetes/patches' });

@@ -176,7 +176,7 @@ describe('ClusterClass', () => {
     ['certSANs', []],
     ['identityRef', {}],
     // Hardening: the safe defaults the templates carry.
-    ['restrictAnonymousAuth', false],
+    ['restrictAnonymousAuth', true],
     ['kubeletServingCertificates', true],
     ['encryptionAtRestSecretName', ''],
     ['exposeControlPlaneMetrics', false],
@@ -223,14 +223,27 @@ describe('ClusterClass', () => {
       'securityGroups', 'securityGroupIDs', 'sshKeyName',
       'workerImage', 'workerFlavor', 'workerRootDisk', 'workerServerGroupID', 'workerAdditionalBlockDevices',
       'workerSecurityGroups', 'workerSecurityGroupIDs', 'certSANs', 'oidcConfig',
-      'restrictAnonymousAuth', 'kubeletSelfSignedServingCertificates', 'encryptionAtRest', 'exposeControlPlaneMetrics',
+      'unrestrictedAnonymousAuth', 'authenticationConfig', 'kubeletSelfSignedServingCertificates', 'encryptionAtRest', 'exposeControlPlaneMetrics',
       'admissionAlwaysPullImages', 'serviceAccountExtendTokenExpiration', 'kubeletTradeOffs',
     ]);
   });
 
-  it('restricts anonymous auth only when OIDC is not configured, since both need the authentication configuration', () => {
-    expect(patch('restrictAnonymousAuth').enabledIf).toBe(
-      '{{ if and .restrictAnonymousAuth (not (and (and .oidcConfig .oidcConfig.clientID) (and .oidcConfig .oidcConfig.issuerURL))) }}true{{ end }}',
+  it('points authentication-config at the OIDC file when OIDC is on, else at the unrestricted one when the restriction is off; one patch owns the flag', () => {
+    expect(patch('authenticationConfig').enabledIf).toBe(
+      '{{ if or (not .restrictAnonymousAuth) (and (and .oidcConfig .oidcConfig.clientID) (and .oidcConfig .oidcConfig.issuerURL)) }}true{{ end }}',
+    );
+    expect(patch('authenticationConfig').definitions[0].jsonPatches).toEqual([
+      {
+        op: 'add',
+        path: '/spec/template/spec/kubeadmConfigSpec/clusterConfiguration/apiServer/extraArgs/authentication-config',
+        valueFrom: {
+          template:
+            '{{ if and (and .oidcConfig .oidcConfig.clientID) (and .oidcConfig .oidcConfig.issuerURL) }}"/etc/kubernetes/authentication/authentication-config-oidc.yaml"{{ else }}"/etc/kubernetes/authentication/authentication-config-unrestricted.yaml"{{ end }}',
+        },
+      },
+    ]);
+    expect(patch('unrestrictedAnonymousAuth').enabledIf).toBe(
+      '{{ if and (not .restrictAnonymousAuth) (not (and (and .oidcConfig .oidcConfig.clientID) (and .oidcConfig .oidcConfig.issuerURL))) }}true{{ end }}',
     );
   });
 
@@ -287,17 +300,17 @@ describe('ClusterClass', () => {
     expect(patch('workerImage').definitions[0].selector.matchResources).toEqual({ machineDeploymentClass: { names: ['default-worker'] } });
   });
 
-  it('sets OIDC flags from the fields of oidcConfig, guarded by its parent', () => {
+  it('writes the OIDC AuthenticationConfiguration from the fields of oidcConfig, guarded by its parent, with no --oidc-* flags', () => {
     const oidc = patch('oidcConfig');
     expect(oidc.enabledIf).toBe('{{ if and (and .oidcConfig .oidcConfig.clientID) (and .oidcConfig .oidcConfig.issuerURL) }}true{{ end }}');
-    expect(oidc.definitions[0].jsonPatches.map((p) => [p.path.split('/').pop(), p.valueFrom?.variable])).toEqual([
-      ['oidc-client-id', 'oidcConfig.clientID'],
-      ['oidc-issuer-url', 'oidcConfig.issuerURL'],
-      ['oidc-username-claim', 'oidcConfig.usernameClaim'],
-      ['oidc-groups-claim', 'oidcConfig.groupsClaim'],
-      ['oidc-username-prefix', 'oidcConfig.usernamePrefix'],
-      ['oidc-groups-prefix', 'oidcConfig.groupsPrefix'],
-    ]);
+    const ops = oidc.definitions[0].jsonPatches;
+    expect(ops.map((p) => p.path)).toEqual(['/spec/template/spec/kubeadmConfigSpec/files/-']);
+    const template = String(ops[0].valueFrom?.template);
+    for (const field of ['issuerURL', 'clientID', 'usernameClaim', 'groupsClaim', 'groupsPrefix']) expect(template).toContain(`.oidcConfig.${field} | toJson | toJson`);
+    // --oidc-username-prefix=- meant no prefix.
+    expect(template).toContain('ternary "" .oidcConfig.usernamePrefix (eq .oidcConfig.usernamePrefix "-") | toJson | toJson');
+    expect(template).toContain('authentication-config-oidc.yaml');
+    expect(template).toContain('" "" .restrictAnonymousAuth }}');
   });
 
   it('creates the node subnet from nodeCIDR and dnsNameservers', () => {
@@ -390,9 +403,9 @@ describe('templates', () => {
       'vm.overcommit_memory = 1\nvm.panic_on_oom = 0\nkernel.panic = 10\nkernel.panic_on_oops = 1\nkernel.keys.root_maxkeys = 1000000\nkernel.keys.root_maxbytes = 25000000\n',
     );
     expect(worker.preKubeadmCommands).toEqual(['sysctl --system']);
-    expect(kcs.preKubeadmCommands).toEqual(['bash /etc/kube-proxy-patch.sh', 'sysctl --system']);
-    expect(worker.postKubeadmCommands).toEqual(['chmod 600 /var/lib/kubelet/config.yaml']);
-    expect(kcs.postKubeadmCommands).toEqual(['chmod 600 /var/lib/kubelet/config.yaml']);
+    expect(kcs.preKubeadmCommands).toEqual(['bash /etc/kube-proxy-patch.sh', 'getent group etcd >/dev/null || groupadd --system etcd', 'getent passwd etcd >/dev/null || useradd --system --gid etcd --home-dir /var/lib/etcd --no-create-home --shell /usr/sbin/nologin etcd', 'install -d -m 0700 -o etcd -g etcd /var/lib/etcd', 'sysctl --system']);
+    expect(worker.postKubeadmCommands).toEqual(['chmod 600 /var/lib/kubelet/config.yaml', 'for f in /etc/systemd/system/kubelet.service.d/10-kubeadm.conf /etc/systemd/system/kubelet.service /lib/systemd/system/kubelet.service /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf; do [ ! -e "$f" ] || chmod 600 "$f"; done']);
+    expect(kcs.postKubeadmCommands).toEqual(['chmod 600 /var/lib/kubelet/config.yaml', 'for f in /etc/systemd/system/kubelet.service.d/10-kubeadm.conf /etc/systemd/system/kubelet.service /lib/systemd/system/kubelet.service /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf; do [ ! -e "$f" ] || chmod 600 "$f"; done']);
   });
 });
 

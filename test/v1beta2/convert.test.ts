@@ -193,6 +193,7 @@ describe.each(converted.map((b, i) => [b.path, b, bundles[i]] as const))('%s in 
       'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt',
       'enable-admission-plugins': 'NodeRestriction,PodSecurity,EventRateLimit,DenyServiceExternalIPs',
       'service-account-extend-token-expiration': 'false',
+      'authentication-config': '/etc/kubernetes/authentication/authentication-config.yaml',
     });
     expect(owned[`${CC}/scheduler/extraArgs`]).toEqual({ 'bind-address': '127.0.0.1' });
     for (const list of Object.keys(owned)) {
@@ -230,19 +231,22 @@ describe.each(converted.map((b, i) => [b.path, b, bundles[i]] as const))('%s in 
         expect(parsePointer(path).at(-1)).toBe('-');
       }
     }
-    // oidcConfig 6, restrictAnonymousAuth 1, kubeletSelfSignedServingCertificates 0 (its remove is gone)
+    // authenticationConfig 1 + companion 1, kubeletSelfSignedServingCertificates 0 (its remove is gone)
     // + its companion 1, encryptionAtRest 1, exposeControlPlaneMetrics 3 + companion 3,
     // admissionAlwaysPullImages 1 + companion 1, serviceAccountExtendTokenExpiration 1 + companion 1.
-    expect(rewritten).toBe(19);
+    expect(rewritten).toBe(14);
   });
 
-  it('wraps values from variables into a template rendering the whole entry', () => {
-    const oidc = patches(cls).find((p) => p.name === 'oidcConfig');
-    expect(oidc).toBeDefined();
-    expect(jsonPatches(oidc ?? {})[0]).toEqual({
+  it('wraps template values into a template rendering the whole entry', () => {
+    const owner = patches(cls).find((p) => p.name === 'authenticationConfig');
+    expect(owner).toBeDefined();
+    expect(jsonPatches(owner ?? {})[0]).toEqual({
       op: 'add',
       path: `${CC}/apiServer/extraArgs/-`,
-      valueFrom: { template: '{"name":"oidc-client-id","value":{{ .oidcConfig.clientID | toJson }}}' },
+      valueFrom: {
+        template:
+          '{"name":"authentication-config","value":{{ if and (and .oidcConfig .oidcConfig.clientID) (and .oidcConfig .oidcConfig.issuerURL) }}"/etc/kubernetes/authentication/authentication-config-oidc.yaml"{{ else }}"/etc/kubernetes/authentication/authentication-config-unrestricted.yaml"{{ end }}}',
+      },
     });
   });
 

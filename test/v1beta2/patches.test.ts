@@ -190,11 +190,11 @@ describe('the pointer walk on converted bundles', () => {
   const file = toV1Beta2(bundle).files.find((f) => f.path === BundleFiles.clusterClass);
   const objects = parseDocuments(file?.content ?? '', 'docker');
   const cls = objects.find((o) => o.kind === 'ClusterClass') as JsonObject;
-  const patchIndex = ((cls.spec as JsonObject).patches as JsonObject[]).findIndex((p) => p.name === 'oidcConfig');
+  const patchIndex = ((cls.spec as JsonObject).patches as JsonObject[]).findIndex((p) => p.name === 'authenticationConfig');
   const kcpName = String((kcpOf(objects).metadata as JsonObject).name);
   const apiArgCount = (valueAt(kcpOf(objects), API_ARGS) as JsonValue[]).length;
 
-  /** The converted documents with the first operation of patch 'oidcConfig' changed. */
+  /** The converted documents with the first operation of patch 'authenticationConfig' changed. */
   const broken = (change: (op: JsonObject) => void): JsonObject[] => {
     const copy = objects.map((o) => cloneJson(o));
     const c = copy.find((o) => o.kind === 'ClusterClass') as JsonObject;
@@ -210,18 +210,18 @@ describe('the pointer walk on converted bundles', () => {
   it('fails when a map-style extraArgs path is left behind, naming the patch and the path', () => {
     const problems = checkClassDocuments(broken((op) => { op.path = `${API_ARGS}/oidc-client-id`; }), 'docker');
     expect(problems).toEqual([
-      `docker ClusterClass ${String((cls.metadata as JsonObject).name)} patch 'oidcConfig' (spec.patches[${patchIndex}]) definitions[0] jsonPatches[0] add ${API_ARGS}/oidc-client-id on KubeadmControlPlaneTemplate ${kcpName}: ${API_ARGS} is an array of ${apiArgCount} items; 'oidc-client-id' is not a valid position`,
+      `docker ClusterClass ${String((cls.metadata as JsonObject).name)} patch 'authenticationConfig' (spec.patches[${patchIndex}]) definitions[0] jsonPatches[0] add ${API_ARGS}/oidc-client-id on KubeadmControlPlaneTemplate ${kcpName}: ${API_ARGS} is an array of ${apiArgCount} items; 'oidc-client-id' is not a valid position`,
     ]);
   });
 
   it('fails when an arg is addressed by index, as Cluster API\'s webhook does', () => {
     const problems = checkClassDocuments(broken((op) => { op.op = 'replace'; op.path = `${API_ARGS}/3/value`; }), 'docker');
-    expect(problems).toContainEqual(expect.stringContaining(`patch 'oidcConfig' (spec.patches[${patchIndex}]) definitions[0] jsonPatches[0] replace ${API_ARGS}/3/value: elements in arrays can not be accessed in a replace operation (Cluster API webhook)`));
+    expect(problems).toContainEqual(expect.stringContaining(`patch 'authenticationConfig' (spec.patches[${patchIndex}]) definitions[0] jsonPatches[0] replace ${API_ARGS}/3/value: elements in arrays can not be accessed in a replace operation (Cluster API webhook)`));
   });
 
   it('fails when an append duplicates an arg the template sets (CEL: extraArgs name must be unique)', () => {
     const problems = checkClassDocuments(broken((op) => { delete op.valueFrom; op.value = { name: 'profiling', value: 'true' }; }), 'docker');
-    expect(problems).toContainEqual(expect.stringContaining(`patch 'oidcConfig' (spec.patches[${patchIndex}]) definitions[0] jsonPatches[0] add ${API_ARGS}/- on KubeadmControlPlaneTemplate ${kcpName}: ${API_ARGS} has 'profiling' twice (v1beta2 CEL rule: extraArgs name must be unique)`));
+    expect(problems).toContainEqual(expect.stringContaining(`patch 'authenticationConfig' (spec.patches[${patchIndex}]) definitions[0] jsonPatches[0] add ${API_ARGS}/- on KubeadmControlPlaneTemplate ${kcpName}: ${API_ARGS} has 'profiling' twice (v1beta2 CEL rule: extraArgs name must be unique)`));
   });
 
   it('fails when an append duplicates an arg through a value template', () => {
@@ -235,7 +235,7 @@ describe('the pointer walk on converted bundles', () => {
     const p = ((c.spec as JsonObject).patches as JsonObject[])[patchIndex];
     ((p.definitions as JsonObject[])[0].selector as JsonObject).apiVersion = 'controlplane.cluster.x-k8s.io/v1beta1';
     expect(checkClassDocuments(copy, 'docker')).toEqual([
-      `docker ClusterClass ${String((c.metadata as JsonObject).name)} patch 'oidcConfig' (spec.patches[${patchIndex}]) definitions[0] selector controlplane.cluster.x-k8s.io/v1beta1 KubeadmControlPlaneTemplate {"controlPlane":true} matches no template the ClusterClass references`,
+      `docker ClusterClass ${String((c.metadata as JsonObject).name)} patch 'authenticationConfig' (spec.patches[${patchIndex}]) definitions[0] selector controlplane.cluster.x-k8s.io/v1beta1 KubeadmControlPlaneTemplate {"controlPlane":true} matches no template the ClusterClass references`,
     ]);
   });
 

@@ -66,8 +66,8 @@ export const dockerScs = defineClusterStack({
       workers: [defaultWorker],
       features: [
         imageRepositoryFeature(controlPlane),
-        customImageFeature({ controlPlane: controlPlaneMachines, workers: workerMachines, workerClasses: [defaultWorker] }),
-        oidcFeature(controlPlane),
+        customImageFeature({ controlPlane: controlPlaneMachines, workers: workerMachines, workerClasses: [defaultWorker], kubernetes: stack.identity.kubernetes }),
+        oidcFeature(controlPlane, stack.identity.kubernetes),
         // Docker machines share the host's kernel: sysctls would change the developer's machine.
         kubernetesHardening({
           controlPlane,

@@ -37,6 +37,14 @@ export function coreAddons(row: OpenStackScsVersions) {
       storageClass: { delete: { isDefault: true } },
       csi: {
         plugin: {
+          // The controller (attacher, provisioner, resizer, snapshotter) runs
+          // on control planes, before the CCM has initialized any node. The
+          // chart reads placement only here; the node plugin keeps the
+          // chart's `operator: Exists` toleration and runs on every node.
+          controllerPlugin: {
+            nodeSelector: { 'node-role.kubernetes.io/control-plane': '' },
+            tolerations: [UNINITIALIZED, { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
+          },
           volumes: [
             { name: 'clouds-yaml', secret: { secretName: 'clouds-yaml' } },
             { name: 'cloud-conf', secret: { secretName: 'csi-cloud-config' } },
@@ -48,8 +56,6 @@ export function coreAddons(row: OpenStackScsVersions) {
           ],
         },
       },
-      nodeSelector: { 'node-role.kubernetes.io/control-plane': '' },
-      tolerations: [UNINITIALIZED, { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
     },
     overwrite: { clusterID: addonContext.cluster.metadata.name },
   });

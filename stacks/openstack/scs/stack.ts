@@ -18,9 +18,9 @@ import { defineClusterStack } from '../../../constructs/stack-definition.ts';
 import { coreAddons } from './addons.ts';
 import { apiServerLoadBalancerFeature } from './features/api-server-load-balancer.ts';
 import { clusterNetworkFeature, defaultIdentityRef } from './features/cluster-network.ts';
-import { controlPlaneMachinesFeature, DEFAULT_FLAVORS, imageName, workerMachinesFeature } from './features/machines.ts';
+import { controlPlaneMachinesFeature, DEFAULT_FLAVORS, IMAGE_NAME_DEFAULT, workerMachinesFeature } from './features/machines.ts';
 import { sharedMachineAccessFeature, workerSecurityGroupsFeature } from './features/security-groups.ts';
-import { nodeImage } from './node-images.ts';
+import { nodeImage, openStackNodeImageBuild } from './node-images.ts';
 import { versions } from './versions.ts';
 
 // The external cloud controller manager (the ccm addon) sets provider IDs and zones.
@@ -73,7 +73,7 @@ export const openstackScs = defineClusterStack({
     });
     // Placeholders the image and flavor patches always overwrite; the CRD
     // requires an image and a flavor, so the template carries the defaults.
-    const defaultImage = { filter: { name: `${imageName.default}-${version.toVersionTag()}` } };
+    const defaultImage = { filter: { name: `${IMAGE_NAME_DEFAULT}-${version.toVersionTag()}` } };
     const controlPlaneMachines = new OpenStackMachineTemplate(stack, 'ControlPlaneOpenStackMachineTemplate', {
       metadata: { name: stack.templateName('control-plane') },
       spec: { template: { spec: { flavor: DEFAULT_FLAVORS.controlPlane, image: defaultImage } } },
@@ -114,12 +114,12 @@ export const openstackScs = defineClusterStack({
       features: [
         apiServerLoadBalancerFeature(cluster),
         clusterNetworkFeature(cluster),
-        controlPlaneMachinesFeature(controlPlaneMachines).feature,
+        controlPlaneMachinesFeature(controlPlaneMachines, version).feature,
         sharedMachineAccessFeature(machines),
-        workerMachinesFeature(workerMachines, [defaultWorker]).feature,
+        workerMachinesFeature(workerMachines, [defaultWorker], version).feature,
         workerSecurityGroupsFeature(machines),
         certSANsFeature(controlPlane),
-        oidcFeature(controlPlane),
+        oidcFeature(controlPlane, version),
         kubernetesHardening({ controlPlane, workers: [{ bootstrap: workerBootstrap, classes: [defaultWorker] }], kubernetes: version, withOidc: true }),
       ],
     });
@@ -131,11 +131,12 @@ export const openstackScs = defineClusterStack({
     const apply = ordered.map((addon) => ({ addon }));
     stack.setAddonStages({ AfterControlPlaneInitialized: apply, BeforeClusterUpgrade: apply });
 
-    nodeImage(stack.nodeImages, {
-      name: `${imageName.default}-${version.toVersionTag()}`,
-      kubernetes: version,
-      build: row.image,
-      identity: defaultIdentityRef,
-    });
+    // ORC imports a finished image from its URL (the reference stack's
+    // published build); the build instructions make an image with exactly
+    // the components pinned here, for providers that build their own.
+    stack.setNodeImageRelease('url');
+    const image = `${IMAGE_NAME_DEFAULT}-${version.toVersionTag()}`;
+    nodeImage(stack.nodeImages, { name: image, kubernetes: version, build: row.image, identity: defaultIdentityRef });
+    stack.addNodeImageBuild(openStackNodeImageBuild(image, version, row.image, row.nodeImageComponents, stack.node.path));
   },
 });

@@ -1,5 +1,7 @@
+import type { NodeImageComponents } from '../../../constructs/node-image/components.ts';
 import type { StackVersionsRow } from '../../../constructs/stack-definition.ts';
 import { KUBERNETES_VERSIONS } from '../../kubernetes-versions.ts';
+import { NODE_IMAGE_COMPONENTS } from '../../node-image-components.ts';
 
 /** A node image build for one Kubernetes patch version. */
 export interface NodeImageBuild {
@@ -25,11 +27,14 @@ export interface OpenStackScsVersions extends StackVersionsRow {
   readonly metricsServer: string;
   /** The node image of this Kubernetes version. */
   readonly image: NodeImageBuild;
+  /** Container runtime and node tools the node image is built with. */
+  readonly nodeImageComponents: NodeImageComponents;
 }
 
 export const versions: readonly OpenStackScsVersions[] = [
   {
     kubernetes: KUBERNETES_VERSIONS['1.32'],
+    nodeImageComponents: NODE_IMAGE_COMPONENTS['1.32'],
     occm: '2.32.1',
     cinderCsi: '2.32.2',
     cilium: '1.18.9',
@@ -42,6 +47,7 @@ export const versions: readonly OpenStackScsVersions[] = [
   },
   {
     kubernetes: KUBERNETES_VERSIONS['1.33'],
+    nodeImageComponents: NODE_IMAGE_COMPONENTS['1.33'],
     occm: '2.33.1',
     cinderCsi: '2.33.1',
     cilium: '1.18.9',
@@ -54,6 +60,7 @@ export const versions: readonly OpenStackScsVersions[] = [
   },
   {
     kubernetes: KUBERNETES_VERSIONS['1.34'],
+    nodeImageComponents: NODE_IMAGE_COMPONENTS['1.34'],
     occm: '2.34.2',
     cinderCsi: '2.34.3',
     cilium: '1.18.9',

@@ -97,7 +97,7 @@ async function buildTools(): Promise<E2eTools> {
 }
 
 function write(plan: ReleasePlan, dir: string): ReleaseSet {
-  replaceTree(dir, releaseTree(plan));
+  replaceTree(dir, releaseTree(plan), 'release');
   const releases: ReleaseInfo[] = plan.entries.map((e) => {
     const b = e.bundle;
     const metadata = b.files.find((f) => f.path === 'metadata.yaml');

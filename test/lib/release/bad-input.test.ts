@@ -1,8 +1,10 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync, statSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync, statSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, run } from '../../../cli/main.ts';
 import { StackVersion } from '../../../constructs/stack-version.ts';
+import { diffCommand } from '../../../lib/commands/diff.ts';
 import { releaseCommand } from '../../../lib/commands/release.ts';
 import { readReleaseTree } from '../../../lib/release/release-reader.ts';
 import { copyRoot, readTree, tempRoot, TINY_NAME, TINY_RECORD, tinyStack } from './test-stack.ts';
@@ -48,6 +50,16 @@ async function expectReleaseFails(root: string, message: string, options: { from
   const after = readTree(root);
   expect([...after.keys()], 'a failed release adds or removes no file').toEqual([...before.keys()]);
   for (const [path, content] of before) expect(after.get(path)?.equals(content), `a failed release changed ${path}`).toBe(true);
+}
+
+/**
+ * Rewrites a damaged release folder's SHA256SUMS to match its files, so a
+ * test reaches the checks behind the sums (as someone would who edits a
+ * release and its sums together).
+ */
+function resum(folder: string): void {
+  const sums = readdirSync(folder).filter((n) => n !== 'SHA256SUMS').sort().map((n) => `${createHash('sha256').update(readFileSync(join(folder, n))).digest('hex')}  ${n}\n`);
+  writeFileSync(join(folder, 'SHA256SUMS'), sums.join(''));
 }
 
 /** A root with only the tiny stack's version record, holding `text`. */
@@ -103,7 +115,7 @@ describe('release with a bad version record', () => {
   it('fails when stable mode would bump a pre-release recorded by a custom release, naming the record', async () => {
     const root = newRoot();
     const rc = StackVersion.parse('v3-rc.1');
-    await releaseCommand({ root, definitions: [tinyStack()], mode: { kind: 'custom', versions: { clusterStack: rc, clusterAddon: rc, nodeImage: rc } }, releaseDir: join(root, 'release') });
+    await releaseCommand({ root, definitions: [tinyStack()], mode: { kind: 'custom', versions: { clusterStack: rc, clusterAddon: rc, nodeImage: rc } }, releaseDir: join(root, 'release'), record: true });
     await expectReleaseFails(root, `${TINY_RECORD}: the previous cluster stack version v3-rc.1 is not a stable version, so stable mode cannot bump it`);
   });
 });
@@ -125,12 +137,14 @@ describe('release --from a bad release folder', () => {
   it('fails when a release folder\'s metadata.yaml is not valid YAML, naming the file', async () => {
     const { published, folder } = publishedCopy();
     writeFileSync(join(folder, 'metadata.yaml'), 'versions:\n  clusterStack: [v1\n');
+    resum(folder);
     await expectReleaseFails(dirname(published), `${join(folder, 'metadata.yaml')}: not valid YAML`, { from: published });
   });
 
   it('fails when a release folder\'s metadata.yaml has no versions, naming the file', async () => {
     const { published, folder } = publishedCopy();
     writeFileSync(join(folder, 'metadata.yaml'), 'apiVersion: metadata.clusterstack.x-k8s.io/v1alpha1\n');
+    resum(folder);
     await expectReleaseFails(dirname(published), `${join(folder, 'metadata.yaml')}: 'versions' is missing`, { from: published });
   });
 
@@ -138,6 +152,7 @@ describe('release --from a bad release folder', () => {
     const { published, folder } = publishedCopy();
     const text = readFileSync(join(folder, 'metadata.yaml'), 'utf8');
     writeFileSync(join(folder, 'metadata.yaml'), text.replace('clusterAddon: v1', 'clusterAddon: v01'));
+    resum(folder);
     await expectReleaseFails(dirname(published), `${join(folder, 'metadata.yaml')}: 'versions.components.clusterAddon': invalid cluster stack version 'v01'`, { from: published });
   });
 
@@ -165,6 +180,7 @@ describe('release --from a bad release folder', () => {
   it('fails when a release folder\'s hashes.json is missing, naming it', async () => {
     const { published, folder } = publishedCopy();
     rmSync(join(folder, 'hashes.json'));
+    resum(folder);
     await expectReleaseFails(dirname(published), `${folder}: not a release folder of this generator: ${join(folder, 'hashes.json')} is missing`, { from: folder });
   });
 
@@ -173,7 +189,62 @@ describe('release --from a bad release folder', () => {
     const hashes = JSON.parse(readFileSync(join(folder, 'hashes.json'), 'utf8')) as Record<string, unknown>;
     delete hashes.generator;
     writeFileSync(join(folder, 'hashes.json'), JSON.stringify(hashes));
+    resum(folder);
     await expectReleaseFails(dirname(published), `${join(folder, 'hashes.json')} generator: 'hashes' must be an object`, { from: published });
+  });
+});
+
+describe('release --from and diff --from a tampered release folder', () => {
+  const metadata = (folder: string) => join(folder, 'metadata.yaml');
+  const toV99 = (folder: string) => writeFileSync(metadata(folder), readFileSync(metadata(folder), 'utf8').replace('clusterAddon: v1', 'clusterAddon: v99'));
+
+  it('refuses a folder whose metadata.yaml was edited to clusterAddon: v99, naming the file and SHA256SUMS', async () => {
+    const { published, folder } = publishedCopy();
+    toV99(folder);
+    await expectReleaseFails(dirname(published), `${metadata(folder)}: does not match its sha256 in ${join(folder, 'SHA256SUMS')}; the file was changed after the release was written`, { from: published });
+  });
+
+  it('refuses the same edit with SHA256SUMS rewritten to match, because the archive names carry the versions', async () => {
+    const { published, folder } = publishedCopy();
+    toV99(folder);
+    resum(folder);
+    await expectReleaseFails(dirname(published), `${metadata(folder)}: says clusterAddon v99, but the cluster-addon archive is ${TINY_NAME}-cluster-addon-v1.tgz (expected ${TINY_NAME}-cluster-addon-v99.tgz)`, { from: published });
+  });
+
+  it('refuses hashes.json edited consistently with itself, because the content hashes are recomputed', async () => {
+    const { published, folder } = publishedCopy();
+    const path = join(folder, 'hashes.json');
+    const hashes = JSON.parse(readFileSync(path, 'utf8')) as { clusterStack: string; clusterAddonDir: string; generator: Record<string, string> };
+    const forged: Record<string, string> = { ...hashes.generator, clusterAddon: 'f'.repeat(64) };
+    const combined = createHash('sha256').update(['clusterClass', 'clusterAddon', 'nodeImage', 'kubernetes'].map((c) => `${c}=${forged[c] ?? ''}`).join('\n')).digest('hex');
+    writeFileSync(path, `${JSON.stringify({ ...hashes, clusterStack: combined, clusterAddonDir: forged.clusterAddon, generator: forged }, null, 2)}\n`);
+    resum(folder);
+    await expectReleaseFails(dirname(published), `${path}: the clusterAddon hash does not match the content of ${TINY_NAME}-cluster-addon-v1.tgz and clusteraddon.yaml; the release was changed after it was written`, { from: published });
+  });
+
+  it('refuses a file the release does not list', async () => {
+    const { published, folder } = publishedCopy();
+    writeFileSync(join(folder, 'notes.txt'), 'added later\n');
+    await expectReleaseFails(dirname(published), `${join(folder, 'notes.txt')}: not listed in ${join(folder, 'SHA256SUMS')}; a release folder holds only the files it lists`, { from: published });
+  });
+
+  it('refuses a folder without SHA256SUMS', async () => {
+    const { published, folder } = publishedCopy();
+    rmSync(join(folder, 'SHA256SUMS'));
+    await expectReleaseFails(dirname(published), `${folder}: SHA256SUMS is missing, so the release cannot be verified`, { from: published });
+  });
+
+  it('diff --from refuses the tampered folder too, with the same message', async () => {
+    const { folder } = publishedCopy();
+    toV99(folder);
+    const message = `${metadata(folder)}: does not match its sha256 in ${join(folder, 'SHA256SUMS')}`;
+    await expect(diffCommand({ root: good.root, definitions: [tinyStack()], from: folder })).rejects.toThrow(message);
+    await expect(diffCommand({ root: good.root, definitions: [tinyStack()], from: folder, to: good.folder })).rejects.toThrow(message);
+  });
+
+  it('accepts the untouched release (control case)', async () => {
+    const { folder } = publishedCopy();
+    await expect(readReleaseTree(folder)).resolves.toBeInstanceOf(Map);
   });
 });
 
@@ -182,6 +253,7 @@ describe('readReleaseTree of a damaged release folder', () => {
     const { folder } = publishedCopy();
     const chart = join(folder, `${TINY_NAME}-cluster-class-v1.tgz`);
     truncateSync(chart, Math.floor(statSync(chart).size / 2));
+    resum(folder);
     const before = readTree(folder);
     await expect(readReleaseTree(folder)).rejects.toThrow(`${chart}: truncated archive (the gzip stream ends early)`);
     expect(readTree(folder), 'reading writes nothing').toEqual(before);
@@ -191,18 +263,21 @@ describe('readReleaseTree of a damaged release folder', () => {
     const { folder } = publishedCopy();
     const archive = join(folder, `${TINY_NAME}-cluster-addon-v1.tgz`);
     writeFileSync(archive, 'not an archive');
+    resum(folder);
     await expect(readReleaseTree(folder)).rejects.toThrow(`${archive}: not a gzip archive`);
   });
 
   it('fails when the cluster-class chart is missing', async () => {
     const { folder } = publishedCopy();
     rmSync(join(folder, `${TINY_NAME}-cluster-class-v1.tgz`));
+    resum(folder);
     await expect(readReleaseTree(folder)).rejects.toThrow(`${folder}: expected exactly one cluster-class chart (*-cluster-class-<version>.tgz), found none`);
   });
 
   it('fails when metadata.yaml is not valid YAML, naming the file', async () => {
     const { folder } = publishedCopy();
     writeFileSync(join(folder, 'metadata.yaml'), 'versions: {clusterStack: v1\n');
+    resum(folder);
     await expect(readReleaseTree(folder)).rejects.toThrow(`${join(folder, 'metadata.yaml')}: not valid YAML`);
   });
 

@@ -7,6 +7,7 @@ import { KubernetesVersion } from '../../../constructs/kubernetes-version.ts';
 import { StackVersion } from '../../../constructs/stack-version.ts';
 import { releaseCommand, type ReleaseSummary } from '../../../lib/commands/release.ts';
 import { GitopsFiles } from '../../../lib/gitops/bundle-files.ts';
+import { OUTPUT_MARKER } from '../../../lib/atomic-write.ts';
 import { planRelease } from '../../../lib/release/release.ts';
 import { readReleaseTree } from '../../../lib/release/release-reader.ts';
 import { readTgz } from '../../../lib/release/tgz.ts';
@@ -64,14 +65,14 @@ describe('first release of the shipped stacks', () => {
   });
 
   it('writes one folder per stack × minor, named <provider>-<stack>-<major>-<minor>-v1', () => {
-    expect(readdirSync(releaseDir).sort()).toEqual(SHIPPED.map((s) => `${s.name}-v1`).sort());
+    expect(readdirSync(releaseDir).sort()).toEqual([OUTPUT_MARKER, ...SHIPPED.map((s) => `${s.name}-v1`)].sort());
     for (const s of SHIPPED) {
       expect(versionsOf(summary, s.bundle), s.bundle).toEqual({ clusterStack: 'v1', clusterAddon: 'v1', nodeImage: 'v1' });
     }
     expect(summary.releases.every((r) => r.isNewVersion && r.reason === 'first release' && r.previous === undefined)).toBe(true);
   });
 
-  it('puts exactly the release assets into each folder (node-images.yaml for openstack only)', () => {
+  it('puts exactly the release assets into each folder (node image manifests and build instructions for openstack only)', () => {
     for (const s of SHIPPED) {
       const expected = [
         `${s.name}-cluster-class-v1.tgz`,
@@ -80,7 +81,7 @@ describe('first release of the shipped stacks', () => {
         'metadata.yaml',
         'hashes.json',
         'SHA256SUMS',
-        ...(s.provider === 'openstack' ? ['node-images.yaml'] : []),
+        ...(s.provider === 'openstack' ? ['node-images.yaml', `${s.name}-node-image-v1.tgz`] : []),
       ];
       expect(readdirSync(join(releaseDir, `${s.name}-v1`)).sort(), `release/${s.name}-v1`).toEqual(expected.sort());
     }
@@ -199,7 +200,7 @@ describe('release of a changed stack, one change at a time', () => {
     expect(summary.releases[0].changed).toEqual([changed]);
     expect(summary.releases[0].previous).toBe('v1');
 
-    expect(readdirSync(releaseDir)).toEqual([`${TINY_NAME}-v2`]);
+    expect(readdirSync(releaseDir).sort()).toEqual([OUTPUT_MARKER, `${TINY_NAME}-v2`]);
     const folder = join(releaseDir, `${TINY_NAME}-v2`);
     expect(existsSync(join(folder, `${TINY_NAME}-cluster-class-v2.tgz`)), `${TINY_NAME}-v2: cluster-class chart at v2`).toBe(true);
     expect(existsSync(join(folder, `${TINY_NAME}-cluster-addon-${expected.clusterAddon}.tgz`)), `${TINY_NAME}-v2: addon archive at ${expected.clusterAddon}`).toBe(true);
@@ -277,7 +278,7 @@ describe('release --from a published release folder', () => {
 
   it('falls back to the version record for a stack × minor the release folders do not hold, so versions never go backwards', async () => {
     const root = newRoot();
-    await releaseCommand({ root, definitions: STACKS, mode: { kind: 'custom', versions: { clusterStack: StackVersion.stable(5), clusterAddon: StackVersion.stable(5), nodeImage: StackVersion.stable(5) } }, releaseDir: join(root, 'release') });
+    await releaseCommand({ root, definitions: STACKS, mode: { kind: 'custom', versions: { clusterStack: StackVersion.stable(5), clusterAddon: StackVersion.stable(5), nodeImage: StackVersion.stable(5) } }, releaseDir: join(root, 'release'), record: true });
     const plan = await planRelease({ root, definitions: STACKS, mode: STABLE, from: join(root, 'release', 'openstack-scs-1-34-v5') });
     for (const e of plan.entries) {
       expect(e.decision.versions.clusterStack.toString(), e.bundle.path).toBe('v5');
@@ -290,7 +291,7 @@ describe('release --from a published release folder', () => {
     const root = newRoot();
     const summary = await releaseCommand({ root, definitions: [tinyStack({ imageSha256: 'd'.repeat(64) })], mode: STABLE, from: published, releaseDir: join(root, 'release') });
     expect(versionsOf(summary, TINY_BUNDLE)).toEqual({ clusterStack: 'v2', clusterAddon: 'v1', nodeImage: 'v2' });
-    expect(readdirSync(join(root, 'release'))).toEqual([`${TINY_NAME}-v2`]);
+    expect(readdirSync(join(root, 'release')).sort()).toEqual([OUTPUT_MARKER, `${TINY_NAME}-v2`]);
     expect((JSON.parse(readFileSync(join(root, TINY_RECORD), 'utf8')) as { clusterStack: string }).clusterStack).toBe('v2');
   });
 });
@@ -306,7 +307,7 @@ describe('release in hash mode (development builds)', () => {
     const hash = (m as RegExpExecArray)[1];
     expect({ clusterAddon: r.clusterAddon, nodeImage: r.nodeImage }).toEqual({ clusterAddon: `v0-sha.${hash}`, nodeImage: `v0-sha.${hash}` });
     expect(r.tag).toBe(`${TINY_NAME}-v0-sha-${hash}`);
-    expect(readdirSync(releaseDir)).toEqual([`${TINY_NAME}-v0-sha-${hash}`]);
+    expect(readdirSync(releaseDir).sort()).toEqual([OUTPUT_MARKER, `${TINY_NAME}-v0-sha-${hash}`]);
     const folder = join(releaseDir, `${TINY_NAME}-v0-sha-${hash}`);
     expect(readdirSync(folder).sort()).toEqual([
       'SHA256SUMS', 'clusteraddon.yaml', `${TINY_NAME}-cluster-addon-v0-sha.${hash}.tgz`, `${TINY_NAME}-cluster-class-v0-sha.${hash}.tgz`, 'hashes.json', 'metadata.yaml', 'node-images.yaml',
@@ -347,7 +348,7 @@ describe('release in custom mode', () => {
     const rc = StackVersion.parse('v3-rc.1');
     const summary = await releaseCommand({ root, definitions: [tinyStack()], mode: { kind: 'custom', versions: { clusterStack: rc, clusterAddon: rc, nodeImage: rc } }, releaseDir });
     expect(versionsOf(summary, TINY_BUNDLE)).toEqual({ clusterStack: 'v3-rc.1', clusterAddon: 'v3-rc.1', nodeImage: 'v3-rc.1' });
-    expect(readdirSync(releaseDir)).toEqual([`${TINY_NAME}-v3-rc-1`]);
+    expect(readdirSync(releaseDir).sort()).toEqual([OUTPUT_MARKER, `${TINY_NAME}-v3-rc-1`]);
     const folder = join(releaseDir, `${TINY_NAME}-v3-rc-1`);
     const files = readdirSync(folder);
     // The operator looks for `<name>-cluster-class-<version in dotted form>` and `.tgz`.
@@ -357,9 +358,37 @@ describe('release in custom mode', () => {
     const chartPath = join(folder, `${TINY_NAME}-cluster-class-v3-rc.1.tgz`);
     const chart = await readTgz(readFileSync(chartPath), chartPath);
     expect((yaml.load((chart.get(`${TINY_NAME}-cluster-class/Chart.yaml`) as Buffer).toString('utf8')) as { version: string }).version).toBe('v3-rc.1');
+    expect(summary.updatedSources).toBe(false);
+    expect(existsSync(join(root, 'dist')), 'custom mode writes no dist/ unless asked to').toBe(false);
+    expect(existsSync(join(root, 'stacks')), 'custom mode writes no version record unless asked to').toBe(false);
+    expect((await readReleaseTree(folder)).get('metadata.yaml')).toContain('clusterStack: v3-rc.1');
+  });
+
+  it('leaves the committed records and dist/ byte for byte as they were (a test tag changes nothing committed)', async () => {
+    const root = newRoot();
+    await releaseCommand({ root, definitions: [tinyStack()], mode: { kind: 'stable' }, releaseDir: join(root, 'release') });
+    const committed = () => new Map([...readTree(root)].filter(([p]) => !p.startsWith('release/')));
+    const before = committed();
+    const rc = StackVersion.parse('v2-rc.1');
+    await releaseCommand({ root, definitions: [tinyStack({ hostpathProvisioner: 'false' })], mode: { kind: 'custom', versions: { clusterStack: rc, clusterAddon: rc, nodeImage: rc } }, releaseDir: join(root, 'release') });
+    expect(committed()).toEqual(before);
+    expect(before.size).toBeGreaterThan(5);
+  });
+
+  it('writes the records and dist/ for the custom versions only with record (--record)', async () => {
+    const root = newRoot();
+    const rc = StackVersion.parse('v3-rc.1');
+    const summary = await releaseCommand({ root, definitions: [tinyStack()], mode: { kind: 'custom', versions: { clusterStack: rc, clusterAddon: rc, nodeImage: rc } }, releaseDir: join(root, 'release'), record: true });
+    expect(summary.updatedSources).toBe(true);
     expect(clusterClassName(join(root, 'dist', TINY_BUNDLE))).toBe(`${TINY_NAME}-v3-rc.1`);
     expect((JSON.parse(readFileSync(join(root, TINY_RECORD), 'utf8')) as { clusterStack: string }).clusterStack).toBe('v3-rc.1');
-    expect((await readReleaseTree(folder)).get('metadata.yaml')).toBe(readFileSync(join(root, 'dist', TINY_BUNDLE, 'metadata.yaml'), 'utf8'));
+    expect((await readReleaseTree(join(root, 'release', `${TINY_NAME}-v3-rc-1`))).get('metadata.yaml')).toBe(readFileSync(join(root, 'dist', TINY_BUNDLE, 'metadata.yaml'), 'utf8'));
+  });
+
+  it('refuses record outside custom mode', async () => {
+    const root = newRoot();
+    await expect(releaseCommand({ root, definitions: [tinyStack()], mode: { kind: 'hash' }, releaseDir: join(root, 'release'), record: true })).rejects.toThrow("'record' is for custom mode only");
+    expect(readdirSync(root)).toEqual([]);
   });
 
   it('gives the addon and node image their own custom versions', async () => {

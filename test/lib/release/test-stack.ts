@@ -75,6 +75,7 @@ export function tinyStack(change: Partial<TinyRow> = {}): ClusterStackDefinition
         values: { replicas: r.metricsServerReplicas },
       }));
       stack.setAddonStages({ AfterControlPlaneInitialized: [{ addon: metricsServer }] });
+      stack.setNodeImageRelease('url');
       nodeImage(stack.nodeImages, {
         name: 'tiny-node-image',
         kubernetes: stack.identity.kubernetes,

@@ -261,3 +261,55 @@ describe('readTgz', () => {
     await expect(readTgz(tgz, 'dup.tgz')).rejects.toThrow("dup.tgz: duplicate entry 'a.yaml'");
   });
 });
+
+describe('readTgz limits (archive bombs)', () => {
+  /**
+   * A gzip stream of `mib` MiB of zeros, built from concatenated gzip
+   * members of 1 MiB each (gunzip reads them as one stream): about 1 KiB per
+   * MiB, so the test generates a GiB-sized bomb without compressing a GiB.
+   */
+  function zeroBomb(mib: number, first: Buffer = Buffer.alloc(0)): Buffer {
+    const member = gzipSync(Buffer.alloc(1024 * 1024), { level: 9 });
+    return Buffer.concat([gzipSync(first), ...Array.from({ length: mib }, () => member)]);
+  }
+
+  /** A ustar header for one file of `size` bytes, its data not included. */
+  function fileHeader(name: string, size: number): Buffer {
+    const header = Buffer.alloc(512);
+    header.write(name, 0, 'ascii');
+    header.write('0000644 ', 100, 'ascii');
+    header.write('0000000 ', 108, 'ascii');
+    header.write('0000000 ', 116, 'ascii');
+    header.write(`${size.toString(8).padStart(11, '0')} `, 124, 'ascii');
+    header.write('00000000000 ', 136, 'ascii');
+    header.write('0', 156, 'ascii');
+    header.write('ustar\x0000', 257, 'ascii');
+    let sum = 8 * 0x20;
+    for (let i = 0; i < 512; i++) if (i < 148 || i >= 156) sum += header[i] ?? 0;
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+    return header;
+  }
+
+  it('refuses a 2 MiB archive that unpacks to 1 GiB, at the gunzip limit (100 MiB), naming it', async () => {
+    const bomb = zeroBomb(1024);
+    expect(bomb.length).toBeLessThan(2 * 1024 * 1024);
+    await expect(readTgz(bomb, 'bomb.tgz')).rejects.toThrow('bomb.tgz: unpacks to more than 100 MiB; refusing to unpack it');
+  });
+
+  it('refuses an entry larger than 5 MiB from its header, before collecting its data', async () => {
+    const archive = zeroBomb(7, fileHeader('big.bin', 7 * 1024 * 1024));
+    await expect(readTgz(archive, 'big.tgz')).rejects.toThrow("big.tgz: entry 'big.bin' is 7340032 bytes, more than the 5 MiB a single file may have; refusing to unpack it");
+  });
+
+  it('refuses more entries than the limit', async () => {
+    const archive = createTgz(Array.from({ length: 20 }, (_, i) => ({ path: `f${i}.txt`, content: 'x' })));
+    await expect(readTgz(archive, 'many.tgz', { maxUnpackedBytes: 1024 * 1024, maxEntries: 10, maxEntryBytes: 1024 })).rejects.toThrow('many.tgz: more than 10 entries; refusing to unpack it');
+    await expect(readTgz(archive, 'many.tgz', { maxUnpackedBytes: 1024 * 1024, maxEntries: 20, maxEntryBytes: 1024 })).resolves.toHaveProperty('size', 20);
+  });
+
+  it('refuses files that together pass the unpacked limit', async () => {
+    const archive = createTgz(Array.from({ length: 4 }, (_, i) => ({ path: `f${i}.bin`, content: Buffer.alloc(3000) })));
+    // 12000 bytes of files; the tar stream around them is larger still, so gunzip's bound and the sum of sizes agree.
+    await expect(readTgz(archive, 'sum.tgz', { maxUnpackedBytes: 10_000, maxEntries: 100, maxEntryBytes: 5000 })).rejects.toThrow(/sum\.tgz: unpacks to more than 10000 bytes; refusing to unpack it/);
+  });
+});

@@ -25,8 +25,25 @@ describe('vendoring from a Helm repository', () => {
   let digest = sha(archive);
   let server: Server;
   let base = '';
+  /** How the chart archive is served: as is, with a Content-Length of 200 MiB, or as an endless chunked stream. */
+  let serve: 'archive' | 'huge-length' | 'endless' = 'archive';
   beforeAll(async () => {
     server = createServer((req, res) => {
+      if (req.url === '/charts/cilium-1.18.9.tgz' && serve === 'huge-length') {
+        res.writeHead(200, { 'content-length': String(200 * 1024 * 1024) });
+        res.write(archive);
+        return;
+      }
+      if (req.url === '/charts/cilium-1.18.9.tgz' && serve === 'endless') {
+        const chunk = Buffer.alloc(1024 * 1024);
+        const pump = (): void => {
+          while (!res.destroyed && res.write(chunk)) { /* until the socket pushes back */ }
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        res.on('close', () => res.removeAllListeners('drain'));
+        pump();
+        return;
+      }
       if (req.url === '/index.yaml') {
         res.end(`apiVersion: v1\nentries:\n  cilium:\n    - name: cilium\n      version: 1.18.9\n      digest: ${digest}\n      urls: [charts/cilium-1.18.9.tgz]\n`);
       } else if (req.url === '/charts/cilium-1.18.9.tgz') {
@@ -59,6 +76,24 @@ describe('vendoring from a Helm repository', () => {
 
   it('fails when the repository does not have the pinned version', async () => {
     await expect(vendorChart({ ...dep, version: '9.9.9', repository: base }, { kind: 'repository' }, 'addon cni')).rejects.toThrow('addon cni: ' + `${base}index.yaml has no chart cilium 9.9.9`);
+  });
+
+  it('refuses a chart whose Content-Length is over 100 MiB, before reading it', async () => {
+    serve = 'huge-length';
+    try {
+      await expect(vendorChart({ ...dep, repository: base }, { kind: 'repository' }, 'addon cni')).rejects.toThrow(`addon cni: ${base}charts/cilium-1.18.9.tgz is larger than 100 MiB; refusing to download it`);
+    } finally {
+      serve = 'archive';
+    }
+  });
+
+  it('stops reading a chart without Content-Length once it passes 100 MiB', async () => {
+    serve = 'endless';
+    try {
+      await expect(vendorChart({ ...dep, repository: base }, { kind: 'repository' }, 'addon cni')).rejects.toThrow(`addon cni: ${base}charts/cilium-1.18.9.tgz is larger than 100 MiB; refusing to download it`);
+    } finally {
+      serve = 'archive';
+    }
   });
 
   it('fails when the repository cannot be reached', async () => {

@@ -1,17 +1,21 @@
 import type { ApiObject } from 'cdk8s';
 import { ne } from '../../../../constructs/expression.ts';
+import type { KubernetesVersion } from '../../../../constructs/kubernetes-version.ts';
 import type { MachineDeploymentClass } from '../../../../constructs/machine-deployment-class.ts';
 import { ClusterClassPatch, JsonPatch, PatchSelector, PatchValue, type ClusterClassFeature } from '../../../../constructs/patch.ts';
 import { ClusterClassVariable } from '../../../../constructs/variable.ts';
 import { VariableSchema } from '../../../../constructs/variable-schema.ts';
 
-export const customImage = new ClusterClassVariable('customImage', {
-  schema: VariableSchema.string({
-    default: '',
-    example: 'kindest/node:v1.34.0',
-    description: 'Container image the Docker machines run. If empty, CAPD runs kindest/node:<Kubernetes version>.',
-  }),
-});
+/** The customImage variable of one Kubernetes minor: its example is that minor's kind node image. */
+export function customImageVariable(kubernetes: KubernetesVersion): ClusterClassVariable<string> {
+  return new ClusterClassVariable('customImage', {
+    schema: VariableSchema.string({
+      default: '',
+      example: `kindest/node:${kubernetes.toVersionTag()}`,
+      description: 'Container image the Docker machines run. If empty, CAPD runs kindest/node:<Kubernetes version>.',
+    }),
+  });
+}
 
 /** JSON pointers into a DockerMachineTemplate. */
 export const DockerMachineTemplatePaths = {
@@ -22,10 +26,12 @@ export interface CustomImageTargets {
   readonly controlPlane: ApiObject;
   readonly workers: ApiObject;
   readonly workerClasses: readonly MachineDeploymentClass[];
+  readonly kubernetes: KubernetesVersion;
 }
 
 /** Runs control plane and worker containers from a custom node image. */
 export function customImageFeature(targets: CustomImageTargets): ClusterClassFeature {
+  const customImage = customImageVariable(targets.kubernetes);
   const set = JsonPatch.add(DockerMachineTemplatePaths.customImage, PatchValue.variable(customImage.ref));
   return {
     variables: [customImage],

@@ -1,6 +1,7 @@
 import type { ApiObject } from 'cdk8s';
 import { builtin } from '../../../../constructs/builtin.ts';
 import { concat, ifElse, isSet, ne, type Condition } from '../../../../constructs/expression.ts';
+import type { KubernetesVersion } from '../../../../constructs/kubernetes-version.ts';
 import type { MachineDeploymentClass } from '../../../../constructs/machine-deployment-class.ts';
 import { ClusterClassPatch, JsonPatch, PatchSelector, PatchValue, type ClusterClassFeature } from '../../../../constructs/patch.ts';
 import { each, when } from '../../../../constructs/value-template.ts';
@@ -8,29 +9,49 @@ import { ClusterClassVariable } from '../../../../constructs/variable.ts';
 import { VariableSchema } from '../../../../constructs/variable-schema.ts';
 import { OpenStackMachineTemplatePaths as Paths } from '../paths.ts';
 
-export const imageName = new ClusterClassVariable('imageName', {
-  schema: VariableSchema.string({
-    default: 'ubuntu-capi-image',
-    example: 'ubuntu-capi-image',
-    description: [
-      'The base name of the OpenStack image used for servers.',
-      'With imageIsOrc, it names an ORC Image resource; otherwise it filters the images of the OpenStack project, where the image must already exist.',
-      'With imageAddVersion, the Kubernetes version is appended (e.g. ubuntu-capi-image-v1.34.7).',
-    ].join('\n'),
-  }),
-});
+/** The default of imageName; node-images.yaml names the ORC image after it. */
+export const IMAGE_NAME_DEFAULT = 'ubuntu-capi-image';
 
-export const imageIsOrc = new ClusterClassVariable('imageIsOrc', {
-  schema: VariableSchema.boolean({
-    default: false,
-    example: true,
-    description: 'Whether imageName refers to an ORC Image resource (see node-images.yaml) instead of filtering the images of the OpenStack project.',
-  }),
-});
+/** The image variables of one Kubernetes minor: their descriptions name that minor's image. */
+export interface ImageVariables {
+  readonly imageName: ClusterClassVariable<string>;
+  readonly imageIsOrc: ClusterClassVariable<boolean>;
+  readonly imageAddVersion: ClusterClassVariable<boolean>;
+}
 
-export const imageAddVersion = new ClusterClassVariable('imageAddVersion', {
-  schema: VariableSchema.boolean({ default: true, example: true, description: 'Append the Kubernetes version to imageName, e.g. imageName-v1.34.7.' }),
-});
+// One set per version: both machine roles must share the same variable objects.
+const imageVariablesByVersion = new Map<string, ImageVariables>();
+
+export function imageVariables(kubernetes: KubernetesVersion): ImageVariables {
+  const tag = kubernetes.toVersionTag();
+  const known = imageVariablesByVersion.get(tag);
+  if (known) return known;
+  const created: ImageVariables = {
+    imageName: new ClusterClassVariable('imageName', {
+      schema: VariableSchema.string({
+        default: IMAGE_NAME_DEFAULT,
+        example: IMAGE_NAME_DEFAULT,
+        description: [
+          'The base name of the OpenStack image used for servers.',
+          'With imageIsOrc, it names an ORC Image resource; otherwise it filters the images of the OpenStack project, where the image must already exist.',
+          `With imageAddVersion, the Kubernetes version is appended (e.g. ${IMAGE_NAME_DEFAULT}-${tag}).`,
+        ].join('\n'),
+      }),
+    }),
+    imageIsOrc: new ClusterClassVariable('imageIsOrc', {
+      schema: VariableSchema.boolean({
+        default: false,
+        example: true,
+        description: 'Whether imageName refers to an ORC Image resource (see node-images.yaml) instead of filtering the images of the OpenStack project.',
+      }),
+    }),
+    imageAddVersion: new ClusterClassVariable('imageAddVersion', {
+      schema: VariableSchema.boolean({ default: true, example: true, description: `Append the Kubernetes version to imageName, e.g. imageName-${tag}.` }),
+    }),
+  };
+  imageVariablesByVersion.set(tag, created);
+  return created;
+}
 
 /** Default flavors; the machine templates carry them too, so the template is valid before patches run. */
 export const DEFAULT_FLAVORS = { controlPlane: 'SCS-2V-4', worker: 'SCS-4V-8' } as const;
@@ -44,6 +65,7 @@ interface MachineRole {
   readonly version: typeof builtin.controlPlane.version;
   readonly defaultFlavor: string;
   readonly flavorExample: string;
+  readonly kubernetes: KubernetesVersion;
 }
 
 function roleVariables(role: MachineRole) {
@@ -80,6 +102,7 @@ function patch(name: string, description: string, selector: PatchSelector, enabl
 /** Image, flavor, root disk and server group of one machine role. */
 function machineRoleFeature(role: MachineRole): { feature: ClusterClassFeature; variables: ReturnType<typeof roleVariables> } {
   const v = roleVariables(role);
+  const { imageName, imageIsOrc, imageAddVersion } = imageVariables(role.kubernetes);
   const imageFullName = concat(imageName.ref, ifElse(imageAddVersion.ref, concat('-', role.version), ''));
   return {
     variables: v,
@@ -100,7 +123,7 @@ function machineRoleFeature(role: MachineRole): { feature: ClusterClassFeature; 
 }
 
 /** Control plane machines: image, flavor, root disk, server group. */
-export function controlPlaneMachinesFeature(machines: ApiObject) {
+export function controlPlaneMachinesFeature(machines: ApiObject, kubernetes: KubernetesVersion) {
   return machineRoleFeature({
     prefix: 'controlPlane',
     label: 'control plane nodes',
@@ -108,6 +131,7 @@ export function controlPlaneMachinesFeature(machines: ApiObject) {
     version: builtin.controlPlane.version,
     defaultFlavor: DEFAULT_FLAVORS.controlPlane,
     flavorExample: 'SCS-2V-4-20s',
+    kubernetes,
   });
 }
 
@@ -126,7 +150,7 @@ export const workerAdditionalBlockDevices = new ClusterClassVariable('workerAddi
 });
 
 /** Worker machines: image, flavor, root disk, server group, additional block devices. */
-export function workerMachinesFeature(machines: ApiObject, classes: readonly MachineDeploymentClass[]) {
+export function workerMachinesFeature(machines: ApiObject, classes: readonly MachineDeploymentClass[], kubernetes: KubernetesVersion) {
   const selector = PatchSelector.machineDeploymentClasses(machines, classes);
   const role = machineRoleFeature({
     prefix: 'worker',
@@ -135,6 +159,7 @@ export function workerMachinesFeature(machines: ApiObject, classes: readonly Mac
     version: builtin.machineDeployment.version,
     defaultFlavor: DEFAULT_FLAVORS.worker,
     flavorExample: 'SCS-4V-8-50s',
+    kubernetes,
   });
   const feature: ClusterClassFeature = {
     variables: [...role.feature.variables, workerAdditionalBlockDevices],
