@@ -1,4 +1,3 @@
-import { ClusterAddon } from 'cluster-stacks-cdk8s/constructs/cluster-addon.ts';
 import { defineOverlay } from 'cluster-stacks-cdk8s/constructs/overlay/overlay.ts';
 import { ClusterClassPatch, JsonPatch, PatchSelector, PatchValue } from 'cluster-stacks-cdk8s/constructs/patch.ts';
 import { ClusterClassVariable } from 'cluster-stacks-cdk8s/constructs/variable.ts';
@@ -19,13 +18,15 @@ const billingTag = new ClusterClassVariable('billingTag', {
 
 /**
  * mycloud/scs: openstack/scs with MyCloud's network MTU, flavors, node image
- * mirror, CCM load balancer settings and one extra addon. The base stays a
+ * mirror, CCM load balancer settings and a billing tag. (An extra addon,
+ * `extraAddons`, needs a values contract for its chart in the base's
+ * lib/addon-values/contracts/; see the base README.) The base stays a
  * dependency: a base fix arrives with `npm install cluster-stacks-cdk8s@<new>`.
  */
 export const mycloudScs = defineOverlay({
   provider: 'mycloud',
   stack: 'scs',
-  description: 'MyCloud clusters: openstack/scs with MyCloud flavors, MTU, image mirror and a node-local DNS cache',
+  description: 'MyCloud clusters: openstack/scs with MyCloud flavors, MTU, image mirror and OVN load balancers',
   base: openstackScsBase,
   overrides: (row, base) => {
     const kubernetes = row.kubernetes.split('.').slice(0, 2).join('.');
@@ -60,16 +61,6 @@ export const mycloudScs = defineOverlay({
       addons: {
         ccm: { values: { cloudConfig: { loadBalancer: { 'lb-provider': 'ovn', 'create-monitor': true } } } },
       },
-      extraAddons: [
-        {
-          addon: new ClusterAddon({
-            name: 'node-local-dns',
-            description: 'NodeLocal DNSCache',
-            chart: { name: 'node-local-dns', repository: 'oci://ghcr.io/deliveryhero/helm-charts', version: '2.1.0' },
-            values: { config: { localDnsIp: '169.254.20.10' } },
-          }),
-        },
-      ],
       nodeImages: image ? [{ image: `ubuntu-capi-image-v${row.kubernetes}`, set: { url: image.url, sha256: image.sha256 } }] : [],
       templates: [{ template: 'infrastructureCluster', path: '/spec/template/spec/managedSecurityGroups/allowAllInClusterTraffic', value: false }],
     };

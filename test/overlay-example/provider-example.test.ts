@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,7 +70,7 @@ describe('examples/provider-overlay against the packed base', () => {
     const bundle = join(provider, 'dist/mycloud/scs/1-34');
     expect(readFileSync(join(bundle, 'cluster-class.yaml'), 'utf8')).toContain('name: billingTag');
     expect(readFileSync(join(bundle, 'node-images.yaml'), 'utf8')).toContain('https://images.mycloud.example/capi/ubuntu-2404-kube-v1.34.qcow2');
-    expect(existsSync(join(bundle, 'cluster-addon/node-local-dns/Chart.yaml'))).toBe(true);
+    expect(readFileSync(join(bundle, 'cluster-addon/ccm/values.yaml'), 'utf8')).toContain('lb-provider: ovn');
     expect(readFileSync(join(provider, 'docs/CONFORMANCE.md'), 'utf8')).toMatch(/- mycloud\/scs 1\.34: conforms to openstack\/scs v[0-9]+/);
     const docs = build('docs');
     expect(docs.status).toBe(0);

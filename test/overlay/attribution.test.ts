@@ -14,7 +14,7 @@ const fixedBase = defineOverlayBase(
     build(stack, row) {
       openstackScs.build(stack, row);
       const ccm = stack.addons.find((a) => a.name === 'ccm')!;
-      stack.replaceAddon(new ClusterAddon({ name: 'ccm', description: ccm.description, chart: ccm.chart, values: { ...ccm.values, hostNetwork: false }, ...(ccm.overwrite ? { overwrite: ccm.overwrite } : {}) }));
+      stack.replaceAddon(new ClusterAddon({ name: 'ccm', description: ccm.description, chart: ccm.chart, values: { ...ccm.values, dnsPolicy: 'ClusterFirst' }, ...(ccm.overwrite ? { overwrite: ccm.overwrite } : {}) }));
     },
   },
   { variables: ['workerFlavor'], patches: [], addons: ['ccm'], workerClasses: ['default-worker'], nodeImageSources: openstackScsBase.nodeImageSources },

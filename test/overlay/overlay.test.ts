@@ -63,7 +63,8 @@ const provider = defineOverlay({
       workerFlavor: { default: 'MC-4V-16' },
     },
     addons: { ccm: { values: { cloudConfig: { loadBalancer: { 'lb-provider': 'ovn' } } } } },
-    extraAddons: [{ addon: new ClusterAddon({ name: 'extra', description: 'extra', chart: { name: 'extra', repository: 'https://charts.example', version: '1.0.0' } }) }],
+    // Synthesis checks addon values against lib/addon-values/contracts/, so the extra chart is one with a contract.
+    extraAddons: [{ addon: new ClusterAddon({ name: 'extra', description: 'extra', chart: { name: 'hcloud-csi', repository: 'https://charts.hetzner.cloud', version: '2.22.1' } }) }],
     nodeImages: [{ image: `ubuntu-capi-image-v${row.kubernetes}`, set: { url: 'https://images.example/k.qcow2', sha256: 'a'.repeat(64) } }],
     templates: [{ template: 'worker/default-worker/infrastructure', path: '/spec/template/spec/flavor', value: 'MC-4V-16' }],
   }),
@@ -200,13 +201,13 @@ describe('conformance', () => {
   });
 
   it('fails an overlay with an older addon chart or another chart', () => {
-    const older = defineOverlay({ provider: 'old', stack: 'scs', description: 'x', base: openstackScsBase, versions: [ROW], overrides: { addons: { cni: { chartVersion: '1.0.0' } } } });
-    expect(violations(older).map((f) => f.message)).toEqual([expect.stringMatching(/^base addon 'cni' chart version 1\.0\.0 is older than the base's [0-9.]+ \(openstack\/scs\)$/)]);
-    const newer = defineOverlay({ provider: 'new', stack: 'scs', description: 'x', base: openstackScsBase, versions: [ROW], overrides: { addons: { cni: { chartVersion: '99.0.0' } } } });
-    expect(violations(newer)).toEqual([]);
+    // 3.12.2: an older version with a values contract (synthesis refuses charts without one).
+    const older = defineOverlay({ provider: 'old', stack: 'scs', description: 'x', base: openstackScsBase, versions: [ROW], overrides: { addons: { 'metrics-server': { chartVersion: '3.12.2' } } } });
+    expect(violations(older).map((f) => f.message)).toEqual([expect.stringMatching(/^base addon 'metrics-server' chart version 3\.12\.2 is older than the base's [0-9.]+ \(openstack\/scs\)$/)]);
     const other = handWeakened((stack) => {
       const cni = stack.addons.find((a) => a.name === 'cni')!;
-      stack.replaceAddon(new ClusterAddon({ name: 'cni', description: 'x', chart: { ...cni.chart, name: 'calico' } }));
+      // Another chart (one with a values contract) under the base's addon name.
+      stack.replaceAddon(new ClusterAddon({ name: 'cni', description: 'x', chart: { ...cni.chart, name: 'metrics-server', version: '3.13.0' } }));
     });
     expect(violations(other).map((f) => f.component)).toEqual(['addon:cni']);
   });
@@ -259,7 +260,7 @@ describe('versions follow content', () => {
         build(stack, row) {
           openstackScs.build(stack, row);
           const ccm = stack.addons.find((a) => a.name === 'ccm')!;
-          stack.replaceAddon(new ClusterAddon({ name: 'ccm', description: ccm.description, chart: ccm.chart, values: { ...ccm.values, hostNetwork: false }, ...(ccm.overwrite ? { overwrite: ccm.overwrite } : {}) }));
+          stack.replaceAddon(new ClusterAddon({ name: 'ccm', description: ccm.description, chart: ccm.chart, values: { ...ccm.values, dnsPolicy: 'ClusterFirst' }, ...(ccm.overwrite ? { overwrite: ccm.overwrite } : {}) }));
         },
       },
       { variables: [], patches: [], addons: ['ccm'], workerClasses: ['default-worker'], nodeImageSources: openstackScsBase.nodeImageSources },

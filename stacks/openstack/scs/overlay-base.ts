@@ -22,7 +22,7 @@ export const openstackScsBase = defineOverlayBase(openstackScs, {
     'networkMTU', 'controlPlaneAvailabilityZones', 'controlPlaneOmitAvailabilityZone', 'identityRef', 'nodeCIDRSubnet', 'disableAPIServerFloatingIP',
     'controlPlaneImage', 'controlPlaneFlavor', 'controlPlaneRootDisk', 'controlPlaneServerGroupID', 'securityGroups', 'securityGroupIDs', 'sshKeyName',
     'workerImage', 'workerFlavor', 'workerRootDisk', 'workerServerGroupID', 'workerAdditionalBlockDevices', 'workerSecurityGroups',
-    'workerSecurityGroupIDs', 'certSANs', 'oidcConfig', 'restrictAnonymousAuth', 'kubeletSelfSignedServingCertificates', 'encryptionAtRest',
+    'workerSecurityGroupIDs', 'certSANs', 'oidcConfig', 'unrestrictedAnonymousAuth', 'authenticationConfig', 'kubeletSelfSignedServingCertificates', 'encryptionAtRest',
     'exposeControlPlaneMetrics', 'admissionAlwaysPullImages', 'serviceAccountExtendTokenExpiration', 'kubeletTradeOffs',
   ],
   addons: ['cni', 'kubelet-csr-approver', 'metrics-server', 'csi', 'ccm'],
