@@ -5,8 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The registry suite runs against real registries in `npm run test:registry`;
     // the e2e suite (real Helm, Cluster API, operator rules) in `npm run test:e2e`;
-    // the management cluster suite in `npm run test:mgmt`.
-    exclude: ['test/oci/**', 'test/e2e/**', 'test/mgmt/**', 'test/node-image/**', '**/node_modules/**'],
+    // the management cluster suite in `npm run test:mgmt`; the provider overlay
+    // example against the packed package in `npm run test:overlay`.
+    exclude: ['test/oci/**', 'test/e2e/**', 'test/mgmt/**', 'test/node-image/**', 'test/overlay-example/**', '**/node_modules/**'],
     // Synthesis of the whole matrix and schema compilation take seconds on 2 cores.
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -105,6 +105,23 @@ export class ClusterClass extends Construct {
     this.patchList.push(patch);
   }
 
+  /**
+   * Replaces a declared variable in place (same position), for overlays that
+   * change its default or tighten its schema; see constructs/overlay/.
+   */
+  public replaceVariable(variable: DeclaredVariable): void {
+    const index = this.variableList.findIndex((v) => v.name === variable.name);
+    if (index < 0) throw new Error(`${this.node.path}: variable '${variable.name}' is not declared, so it cannot be replaced`);
+    this.variableList[index] = variable;
+  }
+
+  /** Removes a patch by name (an overlay's waived removal); returns whether it was there. */
+  public removePatch(name: string): boolean {
+    const index = this.patchList.findIndex((p) => p.name === name);
+    if (index >= 0) this.patchList.splice(index, 1);
+    return index >= 0;
+  }
+
   /** Adds a feature's variables and patches; a variable shared by several features is declared once. */
   public addFeature(feature: ClusterClassFeature): void {
     for (const v of feature.variables) {

@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
 import type { ClusterAddon, BundleFile } from './cluster-addon.ts';
 import { dumpYaml } from './cluster-addon.ts';
-import { renderClusterAddonConfig, type AddonStages } from './cluster-addon-config.ts';
+import { renderClusterAddonConfig, type AddonHook, type AddonStageEntry, type AddonStages } from './cluster-addon-config.ts';
 import type { ClusterClass } from './cluster-class.ts';
 import { assertSupportedMinor, type KubernetesVersion } from './kubernetes-version.ts';
 import { renderMetadata, type ClusterStackVersions } from './metadata.ts';
@@ -104,6 +104,31 @@ export class ClusterStack extends Chart {
   }
 
   /**
+   * Swaps an addon for another of the same name (an overlay's values or
+   * version override), in the list and in every hook stage.
+   */
+  public replaceAddon(addon: ClusterAddon): void {
+    const index = this.addonList.findIndex((a) => a.name === addon.name);
+    if (index < 0) throw new Error(`${this.node.path}: addon '${addon.name}' is not in the stack, so it cannot be replaced`);
+    const old = this.addonList[index];
+    this.addonList[index] = addon;
+    this.stages = mapStages(this.stages, (e) => (e.addon === old ? [{ ...e, addon }] : [e]));
+  }
+
+  /** Removes an addon and its stage entries (an overlay's waived removal). */
+  public removeAddon(name: string): void {
+    const index = this.addonList.findIndex((a) => a.name === name);
+    if (index < 0) throw new Error(`${this.node.path}: addon '${name}' is not in the stack, so it cannot be removed`);
+    const [old] = this.addonList.splice(index, 1);
+    this.stages = mapStages(this.stages, (e) => (e.addon === old ? [] : [e]));
+  }
+
+  /** clusteraddon.yaml's hook stages. */
+  public get addonStages(): AddonStages {
+    return this.stages;
+  }
+
+  /**
    * Declares how this stack's node images reach a cloud (see
    * {@link NodeImageRelease}). @default none: the provider needs no node
    * image of ours (e.g. CAPD's kindest/node).
@@ -176,6 +201,12 @@ export class ClusterStack extends Chart {
     for (const build of this.nodeImageBuilds) files.push(...build.files());
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
+}
+
+function mapStages(stages: AddonStages, f: (entry: AddonStageEntry) => AddonStageEntry[]): AddonStages {
+  const out: Partial<Record<AddonHook, readonly AddonStageEntry[]>> = {};
+  for (const [hook, entries] of Object.entries(stages) as [AddonHook, readonly AddonStageEntry[]][]) out[hook] = entries.flatMap(f);
+  return out;
 }
 
 /** Multi-document YAML, one object per document in the given order. */

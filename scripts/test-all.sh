@@ -7,7 +7,7 @@
 # runs every suite. When something cannot be installed it says in one line
 # what is missing and how to get it, and exits 2.
 #
-# Environment: TEST_SUITES (default "unit registry e2e mgmt") picks suites;
+# Environment: TEST_SUITES (default "unit overlay registry e2e mgmt") picks suites;
 # SKIP_APT=1 never calls apt-get (then a missing package is an error).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -60,14 +60,15 @@ if [[ ! -f $stamp ]] || [[ $(cat "$stamp") != "$lock_sum" ]]; then
   echo "$lock_sum" >"$stamp"
 fi
 
-suites=${TEST_SUITES:-unit registry e2e mgmt}
+suites=${TEST_SUITES:-unit overlay registry e2e mgmt}
 for suite in $suites; do
   case $suite in
     unit) phase "npm test"; npm test ;;
+    overlay) phase "npm run test:overlay"; npm run test:overlay ;;
     registry) phase "npm run test:registry"; npm run test:registry ;;
     e2e) phase "npm run test:e2e"; npm run test:e2e ;;
     mgmt) phase "npm run test:mgmt"; npm run test:mgmt ;;
-    *) echo "test-all: unknown suite '$suite' in TEST_SUITES (unit registry e2e mgmt)" >&2; exit 2 ;;
+    *) echo "test-all: unknown suite '$suite' in TEST_SUITES (unit overlay registry e2e mgmt)" >&2; exit 2 ;;
   esac
 done
 # Packer validation of the node image build instructions needs an

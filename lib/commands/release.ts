@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { assertOutputFolder, replaceFile, replaceSubtrees, replaceTree, type TreeFile } from '../atomic-write.ts';
+import { assertConformance } from '../overlay/conformance.ts';
 import { distTree, planRelease, releaseTree } from '../release/release.ts';
 import type { ChartSource } from '../release/vendor.ts';
 import type { VersionMode } from '../release/versioning.ts';
@@ -64,6 +65,8 @@ export interface ReleaseSummary {
  * swapped in atomically, so a failure while rendering writes nothing.
  */
 export async function releaseCommand(options: ReleaseCommandOptions): Promise<ReleaseSummary> {
+  // An overlay that lost a base component (lib/overlay) is not released.
+  assertConformance(options.definitions);
   if (!options.dryRun) assertOutputFolder(options.releaseDir, 'release');
   const plan = await planRelease({
     root: options.root,

@@ -1,6 +1,7 @@
 import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import type { TreeFile } from '../atomic-write.ts';
+import { describeBundle } from '../overlay/conformance.ts';
 import { readRecord } from '../release/version-record.ts';
 import { INITIAL_VERSIONS, synthesize, type Bundle } from '../synth.ts';
 import { readBundleContent } from './bundle-content.ts';
@@ -44,7 +45,8 @@ export function collectDocsSources(options: CollectOptions): DocsSource[] {
     const definition = options.definitions.find((d) => d.provider === bundle.identity.provider && d.stack === bundle.identity.stack);
     return {
       bundle,
-      description: definition?.description ?? '',
+      // An overlay's description carries its conformance to the base and its waivers.
+      description: definition ? describeBundle(definition, bundle.identity) : '',
       history: releaseHistory(options.root, bundle.identity, options.history),
       upgrade: upgradeDocs(options.root, bundle, bundles, options.history !== undefined),
     };
