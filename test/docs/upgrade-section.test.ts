@@ -34,10 +34,17 @@ describe('the Upgrades section of each bundle page', () => {
     expect(text).toContain(`kubectl label cluster <name> ${label.key}=${label.value}`);
     expect(text).toContain(`"class":"${bundle.clusterClassName}"`);
     expect(text).toContain('kind: ClusterStack');
-    // The project's history: every shipped bundle has a previous version (v2 when v3 is current) and, but for 1.32, a previous minor.
-    expect(input.previousVersion).toMatch(/^v\d+$/);
-    expect(input.previousVersion).not.toBe(bundle.versions.clusterStack.toString());
-    expect(input.paths.map((p) => p.kind)).toEqual(bundle.identity.kubernetes.minorSlug === '1-32' ? ['same-minor'] : ['same-minor', 'next-minor']);
+    // The project's history: a bundle past its first release has a previous version and, but for 1.32, a previous minor.
+    const first = bundle.versions.clusterStack.toString() === 'v1';
+    const nextMinor = bundle.identity.kubernetes.minorSlug === '1-32' ? [] : ['next-minor'];
+    if (first) {
+      expect(input.previousVersion).toBeUndefined();
+      expect(input.paths.map((p) => p.kind)).toEqual(nextMinor);
+    } else {
+      expect(input.previousVersion).toMatch(/^v\d+$/);
+      expect(input.previousVersion).not.toBe(bundle.versions.clusterStack.toString());
+      expect(input.paths.map((p) => p.kind)).toEqual(['same-minor', ...nextMinor]);
+    }
     for (const p of input.paths) expect(p.problems).toEqual([]);
   });
 

@@ -260,7 +260,8 @@ describe('the report', () => {
     expect(text).toContain('| kube-bench | type | baseline | docker/scs 1.32 |');
     expect(text).toContain('| 1.2.15 | automated | 1.2.15 | pass | pass | pass | pass | pass | pass |');
     expect(text).toContain('| 1.2.11 | manual | N9 | manual | manual | manual | manual | manual | manual |');
-    expect(text).toContain('kube-bench cis-1.12 (v0.15.6) 97 checks × 6 bundles: 492 pass, 0 deviation, 90 manual, 0 FAIL.');
+    const shipped = STACKS.reduce((n, d) => n + d.versions.length, 0);
+    expect(text).toMatch(new RegExp(`kube-bench cis-1\\.12 \\(v0\\.15\\.6\\) 97 checks × ${shipped} bundles: \\d+ pass, 0 deviation, \\d+ manual, 0 FAIL\\.`));
     expect(text).toContain('- **1.2.11** AlwaysPullImages costs registry traffic');
     expect(text).toContain('turned on by `admissionAlwaysPullImages: true`');
   });

@@ -78,7 +78,8 @@ describe('hetzner/scs bundles', () => {
 
   it('hold the ClusterClass, five addons and the node images', () => {
     expect(b134.files.map((f) => f.path).filter((p) => !p.startsWith('cluster-addon/'))).toEqual([
-      'cluster-class.yaml', 'clusteraddon.yaml', 'helm-chart-proxies.yaml', 'kustomization.yaml', 'metadata.yaml', 'node-images.yaml',
+      'cluster-class.yaml', 'clusteraddon.yaml', 'helm-chart-proxies.yaml', 'kustomization.yaml', 'metadata.yaml',
+      'node-image/SHA256SUMS', 'node-image/build.sh', 'node-image/packer-variables.json', 'node-images.yaml',
     ]);
     const addons = [...new Set(b134.files.filter((f) => f.path.startsWith('cluster-addon/')).map((f) => f.path.split('/')[1]))];
     expect(addons.sort()).toEqual(['ccm', 'cni', 'csi', 'kubelet-csr-approver', 'metrics-server']);
