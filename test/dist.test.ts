@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clusterStackName, type ClusterStackIdentity } from '../constructs/names.ts';
 import { OUTPUT_MARKER, outputMarker } from '../lib/atomic-write.ts';
@@ -8,22 +8,11 @@ import { readRecord } from '../lib/release/version-record.ts';
 import { bundleTree, synthesize } from '../lib/synth.ts';
 import { STACKS } from '../stacks/index.ts';
 import { shippedBundlePaths } from './shipped.ts';
+import { listTree } from './list-tree.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIST = resolve(ROOT, 'dist');
 
-function listFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir)) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else out.push(relative(root, path));
-    }
-  };
-  walk(root);
-  return out.sort();
-}
 
 describe('dist/', () => {
   const recorded = (id: ClusterStackIdentity) => {
@@ -45,7 +34,7 @@ describe('dist/', () => {
   });
 
   it('is fresh: the committed files are exactly what synthesis writes (run `npm run synth` if this fails)', () => {
-    expect(listFiles(DIST)).toEqual([OUTPUT_MARKER, ...tree.map((f) => f.path)].sort());
+    expect(listTree(DIST)).toEqual([OUTPUT_MARKER, ...tree.map((f) => f.path)].sort());
     expect(readFileSync(join(DIST, OUTPUT_MARKER), 'utf8'), 'dist/ carries the marker that lets synth replace it').toBe(outputMarker('synth'));
     for (const f of tree) {
       expect(readFileSync(join(DIST, f.path), 'utf8'), `dist/${f.path} is stale`).toBe(f.content);

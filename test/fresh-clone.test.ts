@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { listTree } from './list-tree.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -13,18 +14,6 @@ function checkoutFiles(): string[] {
   return out.split('\0').filter((f) => f.length > 0 && existsSync(join(ROOT, f)));
 }
 
-function listTree(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir)) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else out.push(relative(root, path));
-    }
-  };
-  walk(root);
-  return out.sort();
-}
 
 describe('a fresh clone with nothing beside it', () => {
   // An empty parent folder: no ../shared, no ../anything.
