@@ -1,4 +1,5 @@
 import type { BundleFile } from '../cluster-addon.ts';
+import { KERNEL_SYSCTLS } from '../hardening/config-files.ts';
 import type { KubernetesVersion } from '../kubernetes-version.ts';
 import { checksumSources, componentProblems, type NodeImageComponents } from './components.ts';
 import { checkPackerVariables, IMAGE_BUILDER, type ImageBuilderContract, type ImageBuilderTarget } from './image-builder-contract.ts';
@@ -26,9 +27,9 @@ export interface NodeImageBuildProps {
   /** The name the built image gets, which the ClusterClass's image variable points at. */
   readonly imageName: string;
   /**
-   * Kernel parameters the hardening baseline needs before the kubelet starts,
-   * baked into the image's kernel command line (`sysctl.<key>=<value>`,
-   * Linux >= 5.8). @default none
+   * Kernel parameters the kubelet needs before it starts, baked into the
+   * image's kernel command line (`sysctl.<key>=<value>`, Linux >= 5.8).
+   * @default the sysctls protectKernelDefaults needs (baseline N4); `{}` for none
    */
   readonly kernelParameters?: Readonly<Record<string, string>>;
   /** Further Packer variables of the target (e.g. `image_disk_format`). @default none */
@@ -66,7 +67,7 @@ export class NodeImageBuild {
       problems.push(`${where}.build: image-builder ${this.contract.source.tag} has no build '${props.build}' for ${props.target} (${target.builds.join(', ')})`);
     }
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(props.imageName)) problems.push(`${where}.imageName: '${props.imageName}' is not a valid image name`);
-    for (const [key, value] of Object.entries(props.kernelParameters ?? {})) {
+    for (const [key, value] of Object.entries(this.kernelParameters)) {
       if (!KERNEL_PARAMETER.test(key) || !/^[A-Za-z0-9._-]+$/.test(value)) problems.push(`${where}.kernelParameters: '${key}=${value}' cannot be a kernel command line sysctl`);
     }
     problems.push(...checkPackerVariables(this.contract, props.target, this.packerVariables(), `${where} packer variable`));
@@ -77,7 +78,7 @@ export class NodeImageBuild {
   public packerVariables(): Record<string, string> {
     const { kubernetes: k, components: c } = this.props;
     const series = `v${k.major}.${k.minor}`;
-    const kernel = Object.entries(this.props.kernelParameters ?? {}).map(([key, value]) => `sysctl.${key}=${value}`);
+    const kernel = Object.entries(this.kernelParameters).map(([key, value]) => `sysctl.${key}=${value}`);
     const variables: Record<string, string> = {
       ...(this.props.variables ?? {}),
       containerd_version: c.containerd.version,
@@ -94,6 +95,10 @@ export class NodeImageBuild {
       ...(kernel.length > 0 ? { extra_kernel_boot_params: kernel.join(' ') } : {}),
     };
     return Object.fromEntries(Object.entries(variables).sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+
+  public get kernelParameters(): Readonly<Record<string, string>> {
+    return this.props.kernelParameters ?? KERNEL_SYSCTLS;
   }
 
   /** `make` target image-builder builds this image with. */

@@ -297,7 +297,7 @@ function nodeImageBuildBlocks(bundle: Bundle): Block[] {
         return { cells: [[text(name as string)], [code(artifact.version)], [code(artifact.sha256)]] };
       }),
     },
-    paragraph(text('Pause image '), code(c.pauseImage), text('.'), ...(build.props.kernelParameters ? [text(' Kernel parameters on the kernel command line: '), code(Object.entries(build.props.kernelParameters).map(([k, v]) => `${k}=${v}`).join(' ')), text('.')] : [])),
+    paragraph(text('Pause image '), code(c.pauseImage), text('.'), ...(Object.keys(build.kernelParameters).length > 0 ? [text(' Kernel parameters on the kernel command line: '), code(Object.entries(build.kernelParameters).map(([k, v]) => `${k}=${v}`).join(' ')), text('.')] : [])),
     paragraph(
       text('To build it yourself: check out image-builder at '), code(source.tag), text(', then run '), code(`IMAGE_BUILDER=<checkout> bash ${dir}/${NodeImageBuildFiles.script} <your var file>`),
       text(' with a var file holding what only your cloud knows.'),

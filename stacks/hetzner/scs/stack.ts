@@ -22,7 +22,6 @@ import { locationFeature } from './features/location.ts';
 import { DEFAULT_IMAGE_NAME, DEFAULT_SERVER_TYPES, machinesFeature } from './features/machines.ts';
 import { PRIVATE_NETWORK_DEFAULTS, privateNetworkFeature } from './features/private-network.ts';
 import { nodeImage } from './node-images.ts';
-import { KERNEL_SYSCTLS } from '../../../constructs/hardening/config-files.ts';
 import { NodeImageBuild as NodeImageBuildInstructions } from '../../../constructs/node-image/node-image-build.ts';
 import { versions } from './versions.ts';
 
@@ -116,18 +115,7 @@ export const hetznerScs = defineClusterStack({
     // from the build instructions (image-builder's hcloud target).
     stack.setNodeImageRelease('build-instructions');
     nodeImage(stack.nodeImages, { name: defaultImage, kubernetes: version, build: row.image });
-    stack.addNodeImageBuild(
-      new NodeImageBuildInstructions(
-        {
-          target: 'hcloud',
-          build: `ubuntu-${row.image.ubuntu.replace('.', '')}`,
-          kubernetes: version,
-          components: row.nodeImageComponents,
-          imageName: defaultImage,
-          kernelParameters: KERNEL_SYSCTLS,
-        },
-        `${stack.node.path} node image build`,
-      ),
-    );
+    const build = { target: 'hcloud', build: `ubuntu-${row.image.ubuntu.replace('.', '')}`, kubernetes: version, components: row.nodeImageComponents, imageName: defaultImage } as const;
+    stack.addNodeImageBuild(new NodeImageBuildInstructions(build, `${stack.node.path} node image build`));
   },
 });

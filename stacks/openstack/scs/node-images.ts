@@ -11,7 +11,6 @@ import {
   ImageSpecResourcePropertiesOperatingSystemDistro as Distro,
   ImageSpecResourceVisibility as Visibility,
 } from '../../../imports/orc-images-openstack.k-orc.cloud.ts';
-import { KERNEL_SYSCTLS } from '../../../constructs/hardening/config-files.ts';
 import type { KubernetesVersion } from '../../../constructs/kubernetes-version.ts';
 import { NodeImageBuild as NodeImageBuildInstructions } from '../../../constructs/node-image/node-image-build.ts';
 import type { NodeImageComponents } from '../../../constructs/node-image/components.ts';
@@ -61,8 +60,8 @@ export function nodeImage(scope: Construct, props: NodeImageProps): Image {
 /**
  * How the image behind the URL is built: image-builder's OpenStack target on
  * the row's Ubuntu release, with the runtime versions of the Kubernetes
- * minor, the hardening sysctls on the kernel command line, and a qcow2 disk
- * as ORC imports it.
+ * minor, the hardening sysctls on the kernel command line (the default), and
+ * a qcow2 disk as ORC imports it.
  */
 export function openStackNodeImageBuild(name: string, kubernetes: KubernetesVersion, build: NodeImageBuild, components: NodeImageComponents, where: string): NodeImageBuildInstructions {
   return new NodeImageBuildInstructions(
@@ -72,7 +71,6 @@ export function openStackNodeImageBuild(name: string, kubernetes: KubernetesVers
       kubernetes,
       components,
       imageName: name,
-      kernelParameters: KERNEL_SYSCTLS,
       variables: { image_disk_format: 'qcow2' },
     },
     `${where} node image build`,
