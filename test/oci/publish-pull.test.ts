@@ -100,6 +100,7 @@ describe.runIf(REGISTRY_SUITE)('publish, list and pull through a real registry',
       ['node-images.yaml', 'application/vnd.scs.node-image.config.layer.v1+yaml'],
       ['openstack-scs-1-33-cluster-addon-v2.tgz', 'application/vnd.scs.cluster-addon.layer.v1.tar+gzip'],
       ['openstack-scs-1-33-cluster-class-v2.tgz', 'application/vnd.scs.cluster-class.v1.tar+gzip'],
+      ['openstack-scs-1-33-node-image-v2.tgz', 'application/vnd.scs.node-image.layer.v1.tar+gzip'],
     ]);
     const hashes = JSON.parse(readFileSync(join(openstack, 'hashes.json'), 'utf8')) as { clusterStack: string };
     expect(manifest.annotations).toEqual({
