@@ -117,13 +117,14 @@ export function sideFromBundleFiles(bundle: string, files: ReadonlyMap<string, s
 
 /**
  * A side from a release folder (ours, or one pulled from a registry), read
- * back into the dist/ layout.
+ * back into the dist/ layout; `read` verifies it unless a test passes the
+ * reader of hand-edited fixtures.
  */
-export async function sideFromReleaseFolder(dir: string): Promise<UpgradeSide> {
+export async function sideFromReleaseFolder(dir: string, read: (dir: string) => Promise<Map<string, string>> = readReleaseTree): Promise<UpgradeSide> {
   const tag = basename(dir);
   const m = /^([a-z][a-z0-9]*)-([a-z][a-z0-9]*)-([0-9]+)-([0-9]+)-(v.*)$/.exec(tag);
   if (!m) throw new Error(`${dir}: folder name '${tag}' is not a release tag <provider>-<stack>-<major>-<minor>-<version>`);
-  return sideFromBundleFiles(`${m[1]}/${m[2]}/${m[3]}-${m[4]}`, await readReleaseTree(dir), dir);
+  return sideFromBundleFiles(`${m[1]}/${m[2]}/${m[3]}-${m[4]}`, await read(dir), dir);
 }
 
 /** A bundle folder on disk (a dist/ bundle). */

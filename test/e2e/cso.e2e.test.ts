@@ -14,6 +14,7 @@ import { createTgz, readTgz } from '../../lib/release/tgz.ts';
 import { checkUpgrade, formatFindings } from '../../lib/release/upgrade-check.ts';
 import { recordCommits, releaseFromGit } from '../../lib/release/upgrade-history.ts';
 import { sideFromReleaseFolder } from '../../lib/release/upgrade-side.ts';
+import { readEditedReleaseTree } from '../../lib/release/release-reader.ts';
 import { e2e, e2eEnabled, helmEnv, type E2eContext, type ReleaseSet } from './support/context.ts';
 import { assertSuccess, describeRun, run } from './support/run.ts';
 
@@ -92,11 +93,12 @@ describe.skipIf(!ctx)('upgrades through the operator flow, and the fast check ag
     if (!rel) throw new Error(`no vendored release ${prefix}*`);
     return rel.dir;
   };
-  const gate = async (from: string, to: string) => formatFindings(checkUpgrade({ from: await sideFromReleaseFolder(from), to: await sideFromReleaseFolder(to), kind: 'same-minor' }));
+  // The folded and dropped layouts are release folders edited by hand, as the operator loads them unchecked.
+  const gate = async (from: string, to: string) => formatFindings(checkUpgrade({ from: await sideFromReleaseFolder(from, readEditedReleaseTree), to: await sideFromReleaseFolder(to, readEditedReleaseTree), kind: 'same-minor' }));
 
   it('the history holds v1, v2 and v3 as releases the operator loads', async () => {
     const c = ctx as E2eContext;
-    expect([...dirs.keys()]).toEqual(['v1', 'v2', 'v3']);
+    expect([...dirs.keys()]).toEqual(expect.arrayContaining(['v1', 'v2', 'v3']));
     const r = assertSuccess(await run(c.tools.csoCheck, ['-helm', c.tools.helm, ...dirs.values()], { env: helmHome }), 'cso-check');
     expect(r.stdout.trim().split('\n')).toEqual([...dirs.values()].map((d) => `ok ${basename(d)}`));
   });

@@ -115,7 +115,7 @@ describe.skipIf(!enabled)('valuesTemplate under CAAPH v0.6.4 renders what overwr
             overwrite = rendered?.[a.chart.name] ?? {};
           }
           const expected = helmMerge(base, overwrite);
-          const name = `${b.stack.name}-${a.name}`;
+          const name = `${b.stack.clusterClassName}-${a.name}`;
           const actual = caaph[name] === undefined ? {} : yaml.load(caaph[name]);
           expect(actual, where).toEqual(expected);
           compared++;
