@@ -81,7 +81,6 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
   const writeFolders = !(options.foldersOnlyVendored && !options.vendor && options.mode.kind !== 'hash');
   if (!options.dryRun) {
     const dist = join(options.root, 'dist');
-    if (writeFolders) assertOutputFolder(options.releaseDir, 'release');
     if (plan.updatesSources) assertOutputFolder(dist, 'synth');
     if (writeFolders && options.filter) {
       replaceSubtrees(options.releaseDir, 'release', plan.entries.map((e) => ({ path: e.bundle.releaseTag, files: e.files })));
