@@ -202,3 +202,14 @@ export function resolvePodFile(o: HardeningObjects, component: PodComponent, pod
 export function extraArgs(o: HardeningObjects, component: Component): JsonObject {
   return objectAt(o.controlPlane, EXTRA_ARGS[component]) ?? {};
 }
+
+/** Each ClusterClass variable's schema default, by name: what a Cluster that sets nothing gets. */
+export function variableDefaults(o: HardeningObjects): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const v of arrayAt(o.clusterClass, ['spec', 'variables'])) {
+    const name = stringAt(v, ['name']);
+    const def = at(v, ['schema', 'openAPIV3Schema', 'default']);
+    if (name !== undefined && def !== undefined) out[name] = def;
+  }
+  return out;
+}

@@ -51,6 +51,7 @@ import {
   type BootstrapNode,
   type Component,
   type PodComponent,
+  variableDefaults,
 } from './objects.ts';
 import { isFileAdd, patchOperations, startsWith, type PatchOperation } from './patches.ts';
 
@@ -961,16 +962,6 @@ export function checkCertificateRollout(o: HardeningObjects): CheckResult[] {
 // ---------------------------------------------------------------------------
 // 8. the N-variables: safe defaults, patches wired to them, nothing else relaxes
 // ---------------------------------------------------------------------------
-
-function variableDefaults(o: HardeningObjects): Record<string, Json> {
-  const out: Record<string, Json> = {};
-  for (const v of arrayAt(o.clusterClass, ['spec', 'variables'])) {
-    const name = stringAt(v, ['name']);
-    const def = at(v, ['schema', 'openAPIV3Schema', 'default']);
-    if (name !== undefined && def !== undefined) out[name] = def;
-  }
-  return out;
-}
 
 function targetHit(_o: HardeningObjects, op: PatchOperation, target: HardeningVariable['targets'][number]): boolean {
   if (target.kind === 'extraArg') return op.selectorKind === 'KubeadmControlPlaneTemplate' && jsonEqual([...op.path], [...argPath(target.component, target.arg)]);

@@ -1,7 +1,7 @@
 import type { HardeningObjects } from '../bundle-objects.ts';
 import { evaluateEnabledIf } from '../go-condition.ts';
 import { arrayAt, at, isObject, mergePatch, stringAt, type Json, type JsonObject } from '../json.ts';
-import { bootstrapNodes, COMPONENTS, EXTRA_ARGS, extraArgs, fileContent, kubeletView, label, nodeFiles, parseDocuments, type BootstrapNode, type Component } from '../objects.ts';
+import { bootstrapNodes, COMPONENTS, EXTRA_ARGS, extraArgs, fileContent, kubeletView, label, nodeFiles, parseDocuments, variableDefaults, type BootstrapNode, type Component } from '../objects.ts';
 import { patchOperations } from '../patches.ts';
 import { baseFiles, KUBEADM_FLAGS, KUBEADM_KUBELET_CONFIG, type ControlPlaneProcess, type FileState } from './kubeadm.ts';
 
@@ -89,18 +89,8 @@ function proxyConfig(node: BootstrapNode): JsonObject | undefined {
   return undefined;
 }
 
-function defaultVariables(o: HardeningObjects): Record<string, Json> {
-  const out: Record<string, Json> = {};
-  for (const v of arrayAt(o.clusterClass, ['spec', 'variables'])) {
-    const name = stringAt(v, ['name']);
-    const def = at(v, ['schema', 'openAPIV3Schema', 'default']);
-    if (name !== undefined && def !== undefined) out[name] = def;
-  }
-  return out;
-}
-
 export function bundleState(o: HardeningObjects, kubeadmFlags: typeof KUBEADM_FLAGS = KUBEADM_FLAGS): BundleState {
-  const defaults = defaultVariables(o);
+  const defaults = variableDefaults(o);
   const problems: string[] = [];
   for (const op of patchOperations(o)) {
     if (op.selectorKind !== 'KubeadmControlPlaneTemplate' && op.selectorKind !== 'KubeadmConfigTemplate') continue;
