@@ -43,34 +43,8 @@ export CGO_ENABLED=0 GOTOOLCHAIN=local
 # -mod=readonly: the wrapper modules' go.sum must be complete (committed).
 export GOFLAGS="-mod=readonly -buildvcs=false -trimpath"
 
-tmp_dirs=()
-cleanup() { if ((${#tmp_dirs[@]})); then rm -rf "${tmp_dirs[@]}"; fi; }
-trap cleanup EXIT
-
-# build NAME KEY FUNCTION (as in scripts/e2e-tools.sh)
-build() {
-  local name=$1 key=$2 fn=$3
-  local dir=$tools_dir/$name-$key
-  local bin=$dir/$name
-  if [[ -x $bin ]]; then
-    log "$name $key: cached ($bin)"
-  else
-    log "$name $key: building ..."
-    local start=$SECONDS tmp
-    mkdir -p "$tools_dir"
-    tmp=$(mktemp -d "$dir.tmp-XXXXXX")
-    chmod 755 "$tmp"
-    tmp_dirs+=("$tmp")
-    if ! "$fn" "$tmp"; then
-      log "$name $key: build FAILED after $((SECONDS - start))s"
-      exit 1
-    fi
-    rm -rf "$dir"
-    mv "$tmp" "$dir"
-    log "$name $key: built in $((SECONDS - start))s ($bin)"
-  fi
-  printf '%s=%s\n' "$name" "$bin"
-}
+# shellcheck source=tool-cache.sh
+. "$root/scripts/tool-cache.sh"
 
 # A wrapper module under test/mgmt/<dir> must require exactly the pinned version.
 wrapper_key() {
