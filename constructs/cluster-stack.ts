@@ -1,11 +1,12 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
-import type { ClusterAddon, BundleFile } from './cluster-addon.ts';
-import { dumpYaml } from './cluster-addon.ts';
-import { renderClusterAddonConfig, type AddonHook, type AddonStageEntry, type AddonStages } from './cluster-addon-config.ts';
+import type { BundleModel, ManifestObject } from './bundle-model.ts';
+import type { ClusterAddon } from './cluster-addon.ts';
+import { addonStagesDocument, type AddonHook, type AddonStageEntry, type AddonStages } from './cluster-addon-config.ts';
 import type { ClusterClass } from './cluster-class.ts';
 import { assertSupportedMinor, type KubernetesVersion } from './kubernetes-version.ts';
-import { renderMetadata, type ClusterStackVersions } from './metadata.ts';
+import { metadataDocument, type ClusterStackVersions } from './metadata.ts';
+import { helmChartProxies } from './helm-chart-proxy.ts';
 import { assertNamePart, clusterClassName, clusterStackName, releaseTag, templateName, type ClusterStackIdentity } from './names.ts';
 import { NodeImageBuildFiles, type NodeImageBuild, type NodeImageRelease } from './node-image/node-image-build.ts';
 
@@ -161,9 +162,10 @@ export class ClusterStack extends Chart {
 
   /**
    * Validates every construct (messages carry the construct path) and
-   * renders the bundle's files, paths relative to the bundle folder.
+   * builds the bundle's model, from which lib/model/render.ts writes every
+   * file.
    */
-  public toBundle(): BundleFile[] {
+  public toModel(): BundleModel {
     const errors = this.node.findAll().flatMap((c: IConstruct) => c.node.validate().map((e) => `${c.node.path}: ${e}`));
     if (errors.length > 0) throw new Error(`cluster stack ${this.name} is invalid:\n  ${errors.join('\n  ')}`);
 
@@ -180,26 +182,32 @@ export class ClusterStack extends Chart {
     if (notInStack.length > 0) {
       throw new Error(`cluster stack ${this.name}: the ClusterClass references ${notInStack.map((o) => `${o.kind} ${o.name}`).join(', ')} from outside the stack`);
     }
-
-    const files: BundleFile[] = [
-      { path: BundleFiles.clusterClass, content: renderDocuments(classObjects) },
-      { path: BundleFiles.metadata, content: renderMetadata(this.identity.kubernetes, this.versions) },
-    ];
-    if (this.addonList.length > 0) {
-      files.push({ path: BundleFiles.clusterAddonConfig, content: renderClusterAddonConfig(this.stages, this.addonList, this.node.path) });
-      for (const addon of this.addonList) {
-        for (const f of addon.files()) files.push({ path: `${BundleFiles.clusterAddonDir}/${addon.name}/${f.path}`, content: f.content });
-      }
-    }
-    if (imageObjects.length > 0) files.push({ path: BundleFiles.nodeImages, content: renderDocuments(imageObjects) });
     const release = this.nodeImageReleaseMethod;
     if (release === 'url' && imageObjects.length === 0) throw new Error(`cluster stack ${this.name}: node images are released by URL, but the stack declares no node image object`);
     if (release === 'build-instructions' && this.nodeImageBuilds.length === 0) throw new Error(`cluster stack ${this.name}: node images are released as build instructions, but the stack adds none`);
     if (release === undefined && (imageObjects.length > 0 || this.nodeImageBuilds.length > 0)) {
       throw new Error(`cluster stack ${this.name}: the stack has node images but declares no release method (setNodeImageRelease)`);
     }
-    for (const build of this.nodeImageBuilds) files.push(...build.files());
-    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return {
+      identity: this.identity,
+      versions: this.versions,
+      name: this.name,
+      clusterClassName: this.clusterClassName,
+      releaseTag: this.releaseTag,
+      clusterClass: {
+        object: clusterClass.resource.toJson() as ManifestObject,
+        templates: clusterClass.templates.map((t) => t.toJson() as ManifestObject),
+        variables: [...clusterClass.variables],
+        patches: [...clusterClass.patches],
+      },
+      metadata: metadataDocument(this.identity.kubernetes, this.versions),
+      addons: [...this.addonList],
+      addonStages: this.addonList.length > 0 ? addonStagesDocument(this.stages, this.addonList, this.node.path) : {},
+      nodeImages: imageObjects.map((o) => o.toJson() as ManifestObject),
+      nodeImageRelease: release,
+      nodeImageBuild: this.nodeImageBuilds[0],
+      helmChartProxies: helmChartProxies(this).map((p) => p.toJson() as ManifestObject),
+    };
   }
 }
 
@@ -207,9 +215,4 @@ function mapStages(stages: AddonStages, f: (entry: AddonStageEntry) => AddonStag
   const out: Partial<Record<AddonHook, readonly AddonStageEntry[]>> = {};
   for (const [hook, entries] of Object.entries(stages) as [AddonHook, readonly AddonStageEntry[]][]) out[hook] = entries.flatMap(f);
   return out;
-}
-
-/** Multi-document YAML, one object per document in the given order. */
-export function renderDocuments(objects: readonly ApiObject[]): string {
-  return objects.map((o) => `---\n${dumpYaml(o.toJson())}`).join('');
 }

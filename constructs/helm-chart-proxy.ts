@@ -264,16 +264,6 @@ export function helmChartProxies(source: HelmChartProxySource, options: HelmChar
   );
 }
 
-/**
- * helm-chart-proxies.yaml: the stack's proxies as multi-document YAML, or
- * undefined when the stack ships no addons.
- */
-export function renderHelmChartProxies(source: HelmChartProxySource, options: HelmChartProxiesOptions = {}): string | undefined {
-  const proxies = helmChartProxies(source, options);
-  if (proxies.length === 0) return undefined;
-  return proxies.map((p) => `---\n${dumpYaml(p.toJson())}`).join('');
-}
-
 // ---------------------------------------------------------------------------
 // valuesTemplate
 

@@ -1,4 +1,3 @@
-import { dumpYaml } from './cluster-addon.ts';
 import type { KubernetesVersion } from './kubernetes-version.ts';
 import type { StackVersion } from './stack-version.ts';
 
@@ -10,11 +9,11 @@ export interface ClusterStackVersions {
 }
 
 /**
- * metadata.yaml, as the Cluster Stack Operator reads it
+ * metadata.yaml's document, as the Cluster Stack Operator reads it
  * (`pkg/release/metadata.go`).
  */
-export function renderMetadata(kubernetes: KubernetesVersion, versions: ClusterStackVersions): string {
-  return dumpYaml({
+export function metadataDocument(kubernetes: KubernetesVersion, versions: ClusterStackVersions): Readonly<Record<string, unknown>> {
+  return {
     apiVersion: 'metadata.clusterstack.x-k8s.io/v1alpha1',
     versions: {
       clusterStack: versions.clusterStack.toString(),
@@ -24,5 +23,5 @@ export function renderMetadata(kubernetes: KubernetesVersion, versions: ClusterS
         nodeImage: versions.nodeImage.toString(),
       },
     },
-  });
+  };
 }

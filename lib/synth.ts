@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import type { BundleModel } from '../constructs/bundle-model.ts';
 import type { BundleFile } from '../constructs/cluster-addon.ts';
 import { ClusterStack } from '../constructs/cluster-stack.ts';
 import { KubernetesVersion } from '../constructs/kubernetes-version.ts';
@@ -9,10 +10,13 @@ import type { NodeImageBuild, NodeImageRelease } from '../constructs/node-image/
 import { StackVersion } from '../constructs/stack-version.ts';
 import { assertAddonValues } from './addon-values/check.ts';
 import type { TreeFile } from './atomic-write.ts';
-import { withGitopsFiles } from './gitops/bundle-files.ts';
+import { renderBundleFiles } from './model/render.ts';
 
-/** One synthesized stack × minor. */
-export interface Bundle {
+/**
+ * A bundle as bytes: what a release packages, for a bundle synthesized now
+ * or one rebuilt from an earlier commit's dist/ (which has no model).
+ */
+export interface BundleBytes {
   readonly identity: ClusterStackIdentity;
   /** `<provider>/<stack>/<major>-<minor>`, the bundle's folder below dist/. */
   readonly path: string;
@@ -25,6 +29,12 @@ export interface Bundle {
     readonly release: NodeImageRelease;
     readonly build: NodeImageBuild | undefined;
   };
+}
+
+/** One synthesized stack × minor: its model, and its files rendered from it (lib/model/render.ts). */
+export interface Bundle extends BundleBytes {
+  /** What the bundle holds, typed; read this rather than parsing the files. */
+  readonly model: BundleModel;
 }
 
 export interface SynthOptions {
@@ -91,14 +101,16 @@ function synthesizeOne(definition: ClusterStackDefinition<StackVersionsRow>, row
     definition.build(stack, row);
     // Keys the upstream chart does not read would be silently ignored by Helm.
     assertAddonValues(stack.addons, `stack ${name}`);
+    const model = stack.toModel();
     return {
       identity,
       path: `${identity.provider}/${identity.stack}/${identity.kubernetes.minorSlug}`,
       versions,
-      clusterClassName: stack.clusterClassName,
-      releaseTag: stack.releaseTag,
-      files: withGitopsFiles(stack, stack.toBundle()),
-      ...(stack.nodeImageRelease ? { nodeImages: { release: stack.nodeImageRelease, build: stack.nodeImageBuild } } : {}),
+      clusterClassName: model.clusterClassName,
+      releaseTag: model.releaseTag,
+      model,
+      files: renderBundleFiles(model),
+      ...(model.nodeImageRelease ? { nodeImages: { release: model.nodeImageRelease, build: model.nodeImageBuild } } : {}),
     };
   } catch (e) {
     const message = (e as Error).message;

@@ -1,5 +1,3 @@
-import type { BundleFile } from '../../constructs/cluster-addon.ts';
-import { dumpYaml } from '../../constructs/cluster-addon.ts';
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
 
@@ -22,7 +20,14 @@ export interface KustomizationConfig {
   readonly resources: readonly string[];
 }
 
-/** The Kustomization listing those of {@link MANIFEST_FILES} that the bundle has. */
+/**
+ * The Kustomization listing those of {@link MANIFEST_FILES} that the bundle
+ * has, so kustomize, Flux and Argo CD apply the folder without reading
+ * Chart.yaml, values.yaml, metadata.yaml… as Kubernetes objects. No
+ * namespace is set: the consumer chooses it (Flux `targetNamespace`, Argo CD
+ * `destination.namespace`), and the proxies must land in the namespace of
+ * the Clusters they select.
+ */
 export function kustomization(paths: readonly string[]): KustomizationConfig {
   const present = new Set(paths);
   if (!present.has(BundleFiles.clusterClass)) {
@@ -33,16 +38,4 @@ export function kustomization(paths: readonly string[]): KustomizationConfig {
     kind: 'Kustomization',
     resources: MANIFEST_FILES.filter((f) => present.has(f)),
   };
-}
-
-/**
- * kustomization.yaml for a bundle whose files are `files` (paths relative to
- * the bundle folder), so kustomize, Flux and Argo CD can apply the folder:
- * without it they would try to read Chart.yaml, values.yaml, metadata.yaml…
- * as Kubernetes objects. No namespace is set: the consumer chooses it
- * (Flux `targetNamespace`, Argo CD `destination.namespace`), and the proxies
- * must land in the namespace of the Clusters they select.
- */
-export function renderKustomization(files: readonly (BundleFile | string)[]): string {
-  return dumpYaml(kustomization(files.map((f) => (typeof f === 'string' ? f : f.path))));
 }

@@ -5,7 +5,7 @@ import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { escapeGoTemplate } from '../../constructs/go-template.ts';
 import { clusterStackName } from '../../constructs/names.ts';
 import type { TreeFile } from '../atomic-write.ts';
-import type { Bundle } from '../synth.ts';
+import type { BundleBytes } from '../synth.ts';
 import { combinedHash, type ComponentHashes } from './content-hash.ts';
 import { createTgz } from './tgz.ts';
 import type { AllowedBreaking } from './upgrade-paths.ts';
@@ -13,7 +13,7 @@ import { vendorChart, type ChartSource, type VendoredChart } from './vendor.ts';
 import yaml from 'js-yaml';
 
 /** File names of a release, as the Cluster Stack Operator looks for them (pkg/release). */
-export function releaseAssetNames(bundle: Bundle): { clusterClassChart: string; clusterAddonArchive: string; nodeImageArchive: string; chartName: string } {
+export function releaseAssetNames(bundle: BundleBytes): { clusterClassChart: string; clusterAddonArchive: string; nodeImageArchive: string; chartName: string } {
   const name = clusterStackName(bundle.identity);
   return {
     chartName: `${name}-cluster-class`,
@@ -31,7 +31,7 @@ export function releaseAssetNames(bundle: Bundle): { clusterClassChart: string; 
  * `{{` in the content (enabledIf, valueFrom.template, cloud-init jinja) is
  * escaped here, at the output boundary, and comes out verbatim.
  */
-export async function clusterClassChart(bundle: Bundle): Promise<Buffer> {
+export async function clusterClassChart(bundle: BundleBytes): Promise<Buffer> {
   const { chartName } = releaseAssetNames(bundle);
   const clusterClass = requireFile(bundle, BundleFiles.clusterClass);
   const chartYaml = dumpYaml({
@@ -51,7 +51,7 @@ export async function clusterClassChart(bundle: Bundle): Promise<Buffer> {
  * The dependencies of each addon chart, read from the bundle's Chart.yaml
  * files (the one place they are written).
  */
-function addonDependencies(bundle: Bundle): { addon: string; dependency: { name: string; repository: string; version: string } }[] {
+function addonDependencies(bundle: BundleBytes): { addon: string; dependency: { name: string; repository: string; version: string } }[] {
   const prefix = `${BundleFiles.clusterAddonDir}/`;
   return bundle.files
     .filter((f) => f.path.startsWith(prefix) && f.path.endsWith('/Chart.yaml') && f.path.split('/').length === 3)
@@ -62,7 +62,7 @@ function addonDependencies(bundle: Bundle): { addon: string; dependency: { name:
 }
 
 /** Vendored dependency archives, keyed by their path in the addon archive (`<addon>/charts/<name>-<version>.tgz`). */
-export async function vendorCharts(bundle: Bundle, source: ChartSource): Promise<Map<string, VendoredChart>> {
+export async function vendorCharts(bundle: BundleBytes, source: ChartSource): Promise<Map<string, VendoredChart>> {
   const out = new Map<string, VendoredChart>();
   for (const { addon, dependency } of addonDependencies(bundle)) {
     const chart = await vendorChart(dependency, source, `bundle ${bundle.path} addon '${addon}' dependency ${dependency.name} ${dependency.version}`);
@@ -72,7 +72,7 @@ export async function vendorCharts(bundle: Bundle, source: ChartSource): Promise
 }
 
 /** The cluster-addon archive: one chart folder per addon at the top level, with vendored dependencies in charts/. */
-export async function clusterAddonArchive(bundle: Bundle, vendored: ReadonlyMap<string, VendoredChart> = new Map()): Promise<Buffer> {
+export async function clusterAddonArchive(bundle: BundleBytes, vendored: ReadonlyMap<string, VendoredChart> = new Map()): Promise<Buffer> {
   const prefix = `${BundleFiles.clusterAddonDir}/`;
   const entries = bundle.files.filter((f) => f.path.startsWith(prefix)).map((f): { path: string; content: string | Buffer } => ({ path: f.path.slice(prefix.length), content: f.content }));
   for (const [path, chart] of vendored) entries.push({ path, content: chart.content });
@@ -102,7 +102,7 @@ export function renderHashes(hashes: ComponentHashes, vendored: ReadonlyMap<stri
 }
 
 /** Every file of the release folder `release/<tag>/`, including SHA256SUMS. */
-export async function releaseFiles(bundle: Bundle, hashes: ComponentHashes, vendor?: ChartSource, allowedBreaking?: AllowedBreaking): Promise<TreeFile[]> {
+export async function releaseFiles(bundle: BundleBytes, hashes: ComponentHashes, vendor?: ChartSource, allowedBreaking?: AllowedBreaking): Promise<TreeFile[]> {
   const names = releaseAssetNames(bundle);
   const vendored = vendor ? await vendorCharts(bundle, vendor) : new Map<string, VendoredChart>();
   const assets: { path: string; content: string | Buffer }[] = [
@@ -122,7 +122,7 @@ export async function releaseFiles(bundle: Bundle, hashes: ComponentHashes, vend
   return [...assets, { path: 'SHA256SUMS', content: sums }];
 }
 
-function requireFile(bundle: Bundle, path: string): BundleFile {
+function requireFile(bundle: BundleBytes, path: string): BundleFile {
   const file = bundle.files.find((f) => f.path === path);
   if (!file) throw new Error(`bundle ${bundle.path}: ${path} is missing; a release needs it`);
   return file;

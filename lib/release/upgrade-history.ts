@@ -3,7 +3,7 @@ import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
 import { clusterClassName, releaseTag, type ClusterStackIdentity } from '../../constructs/names.ts';
 import { StackVersion } from '../../constructs/stack-version.ts';
 import type { TreeFile } from '../atomic-write.ts';
-import type { Bundle } from '../synth.ts';
+import type { BundleBytes } from '../synth.ts';
 import { releaseFiles } from './release-assets.ts';
 import type { ChartSource } from './vendor.ts';
 import { recordHistory } from './upgrade-side.ts';
@@ -33,7 +33,7 @@ export async function releaseFromGit(root: string, commit: string, bundle: strin
   const record = parseRecord(git(root, ['show', `${commit}:${recordPath}`]), `git ${commit}:${recordPath}`);
   const identity: ClusterStackIdentity = { provider, stack, kubernetes: KubernetesVersion.parse(record.hashes.kubernetes) };
   const version: StackVersion = record.versions.clusterStack;
-  const b: Bundle = {
+  const b: BundleBytes = {
     identity,
     path: bundle,
     versions: record.versions,

@@ -14,7 +14,6 @@ import {
   HelmChartProxy,
   helmChartProxies,
   ReconcileStrategy,
-  renderHelmChartProxies,
   renderValuesTemplate,
 } from '../../constructs/helm-chart-proxy.ts';
 import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
@@ -210,7 +209,7 @@ describe('helmChartProxies', () => {
   });
 
   it('renders nothing for a stack without addons', () => {
-    expect(renderHelmChartProxies({ identity, clusterClassName, addons: [] })).toBeUndefined();
+    expect(helmChartProxies({ identity, clusterClassName, addons: [] })).toEqual([]);
   });
 });
 

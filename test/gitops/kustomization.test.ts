@@ -2,8 +2,10 @@ import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
-import { gitopsBundleFiles, GitopsFiles } from '../../lib/gitops/bundle-files.ts';
-import { KUSTOMIZATION_FILE, MANIFEST_FILES, renderKustomization } from '../../lib/gitops/kustomization.ts';
+import { dumpYaml } from '../../constructs/cluster-addon.ts';
+import { KUSTOMIZATION_FILE, MANIFEST_FILES, kustomization } from '../../lib/gitops/kustomization.ts';
+
+const renderKustomization = (paths: readonly string[]): string => dumpYaml(kustomization(paths));
 import { fileOf, gitopsBundles, type GitopsBundle } from './support.ts';
 
 function isKubernetesObject(doc: unknown): boolean {
@@ -27,18 +29,6 @@ describe('renderKustomization', () => {
 
   it('fails when the bundle has no cluster-class.yaml', () => {
     expect(() => renderKustomization(['metadata.yaml'])).toThrow('kustomization.yaml: the bundle has no cluster-class.yaml; got metadata.yaml');
-  });
-});
-
-describe('gitopsBundleFiles', () => {
-  it('fails when the bundle already has one of its files', () => {
-    const stack = { identity: gitopsBundles()[0].identity, clusterClassName: 'docker-scs-1-34-v1', addons: [] };
-    expect(() => gitopsBundleFiles(stack, [{ path: KUSTOMIZATION_FILE, content: '' }])).toThrow('kustomization.yaml is already in the bundle');
-  });
-
-  it('writes only kustomization.yaml for a stack without addons', () => {
-    const stack = { identity: gitopsBundles()[0].identity, clusterClassName: 'docker-scs-1-34-v1', addons: [] };
-    expect(gitopsBundleFiles(stack, [{ path: BundleFiles.clusterClass, content: '' }]).map((f) => f.path)).toEqual([GitopsFiles.kustomization]);
   });
 });
 

@@ -5,7 +5,7 @@ import { ClusterStack } from '../../constructs/cluster-stack.ts';
 import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
 import { clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { withGitopsFiles } from '../../lib/gitops/bundle-files.ts';
+import { renderBundleFiles } from '../../lib/model/render.ts';
 import { readRecord } from '../../lib/release/version-record.ts';
 import { INITIAL_VERSIONS } from '../../lib/synth.ts';
 import { STACKS } from '../../stacks/index.ts';
@@ -20,14 +20,13 @@ export interface GitopsBundle {
   /** `<provider>/<stack>/<major>-<minor>`, below dist/. */
   readonly path: string;
   readonly clusterClassName: string;
-  /** toBundle() plus helm-chart-proxies.yaml and kustomization.yaml, sorted. */
+  /** Every file of the bundle, helm-chart-proxies.yaml and kustomization.yaml included, sorted. */
   readonly files: readonly BundleFile[];
 }
 
 /**
  * Every shipped stack × minor with the versions of its version record (what
- * dist/ holds), and the files dist/ will hold once synthesis adds
- * gitopsBundleFiles(); until then this tree is the reference.
+ * dist/ holds), and its files.
  */
 export function gitopsBundles(definitions: readonly ClusterStackDefinition<StackVersionsRow>[] = STACKS): GitopsBundle[] {
   return definitions.flatMap((definition) =>
@@ -47,7 +46,7 @@ export function gitopsBundles(definitions: readonly ClusterStackDefinition<Stack
         identity,
         path: `${identity.provider}/${identity.stack}/${kubernetes.minorSlug}`,
         clusterClassName: stack.clusterClassName,
-        files: withGitopsFiles(stack, stack.toBundle()),
+        files: renderBundleFiles(stack.toModel()),
       };
     }),
   );
