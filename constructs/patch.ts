@@ -80,26 +80,28 @@ export class PatchValue {
   /** A fixed value. */
   public static literal(value: unknown): PatchValue {
     if (value === undefined) throw new Error('a literal patch value cannot be undefined');
-    return new PatchValue({ value: JSON.parse(JSON.stringify(value)) as unknown }, new Set(), new Set());
+    return new PatchValue({ value: JSON.parse(JSON.stringify(value)) as unknown }, new Set(), new Set(), {});
   }
 
   /** The value of a variable, a field of one (`oidcConfig.field('issuerURL')`) or a builtin. */
   public static variable(reference: Expr<unknown>): PatchValue {
     const path = reference.variablePath;
     if (path === undefined) throw new Error(`valueFrom.variable needs a plain variable reference, got the expression '${reference.render()}'`);
-    return new PatchValue({ valueFrom: { variable: path } }, reference.dependencies.variables, reference.dependencies.builtins);
+    return new PatchValue({ valueFrom: { variable: path } }, reference.dependencies.variables, reference.dependencies.builtins, { variable: reference });
   }
 
   /** A value computed by a Go template (see value-template.ts). */
   public static template(value: TemplateValue): PatchValue {
     const deps = templateDependencies(value);
-    return new PatchValue({ valueFrom: { template: renderValueTemplate(value) } }, deps.variables, deps.builtins);
+    return new PatchValue({ valueFrom: { template: renderValueTemplate(value) } }, deps.variables, deps.builtins, { template: value });
   }
 
   private constructor(
     public readonly spec: Readonly<Record<string, unknown>>,
     public readonly variables: ReadonlySet<string>,
     public readonly builtins: ReadonlySet<BuiltinScope>,
+    /** The typed source of `valueFrom`, for rewrites that must not parse the rendering (lib/v1beta2). */
+    public readonly valueFrom: { readonly variable?: Expr<unknown>; readonly template?: TemplateValue },
   ) {}
 }
 

@@ -1,19 +1,27 @@
-import yaml from 'js-yaml';
+import type { ManifestObject } from '../constructs/bundle-model.ts';
 import { BundleFiles } from '../constructs/cluster-stack.ts';
 import { CrdSchemaRegistry, SchemaError, validateValue, type JSONSchemaProps } from './crd-schema.ts';
 import { GitopsFiles } from './gitops/bundle-files.ts';
 import type { Bundle } from './synth.ts';
 
-/** The Kubernetes objects of a bundle, with the file each comes from. */
-export function bundleObjects(bundle: Bundle): { file: string; object: Record<string, unknown> }[] {
-  const out: { file: string; object: Record<string, unknown> }[] = [];
-  for (const file of bundle.files) {
-    if (file.path !== BundleFiles.clusterClass && file.path !== BundleFiles.nodeImages && file.path !== GitopsFiles.helmChartProxies) continue;
-    for (const doc of yaml.loadAll(file.content)) {
-      if (doc !== null && typeof doc === 'object') out.push({ file: file.path, object: doc as Record<string, unknown> });
-    }
-  }
-  return out;
+/** A Kubernetes object of a bundle, with the file it is written to. */
+export interface BundleObject {
+  readonly file: string;
+  readonly object: ManifestObject;
+}
+
+/**
+ * The Kubernetes objects of a bundle, from its model, with the file each is
+ * written to. `clusterClassObjects` stands in for the ClusterClass and its
+ * templates (the v1beta2 output passes its converted ones).
+ */
+export function bundleObjects(bundle: Bundle, clusterClassObjects: readonly ManifestObject[] = [bundle.model.clusterClass.object, ...bundle.model.clusterClass.templates]): BundleObject[] {
+  const { model } = bundle;
+  return [
+    ...clusterClassObjects.map((object) => ({ file: BundleFiles.clusterClass, object })),
+    ...model.nodeImages.map((object) => ({ file: BundleFiles.nodeImages, object })),
+    ...model.helmChartProxies.map((object) => ({ file: GitopsFiles.helmChartProxies, object })),
+  ];
 }
 
 /**
@@ -54,7 +62,7 @@ export function isBuiltInKind(apiVersion: string, kind: string): boolean {
 }
 
 /** Schema errors of one object: built-in kinds against their schema, everything else against its CRD. */
-export function validateObject(registry: CrdSchemaRegistry, object: Record<string, unknown>, where: string): SchemaError[] {
+export function validateObject(registry: CrdSchemaRegistry, object: ManifestObject, where: string): SchemaError[] {
   const schema = BUILT_IN_SCHEMAS[`${String(object.apiVersion)}/${String(object.kind)}`];
   if (schema === undefined) return registry.validate(object, where);
   const metadata = object.metadata as { name?: unknown } | undefined;
@@ -77,10 +85,14 @@ interface VariableEntry {
  * schema (Cluster API's webhook refuses a class whose default is invalid).
  * Returns one message per problem, naming the bundle, file, object and JSON path.
  */
-export function validateBundles(bundles: readonly Bundle[], registry: CrdSchemaRegistry = CrdSchemaRegistry.load()): string[] {
+export function validateBundles<B extends Bundle>(
+  bundles: readonly B[],
+  registry: CrdSchemaRegistry = CrdSchemaRegistry.load(),
+  objectsOf: (bundle: B) => readonly BundleObject[] = (b) => bundleObjects(b),
+): string[] {
   const problems: string[] = [];
   for (const bundle of bundles) {
-    for (const { file, object } of bundleObjects(bundle)) {
+    for (const { file, object } of objectsOf(bundle)) {
       const where = `${bundle.path}/${file}`;
       for (const e of validateObject(registry, object, where)) problems.push(e.toString());
       if (object.kind === 'ClusterClass') {

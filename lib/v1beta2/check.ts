@@ -16,12 +16,13 @@
  */
 import { parsePointer, pointer, resolvePointer } from '../../constructs/json-pointer.ts';
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
+import { TemplateNode } from '../../constructs/value-template.ts';
+import { Expr } from '../../constructs/expression.ts';
 import { CrdSchemaRegistry } from '../crd-schema.ts';
-import type { Bundle } from '../synth.ts';
-import { validateBundles } from '../validate.ts';
-import { parsePatches, selectorMatches, templateKey, v1beta2References, type ClassReference, type JsonPatchSpec, type PatchSpec } from './class-model.ts';
+import { bundleObjects, validateBundles } from '../validate.ts';
+import { selectorMatches, templateKey, v1beta2References, type ClassReference, type JsonPatchSpec, type PatchSpec } from './class-model.ts';
 import { CLUSTER_CLASS_V1BETA2 } from './cluster-class.ts';
-import { parseDocuments } from './convert.ts';
+import type { V1Beta2Bundle } from './convert.ts';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json.ts';
 import { conversionFor, TEMPLATE_CONVERSIONS, valueAt } from './templates.ts';
 
@@ -49,8 +50,9 @@ export function indexAccessProblem(patch: Pick<JsonPatchSpec, 'op' | 'path'>): s
 function placeholder(patch: JsonPatchSpec): JsonValue {
   if (patch.value !== undefined) return cloneJson(patch.value);
   const template = patch.valueFrom?.template;
-  const name = template === undefined ? undefined : /^\{"name":("(?:[^"\\]|\\.)*"),"value":/.exec(template)?.[1];
-  if (name !== undefined) return { name: JSON.parse(name) as string, value: '<computed>' };
+  const isObject = template !== null && typeof template === 'object' && !Array.isArray(template) && !(template instanceof Expr) && !(template instanceof TemplateNode);
+  const name = isObject ? (template as { readonly [key: string]: unknown }).name : undefined;
+  if (typeof name === 'string') return { name, value: '<computed>' };
   return {};
 }
 
@@ -104,8 +106,11 @@ export function argListProblems(document: JsonObject): string[] {
   return problems;
 }
 
-/** The webhook and pointer checks of one v1beta2 class file's objects; messages name the patch and path. */
-export function checkClassDocuments(objects: readonly JsonObject[], where: string): string[] {
+/**
+ * The webhook and pointer checks of one v1beta2 class file's objects and the
+ * class's typed patches; messages name the patch and path.
+ */
+export function checkClassDocuments(objects: readonly JsonObject[], patches: readonly PatchSpec[], where: string): string[] {
   const problems: string[] = [];
   const classes = objects.filter((o) => o.kind === 'ClusterClass');
   if (classes.length !== 1) return [`${where}: expected exactly one ClusterClass, found ${classes.length}`];
@@ -121,10 +126,8 @@ export function checkClassDocuments(objects: readonly JsonObject[], where: strin
   if (!isJsonObject(spec)) return [...problems, `${at}: no spec`];
 
   let references: ClassReference[];
-  let patches: PatchSpec[];
   try {
     references = v1beta2References(spec, `${at} spec`);
-    patches = parsePatches(spec, `${at} spec`);
   } catch (e) {
     return [...problems, (e as Error).message];
   }
@@ -195,16 +198,8 @@ export function checkClassDocuments(objects: readonly JsonObject[], where: strin
  * variables against their own schemas (validateBundles), then the webhook
  * and pointer checks above. One message per problem.
  */
-export function checkV1Beta2Bundles(bundles: readonly Bundle[], registry: CrdSchemaRegistry = CrdSchemaRegistry.load()): string[] {
-  const problems = validateBundles(bundles, registry);
-  for (const b of bundles) {
-    const where = `${b.path}/${BundleFiles.clusterClass}`;
-    const file = b.files.find((f) => f.path === BundleFiles.clusterClass);
-    if (!file) {
-      problems.push(`${b.path}: no ${BundleFiles.clusterClass}`);
-      continue;
-    }
-    problems.push(...checkClassDocuments(parseDocuments(file.content, where), where));
-  }
+export function checkV1Beta2Bundles(bundles: readonly V1Beta2Bundle[], registry: CrdSchemaRegistry = CrdSchemaRegistry.load()): string[] {
+  const problems = validateBundles(bundles, registry, (b) => bundleObjects(b, b.v1beta2.objects));
+  for (const b of bundles) problems.push(...checkClassDocuments(b.v1beta2.objects, b.v1beta2.patches, `${b.path}/${BundleFiles.clusterClass}`));
   return problems;
 }

@@ -1,8 +1,12 @@
 /**
  * The parts of a ClusterClass the conversion and the checks read, in both
- * API versions: which templates it references in which role, and its inline
- * patches, parsed from the YAML documents with their shape checked.
+ * API versions: which templates it references in which role (from the
+ * class object, its shape checked), and its inline patches, taken from the
+ * bundle model with their typed conditions and values.
  */
+import { renderEnabledIf, type Condition, type Expr } from '../../constructs/expression.ts';
+import type { ClusterClassPatch } from '../../constructs/patch.ts';
+import { renderValueTemplate, type TemplateValue } from '../../constructs/value-template.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.ts';
 
 export interface TemplateRef {
@@ -31,7 +35,8 @@ export interface JsonPatchSpec {
   readonly op: JsonPatchOp;
   readonly path: string;
   readonly value?: JsonValue;
-  readonly valueFrom?: { readonly variable?: string; readonly template?: string };
+  /** A plain variable reference, or a template value; rendered only when the class is written. */
+  readonly valueFrom?: { readonly variable?: Expr<unknown>; readonly template?: TemplateValue };
 }
 
 export interface PatchSelectorSpec {
@@ -52,7 +57,7 @@ export interface PatchDefinitionSpec {
 export interface PatchSpec {
   readonly name: string;
   readonly description?: string;
-  readonly enabledIf?: string;
+  readonly enabledIf?: Condition;
   readonly definitions: readonly PatchDefinitionSpec[];
 }
 
@@ -70,68 +75,34 @@ export function parseRef(value: unknown, where: string): TemplateRef {
   return { apiVersion: str(value.apiVersion, `${where}.apiVersion`), kind: str(value.kind, `${where}.kind`), name: str(value.name, `${where}.name`) };
 }
 
-function parseJsonPatch(value: unknown, where: string): JsonPatchSpec {
-  if (!isJsonObject(value)) fail(where, 'expected a JSON patch', value);
-  const op = value.op;
-  if (op !== 'add' && op !== 'replace' && op !== 'remove') fail(`${where}.op`, 'expected add, replace or remove', op);
-  const path = str(value.path, `${where}.path`);
-  const valueFrom = value.valueFrom;
-  let from: JsonPatchSpec['valueFrom'];
-  if (valueFrom !== undefined) {
-    if (!isJsonObject(valueFrom)) fail(`${where}.valueFrom`, 'expected an object', valueFrom);
-    from = {
-      ...(valueFrom.variable !== undefined ? { variable: str(valueFrom.variable, `${where}.valueFrom.variable`) } : {}),
-      ...(valueFrom.template !== undefined ? { template: str(valueFrom.template, `${where}.valueFrom.template`) } : {}),
-    };
-  }
-  return { op, path, ...(value.value !== undefined ? { value: value.value } : {}), ...(from ? { valueFrom: from } : {}) };
+/** A JSON value as the model holds it (JSON-shaped already); anything else names the patch. */
+function jsonValue(value: unknown, where: string): JsonValue {
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (Array.isArray(value)) return value.map((v, i) => jsonValue(v, `${where}[${i}]`));
+  if (isJsonObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonValue(v, `${where}.${k}`)]));
+  return fail(where, 'expected a JSON value', value);
 }
 
-function parseSelector(value: unknown, where: string): PatchSelectorSpec {
-  if (!isJsonObject(value)) fail(where, 'expected a selector', value);
-  const match = value.matchResources;
-  if (!isJsonObject(match)) fail(`${where}.matchResources`, 'expected an object', match);
-  const md = match.machineDeploymentClass;
-  const names = isJsonObject(md) && Array.isArray(md.names) ? md.names.map((n, i) => str(n, `${where}.matchResources.machineDeploymentClass.names[${i}]`)) : undefined;
-  for (const key of Object.keys(match)) {
-    if (!['controlPlane', 'infrastructureCluster', 'machineDeploymentClass'].includes(key)) {
-      throw new Error(`${where}.matchResources.${key}: not supported by the v1beta2 conversion (only controlPlane, infrastructureCluster, machineDeploymentClass)`);
-    }
-  }
-  return {
-    apiVersion: str(value.apiVersion, `${where}.apiVersion`),
-    kind: str(value.kind, `${where}.kind`),
-    matchResources: {
-      ...(match.controlPlane === true ? { controlPlane: true } : {}),
-      ...(match.infrastructureCluster === true ? { infrastructureCluster: true } : {}),
-      ...(names ? { machineDeploymentClass: { names } } : {}),
-    },
-  };
-}
-
-/** The inline patches of a ClusterClass spec (either version: the patch shape is the same JSON). */
-export function parsePatches(spec: JsonObject, where: string): PatchSpec[] {
-  const patches = spec.patches ?? [];
-  if (!Array.isArray(patches)) fail(`${where}.patches`, 'expected a list', patches);
-  return patches.map((p, i) => {
-    const at = `${where}.patches[${i}]`;
-    if (!isJsonObject(p)) fail(at, 'expected a patch', p);
-    if (p.external !== undefined) throw new Error(`${at} (${String(p.name)}): external patches are not converted (Cluster API: api/core/v1beta1/conversion.go:1985)`);
-    const definitions = p.definitions ?? [];
-    if (!Array.isArray(definitions)) fail(`${at}.definitions`, 'expected a list', definitions);
-    return {
-      name: str(p.name, `${at}.name`),
-      ...(typeof p.description === 'string' ? { description: p.description } : {}),
-      ...(p.enabledIf !== undefined ? { enabledIf: str(p.enabledIf, `${at}.enabledIf`) } : {}),
-      definitions: definitions.map((d, j) => {
-        const dAt = `${at}.definitions[${j}]`;
-        if (!isJsonObject(d)) fail(dAt, 'expected a definition', d);
-        const jsonPatches = d.jsonPatches;
-        if (!Array.isArray(jsonPatches)) fail(`${dAt}.jsonPatches`, 'expected a list', jsonPatches);
-        return { selector: parseSelector(d.selector, `${dAt}.selector`), jsonPatches: jsonPatches.map((jp, k) => parseJsonPatch(jp, `${dAt}.jsonPatches[${k}]`)) };
+/** The bundle model's patches in the form the conversion rewrites, expressions kept typed. */
+export function patchesFromModel(patches: readonly ClusterClassPatch[]): PatchSpec[] {
+  return patches.map((p) => ({
+    name: p.name,
+    description: p.description,
+    ...(p.enabledIf ? { enabledIf: p.enabledIf } : {}),
+    definitions: p.definitions.map((d) => ({
+      selector: { apiVersion: d.selector.apiVersion, kind: d.selector.kind, matchResources: d.selector.matchResources },
+      jsonPatches: d.jsonPatches.map((jp) => {
+        const literal = jp.value?.spec.value;
+        const from = jp.value?.valueFrom;
+        return {
+          op: jp.op,
+          path: jp.path,
+          ...(literal !== undefined ? { value: jsonValue(literal, `patch '${p.name}' ${jp.op} ${jp.path} value`) } : {}),
+          ...(from?.variable !== undefined || from?.template !== undefined ? { valueFrom: from } : {}),
+        };
       }),
-    };
-  });
+    })),
+  }));
 }
 
 /** Renders a patch back to its YAML shape. */
@@ -139,7 +110,7 @@ export function patchToJson(patch: PatchSpec): JsonObject {
   return {
     name: patch.name,
     ...(patch.description !== undefined ? { description: patch.description } : {}),
-    ...(patch.enabledIf !== undefined ? { enabledIf: patch.enabledIf } : {}),
+    ...(patch.enabledIf !== undefined ? { enabledIf: renderEnabledIf(patch.enabledIf) } : {}),
     definitions: patch.definitions.map((d) => ({
       selector: {
         apiVersion: d.selector.apiVersion,
@@ -162,10 +133,14 @@ export function jsonPatchToJson(p: JsonPatchSpec): JsonObject {
     op: p.op,
     path: p.path,
     ...(p.value !== undefined ? { value: p.value } : {}),
-    ...(p.valueFrom
-      ? { valueFrom: { ...(p.valueFrom.variable !== undefined ? { variable: p.valueFrom.variable } : {}), ...(p.valueFrom.template !== undefined ? { template: p.valueFrom.template } : {}) } }
-      : {}),
+    ...(p.valueFrom ? { valueFrom: valueFromJson(p.valueFrom) } : {}),
   };
+}
+
+function valueFromJson(from: NonNullable<JsonPatchSpec['valueFrom']>): JsonObject {
+  const variable = from.variable?.variablePath;
+  if (from.variable !== undefined && variable === undefined) throw new Error(`valueFrom.variable needs a plain variable reference, got '${from.variable.render()}'`);
+  return { ...(variable !== undefined ? { variable } : {}), ...(from.template !== undefined ? { template: renderValueTemplate(from.template) } : {}) };
 }
 
 /**

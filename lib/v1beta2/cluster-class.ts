@@ -3,7 +3,7 @@
  * api/core/v1beta1/conversion.go for the fields the stacks use; any other
  * field throws, naming the CAPI function to port.
  */
-import { parsePatches, patchToJson, v1beta1References, workerClasses, type TemplateRef } from './class-model.ts';
+import { patchToJson, v1beta1References, workerClasses, type PatchSpec, type TemplateRef } from './class-model.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.ts';
 import { rewritePatches, type TemplateEntry } from './patches.ts';
 import { v1beta2ApiVersion } from './templates.ts';
@@ -43,8 +43,12 @@ function naming(strategy: JsonValue | undefined): JsonObject | undefined {
   return isJsonObject(strategy) && typeof strategy.template === 'string' && strategy.template !== '' ? { template: strategy.template } : undefined;
 }
 
-/** The converted ClusterClass and the notes of the patch rewrite; converted templates lose owned args in place. */
-export function convertClusterClass(object: JsonObject, templates: ReadonlyMap<string, TemplateEntry>): { object: JsonObject; notes: string[] } {
+/**
+ * The converted ClusterClass, its rewritten patches and the notes of the
+ * rewrite; converted templates lose owned args in place. The patches come
+ * typed (the class object's own `spec.patches` is their rendering, not read).
+ */
+export function convertClusterClass(object: JsonObject, patches: readonly PatchSpec[], templates: ReadonlyMap<string, TemplateEntry>): { object: JsonObject; patches: PatchSpec[]; notes: string[] } {
   const metadata = object.metadata;
   const name = isJsonObject(metadata) && typeof metadata.name === 'string' ? metadata.name : '<unnamed>';
   const where = `ClusterClass ${name} spec`;
@@ -106,7 +110,7 @@ export function convertClusterClass(object: JsonObject, templates: ReadonlyMap<s
     return variableMetadata === undefined ? rest : { ...rest, deprecatedV1Beta1Metadata: variableMetadata };
   });
 
-  const rewrite = rewritePatches(parsePatches(spec, where), v1beta1References(spec, where), templates, `ClusterClass ${name}`);
+  const rewrite = rewritePatches(patches, v1beta1References(spec, where), templates, `ClusterClass ${name}`);
 
   const outSpec: JsonObject = {
     infrastructure,
@@ -115,5 +119,5 @@ export function convertClusterClass(object: JsonObject, templates: ReadonlyMap<s
     ...(variables.length > 0 ? { variables } : {}),
     ...(rewrite.patches.length > 0 ? { patches: rewrite.patches.map(patchToJson) } : {}),
   };
-  return { object: { ...object, apiVersion: CLUSTER_CLASS_V1BETA2, spec: outSpec }, notes: rewrite.notes };
+  return { object: { ...object, apiVersion: CLUSTER_CLASS_V1BETA2, spec: outSpec }, patches: rewrite.patches, notes: rewrite.notes };
 }

@@ -10,12 +10,11 @@
  * the v1beta1 contract (docs/book/src/developer/providers/contracts/infra-machine.md:264,
  * removal "tentatively in April 2027").
  */
-import yaml from 'js-yaml';
-import { dumpYaml } from '../../constructs/cluster-addon.ts';
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
+import { renderDocuments } from '../model/render.ts';
 import type { Bundle } from '../synth.ts';
+import { patchesFromModel, templateKey, type PatchSpec } from './class-model.ts';
 import { convertClusterClass } from './cluster-class.ts';
-import { templateKey } from './class-model.ts';
 import { cloneJson, isJsonObject, type JsonObject } from './json.ts';
 import type { TemplateEntry } from './patches.ts';
 import { conversionFor, convertTemplate } from './templates.ts';
@@ -23,15 +22,18 @@ import { conversionFor, convertTemplate } from './templates.ts';
 export interface DocumentsConversion {
   /** The ClusterClass first, then the templates, in the input order. */
   readonly objects: JsonObject[];
+  /** The ClusterClass's patches as rewritten, typed (the ClusterClass object holds their rendering). */
+  readonly patches: PatchSpec[];
   /** One line per rewritten patch operation or added patch. */
   readonly notes: string[];
 }
 
 /**
- * Converts the documents of a `cluster-class.yaml`: exactly one ClusterClass
- * (cluster.x-k8s.io/v1beta1) and the templates it references.
+ * Converts the objects of a `cluster-class.yaml`: exactly one ClusterClass
+ * (cluster.x-k8s.io/v1beta1) and the templates it references, with the
+ * class's typed patches.
  */
-export function convertClusterClassDocuments(objects: readonly JsonObject[]): DocumentsConversion {
+export function convertClusterClassDocuments(objects: readonly JsonObject[], patches: readonly PatchSpec[]): DocumentsConversion {
   const classes = objects.filter((o) => o.kind === 'ClusterClass');
   if (classes.length !== 1) throw new Error(`expected exactly one ClusterClass, found ${classes.length}`);
   const templates = new Map<string, TemplateEntry>();
@@ -47,41 +49,41 @@ export function convertClusterClassDocuments(objects: readonly JsonObject[]): Do
     templates.set(key, { original: o, converted: out, conversion });
     converted.set(o, out);
   }
-  const cls = convertClusterClass(classes[0], templates);
+  const cls = convertClusterClass(classes[0], patches, templates);
   return {
     objects: objects.map((o) => (o.kind === 'ClusterClass' ? cls.object : converted.get(o) ?? o)),
+    patches: cls.patches,
     notes: cls.notes,
   };
 }
 
-/** Parses a multi-document YAML file into objects. */
-export function parseDocuments(content: string, where: string): JsonObject[] {
-  return yaml.loadAll(content).flatMap((doc, i) => {
-    if (doc === null || doc === undefined) return [];
-    if (!isJsonObject(doc)) throw new Error(`${where} document ${i}: not an object`);
-    return [doc];
-  });
+/** A bundle converted to v1beta2: its files, and the converted objects and patches the checks read. */
+export interface V1Beta2Bundle extends Bundle {
+  /** `model` stays the v1beta1 model it was converted from; this is the converted ClusterClass. */
+  readonly v1beta2: DocumentsConversion;
 }
 
-/** Multi-document YAML in the bundle's format (see constructs/cluster-stack.ts renderDocuments). */
-export function renderDocuments(objects: readonly JsonObject[]): string {
-  return objects.map((o) => `---\n${dumpYaml(o)}`).join('');
+/** A model object as a JSON object (the model holds JSON already; a non-object names the file). */
+function jsonObject(value: unknown, where: string): JsonObject {
+  if (!isJsonObject(value)) throw new Error(`${where}: not an object`);
+  return cloneJson(value);
 }
 
 /**
- * The bundle with its ClusterClass and templates in Cluster API v1beta2;
- * every other file is unchanged. Errors name the bundle.
+ * The bundle with its ClusterClass and templates in Cluster API v1beta2,
+ * converted from its model; every other file is unchanged. Errors name the bundle.
  */
-export function toV1Beta2(bundle: Bundle): Bundle {
+export function toV1Beta2(bundle: Bundle): V1Beta2Bundle {
   const where = `${bundle.path}/${BundleFiles.clusterClass}`;
-  const files = bundle.files.map((f) => {
-    if (f.path !== BundleFiles.clusterClass) return f;
-    try {
-      return { ...f, content: renderDocuments(convertClusterClassDocuments(parseDocuments(f.content, where)).objects) };
-    } catch (e) {
-      throw new Error(`${where}: ${(e as Error).message}`);
-    }
-  });
-  if (!bundle.files.some((f) => f.path === BundleFiles.clusterClass)) throw new Error(`${bundle.path}: no ${BundleFiles.clusterClass}`);
-  return { ...bundle, files };
+  const { clusterClass } = bundle.model;
+  let v1beta2: DocumentsConversion;
+  try {
+    const objects = [clusterClass.object, ...clusterClass.templates].map((o, i) => jsonObject(o, `document ${i}`));
+    v1beta2 = convertClusterClassDocuments(objects, patchesFromModel(clusterClass.patches));
+  } catch (e) {
+    throw new Error(`${where}: ${(e as Error).message}`);
+  }
+  const content = renderDocuments(v1beta2.objects);
+  const files = bundle.files.map((f) => (f.path === BundleFiles.clusterClass ? { ...f, content } : f));
+  return { ...bundle, files, v1beta2 };
 }

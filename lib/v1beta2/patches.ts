@@ -31,15 +31,17 @@
  *   template's value. Every variable assignment yields the same args as
  *   v1beta1; only their order in the list differs, which kubeadm ignores.
  *
- * Values from variables or templates are wrapped into a template rendering
- * the whole entry: `{"name":"k","value":{{ .var | toJson }}}`. Cluster API
+ * Values from variables or templates are wrapped into a template value
+ * rendering the whole entry, `{"name":"k","value":{{ .var | toJson }}}`,
+ * from the typed reference or template value. Cluster API
  * reads a rendered template as YAML (json_patch_generator.go:320-350), so
  * the wrapped template must render a JSON or flow value; the stacks' value
  * templates always render JSON.
  */
-import { escapeGoTemplate, goStringLiteral } from '../../constructs/go-template.ts';
+import { not } from '../../constructs/expression.ts';
 import { parsePointer, pointer } from '../../constructs/json-pointer.ts';
 import {
+  jsonPatchToJson,
   selectorMatches,
   templateKey,
   type ClassReference,
@@ -102,47 +104,15 @@ function classify(conversion: TemplateKindConversion | undefined, path: string, 
   return { kind: 'plain' };
 }
 
-/** `{{ .a.b }}`-style reference to a Cluster API variable path (`a.b`, `a[0].b`). */
-export function goVariableReference(variable: string): string {
-  const parts: (string | number)[] = [];
-  for (const segment of variable.split('.')) {
-    const m = /^([^[\]]+)((?:\[[0-9]+\])*)$/.exec(segment);
-    if (!m) throw new Error(`variable path '${variable}' is not of the form name(.name|[index])*`);
-    parts.push(m[1]);
-    for (const index of m[2].matchAll(/\[([0-9]+)\]/g)) parts.push(Number(index[1]));
-  }
-  if (parts.every((p) => typeof p === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(p))) return `.${parts.join('.')}`;
-  return `(index . ${parts.map((p) => (typeof p === 'number' ? String(p) : goStringLiteral(p))).join(' ')})`;
-}
-
 /** The value of `add …/extraArgs/-` for arg `name`, from a v1beta1 map-key patch's value. */
 export function argEntryValue(name: string, patch: JsonPatchSpec, where: string): Pick<JsonPatchSpec, 'value' | 'valueFrom'> {
   if (patch.value !== undefined) {
     if (typeof patch.value !== 'string') throw new Error(`${where}: extra arg '${name}' must be a string, got ${JSON.stringify(patch.value)}`);
     return { value: { name, value: patch.value } };
   }
-  const prefix = `{"name":${escapeGoTemplate(JSON.stringify(name))},"value":`;
-  if (patch.valueFrom?.variable !== undefined) {
-    return { valueFrom: { template: `${prefix}{{ ${goVariableReference(patch.valueFrom.variable)} | toJson }}}` } };
-  }
-  if (patch.valueFrom?.template !== undefined) return { valueFrom: { template: `${prefix}${patch.valueFrom.template}}` } };
+  const value = patch.valueFrom?.variable ?? patch.valueFrom?.template;
+  if (value !== undefined) return { valueFrom: { template: { name, value } } };
   throw new Error(`${where}: ${patch.op} needs value or valueFrom`);
-}
-
-const ENABLED_IF = /^\{\{ if (.+) \}\}true\{\{ end \}\}$/s;
-
-/**
- * The enabledIf of a patch that is enabled exactly when the given one is not.
- * Only the form the stacks render (`{{ if <condition> }}true{{ end }}`,
- * constructs/expression.ts renderEnabledIf) can be negated: Go templates
- * cannot capture the output of an arbitrary template to negate it.
- */
-export function negateEnabledIf(enabledIf: string, where: string): string {
-  const m = ENABLED_IF.exec(enabledIf);
-  if (!m || m[1].includes('{{') || m[1].includes('}}')) {
-    throw new Error(`${where}: enabledIf ${JSON.stringify(enabledIf)} is not of the form '{{ if <condition> }}true{{ end }}', so no companion patch can be enabled exactly when it is not`);
-  }
-  return `{{ if not (${m[1]}) }}true{{ end }}`;
 }
 
 interface OpSite {
@@ -243,14 +213,17 @@ export function rewritePatches(
         const site = { patch: pi, definition: di, op: oi, spec: op };
         const perTarget = targets.map((t) => rewriteOp(t, site));
         const first = perTarget[0] ?? { op, restore: undefined };
+        // Compared as written: the typed values hold expressions.
+        const written = (r: { op: JsonPatchSpec | undefined; restore: JsonPatchSpec | undefined }) =>
+          canonicalJson({ op: r.op ? jsonPatchToJson(r.op) : null, restore: r.restore ? jsonPatchToJson(r.restore) : null });
         for (const other of perTarget.slice(1)) {
-          if (canonicalJson(other) !== canonicalJson(first)) {
-            throw new Error(`${siteWhere(site)}: the selected templates need different v1beta2 rewrites (${canonicalJson(first)} vs ${canonicalJson(other)}); select them in separate definitions`);
+          if (written(other) !== written(first)) {
+            throw new Error(`${siteWhere(site)}: the selected templates need different v1beta2 rewrites (${written(first)} vs ${written(other)}); select them in separate definitions`);
           }
         }
         if (first.op) ops.push(first.op);
         if (first.restore) restores.push(first.restore);
-        if (canonicalJson(first.op ?? null) !== canonicalJson(op)) {
+        if (!first.op || canonicalJson(jsonPatchToJson(first.op)) !== canonicalJson(jsonPatchToJson(op))) {
           const became = first.op ? `${first.op.op} ${first.op.path}` : 'nothing (the arg is left out of the template)';
           notes.push(`patch '${patch.name}': ${op.op} ${op.path} → ${became}`);
         }
@@ -268,7 +241,7 @@ export function rewritePatches(
       out.push({
         name,
         description: `v1beta2 extraArgs are lists that patches cannot address by name: while '${patch.name}' is disabled, this adds the extra args it owns with the template's values.`,
-        enabledIf: negateEnabledIf(patch.enabledIf ?? '', `${where} patch '${patch.name}'`),
+        ...(patch.enabledIf ? { enabledIf: not(patch.enabledIf) } : {}),
         definitions: companion,
       });
       notes.push(`patch '${name}': added after '${patch.name}', enabled exactly when it is not`);

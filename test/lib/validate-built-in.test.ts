@@ -1,4 +1,3 @@
-import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { CrdSchemaRegistry } from '../../lib/crd-schema.ts';
@@ -12,8 +11,8 @@ const registry = CrdSchemaRegistry.load(['capi-v1.10.9', 'caph-v1.1.8', 'caaph-v
 const [bundle] = synthesize([hetznerScs as ClusterStackDefinition<StackVersionsRow>], { filter: (id) => id.kubernetes.minorVersion === '1.34' });
 if (bundle === undefined) throw new Error('hetzner/scs 1.34 is not synthesized');
 
-function withNodeImages(objects: readonly unknown[]): Bundle {
-  return { ...bundle, files: bundle.files.map((f) => (f.path === 'node-images.yaml' ? { ...f, content: objects.map((o) => `---\n${yaml.dump(o)}`).join('') } : f)) };
+function withNodeImages(objects: readonly Record<string, unknown>[]): Bundle {
+  return { ...bundle, model: { ...bundle.model, nodeImages: objects } };
 }
 
 const configMap = (over: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ubuntu-2404-kube-v1.34.7' }, data: { imageName: 'x' }, ...over });
