@@ -100,7 +100,8 @@ const KEY_ORDER = [
 ];
 const KEY_RANK = new Map(KEY_ORDER.map((k, i) => [k, i]));
 
-function compareKeys(a: string, b: string): number {
+/** The key order of every YAML file the project writes (and of anything shown as it is written). */
+export function compareYamlKeys(a: string, b: string): number {
   const ra = KEY_RANK.get(a) ?? KEY_ORDER.length;
   const rb = KEY_RANK.get(b) ?? KEY_ORDER.length;
   if (ra !== rb) return ra - rb;
@@ -109,7 +110,7 @@ function compareKeys(a: string, b: string): number {
 
 /** Deterministic YAML: a fixed key order, no line folding, no anchors. */
 export function dumpYaml(value: unknown): string {
-  return yaml.dump(value, { sortKeys: compareKeys, lineWidth: -1, noRefs: true, quotingType: '"' });
+  return yaml.dump(value, { sortKeys: compareYamlKeys, lineWidth: -1, noRefs: true, quotingType: '"' });
 }
 
 /**

@@ -23,6 +23,16 @@ export interface ExpressionDependencies {
 
 type Renderer = (ctx: RenderContext) => string;
 
+/**
+ * What an expression is, for renderers other than the Go template: a
+ * reference, a literal, or a function over other expressions. Expressions
+ * without a shape (template-internal helpers) are rendered as Go only.
+ */
+export type ExprShape =
+  | { readonly kind: 'reference'; readonly path: string }
+  | { readonly kind: 'literal'; readonly value: string | number | boolean }
+  | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Expr<unknown>[] };
+
 interface ExprParts {
   readonly render: Renderer;
   readonly variables?: Iterable<string>;
@@ -37,6 +47,10 @@ interface ExprParts {
   readonly preludes?: Iterable<string>;
   /** What the expression can evaluate to, one value per branch, where known without a Cluster. */
   readonly outcomes?: readonly unknown[];
+  /** Dotted variable paths read, in order of first appearance. @default - the variablePath, if any */
+  readonly references?: readonly string[];
+  /** @default - none: rendered as a Go template only */
+  readonly shape?: ExprShape;
 }
 
 /**
@@ -87,6 +101,18 @@ export class Expr<T> {
     return this.parts.outcomes;
   }
 
+  /**
+   * The dotted variable paths the expression reads (`oidcConfig.clientID`,
+   * `builtin.controlPlane.version`), in the order the Go template reads them.
+   */
+  public get references(): readonly string[] {
+    return this.parts.references ?? (this.parts.variablePath === undefined ? [] : [this.parts.variablePath]);
+  }
+
+  public get shape(): ExprShape | undefined {
+    return this.parts.shape;
+  }
+
   /** Parent references that must be set before this reference can be read. */
   public get guards(): readonly Expr<unknown>[] {
     return this.parts.guards ?? [];
@@ -118,6 +144,8 @@ export class Expr<T> {
       variables: parent.dependencies.variables,
       builtins: parent.dependencies.builtins,
       variablePath: parent.variablePath === undefined ? undefined : `${parent.variablePath}.${key}`,
+      references: parent.variablePath === undefined ? parent.references : [`${parent.variablePath}.${key}`],
+      ...(parent.variablePath === undefined ? {} : { shape: { kind: 'reference', path: `${parent.variablePath}.${key}` } }),
       guards: [...parent.guards, parent],
     });
   }
@@ -149,7 +177,7 @@ function literalPipeline(value: Literal): string {
 
 /** A literal as an expression. */
 export function literal<T extends Literal>(value: T): Expr<T> {
-  return Expr.create<T>({ render: () => literalPipeline(value) });
+  return Expr.create<T>({ render: () => literalPipeline(value), shape: { kind: 'literal', value } });
 }
 
 function toExpr<T>(value: ExprOrLiteral<T>): Expr<T> {
@@ -166,6 +194,8 @@ function call<T>(fn: string, args: readonly Expr<unknown>[]): Expr<T> {
     variables: args.flatMap((a) => [...a.dependencies.variables]),
     builtins: args.flatMap((a) => [...a.dependencies.builtins]),
     preludes: args.flatMap((a) => a.preludes),
+    references: [...new Set(args.flatMap((a) => a.references))],
+    shape: { kind: 'call', fn, args },
     compound: true,
   });
 }
@@ -179,6 +209,7 @@ export function chooseList(condition: Expr<boolean>, whenTrue: readonly string[]
     variables: choice.dependencies.variables,
     builtins: choice.dependencies.builtins,
     preludes: choice.preludes,
+    references: choice.references,
     compound: true,
     outcomes: [whenTrue, whenFalse],
   });
@@ -222,7 +253,17 @@ export function not(operand: Condition): Expr<boolean> {
 export function isSet(reference: Expr<unknown>): Condition {
   const chain = [...reference.guards, reference];
   if (chain.length === 1) return reference;
-  return call('and', chain);
+  const guarded = call<unknown>('and', chain);
+  // The guards are an artefact of Go templates, not part of the condition:
+  // other renderers see the reference.
+  return Expr.create({
+    render: (ctx) => guarded.render(ctx),
+    variables: guarded.dependencies.variables,
+    builtins: guarded.dependencies.builtins,
+    references: guarded.references,
+    compound: true,
+    ...(reference.shape ? { shape: reference.shape } : {}),
+  });
 }
 
 /**
@@ -254,6 +295,7 @@ export function variableReference<T>(name: string): Expr<T> {
     render: (ctx) => `${ctx.inRange ? '$' : ''}.${name}`,
     variables: [name],
     variablePath: name,
+    shape: { kind: 'reference', path: name },
   });
 }
 
@@ -264,5 +306,99 @@ export function builtinReference<T>(scope: BuiltinScope, path: string): Expr<T> 
     render: (ctx) => `${ctx.inRange ? '$' : ''}.${dotted}`,
     builtins: [scope],
     variablePath: dotted,
+    shape: { kind: 'reference', path: dotted },
   });
+}
+
+// ---------------------------------------------------------------------------
+// The second renderer: a condition in words, for the docs.
+
+/** A piece of a described condition: prose, or a name or value to show as code. */
+export type DescriptionPart = { readonly text: string } | { readonly code: string };
+
+/** The schema type of a variable path (`string`, `boolean`, …), for wording; undefined when unknown. */
+export type TypeLookup = (path: string) => string | undefined;
+
+class Indescribable extends Error {}
+
+interface Phrase {
+  readonly parts: readonly DescriptionPart[];
+  readonly op?: 'and' | 'or';
+}
+
+function literalText(value: string | number | boolean): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function truthiness(path: string, type: string | undefined, negated: boolean): DescriptionPart[] {
+  const [yes, no] = type === 'boolean' ? ['is true', 'is false']
+    : type === 'string' || type === 'array' ? ['is not empty', 'is empty']
+      : type === 'integer' || type === 'number' ? ['is not 0', 'is 0']
+        : ['is set', 'is not set'];
+  return [{ code: path }, { text: ` ${negated ? no : yes}` }];
+}
+
+function shapeOf(expr: Expr<unknown>): ExprShape {
+  const shape = expr.shape;
+  if (shape === undefined) throw new Indescribable(expr.render());
+  return shape;
+}
+
+function comparison(fn: 'eq' | 'ne', left: Expr<unknown>, right: Expr<unknown>): Phrase {
+  const a = shapeOf(left);
+  const b = shapeOf(right);
+  const subject: DescriptionPart[] = a.kind === 'reference' ? [{ code: a.path }] : a.kind === 'literal' ? [{ code: literalText(a.value) }] : [];
+  if (subject.length === 0) throw new Indescribable(`${fn} of a computed value`);
+  if (b.kind === 'literal') {
+    if (b.value === '') return { parts: [...subject, { text: fn === 'eq' ? ' is empty' : ' is not empty' }] };
+    return { parts: [...subject, { text: fn === 'eq' ? ' is ' : ' is not ' }, { code: literalText(b.value) }] };
+  }
+  if (b.kind === 'reference') return { parts: [...subject, { text: fn === 'eq' ? ' equals ' : ' differs from ' }, { code: b.path }] };
+  throw new Indescribable(`${fn} with a computed value`);
+}
+
+function phrase(expr: Expr<unknown>, typeOf: TypeLookup): Phrase {
+  const shape = shapeOf(expr);
+  switch (shape.kind) {
+    case 'reference':
+      return { parts: truthiness(shape.path, typeOf(shape.path), false) };
+    case 'literal':
+      return { parts: [{ text: 'always ' }, { code: literalText(shape.value) }] };
+    case 'call': {
+      const { fn, args } = shape;
+      if ((fn === 'eq' || fn === 'ne') && args.length === 2) return comparison(fn, args[0], args[1]);
+      if ((fn === 'and' || fn === 'or') && args.length >= 2) {
+        const parts = args.flatMap((a, i) => {
+          const p = phrase(a, typeOf);
+          const grouped = p.op !== undefined && p.op !== fn ? [{ text: '(' }, ...p.parts, { text: ')' }] : p.parts;
+          return i === 0 ? grouped : [{ text: ` ${fn} ` }, ...grouped];
+        });
+        return { parts, op: fn };
+      }
+      if (fn === 'not' && args.length === 1) {
+        const inner = shapeOf(args[0]);
+        if (inner.kind === 'reference') return { parts: truthiness(inner.path, typeOf(inner.path), true) };
+        if (inner.kind === 'call' && (inner.fn === 'eq' || inner.fn === 'ne') && inner.args.length === 2) {
+          return comparison(inner.fn === 'eq' ? 'ne' : 'eq', inner.args[0], inner.args[1]);
+        }
+        return { parts: [{ text: 'not (' }, ...phrase(args[0], typeOf).parts, { text: ')' }] };
+      }
+      throw new Indescribable(`function '${fn}'`);
+    }
+  }
+}
+
+/**
+ * A condition in words, e.g. `apiServerLoadBalancer` is `"octavia-amphora"`:
+ * the same expression that renders the Go template of `enabledIf`, rendered
+ * for people. Undefined when it uses something without a wording (the docs
+ * then show the template).
+ */
+export function describeCondition(condition: Condition, typeOf: TypeLookup = () => undefined): DescriptionPart[] | undefined {
+  try {
+    return [...phrase(condition, typeOf).parts];
+  } catch (e) {
+    if (e instanceof Indescribable) return undefined;
+    throw e;
+  }
 }

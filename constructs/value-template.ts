@@ -29,10 +29,13 @@ export abstract class TemplateNode {
 export class DependencyCollector {
   public readonly variables = new Set<string>();
   public readonly builtins = new Set<BuiltinScope>();
+  /** Dotted variable paths, in the order the template reads them (see Expr.references). */
+  public readonly references = new Set<string>();
 
   public add(expr: Expr<unknown>): void {
     for (const v of expr.dependencies.variables) this.variables.add(v);
     for (const b of expr.dependencies.builtins) this.builtins.add(b);
+    for (const r of expr.references) this.references.add(r);
   }
 }
 

@@ -1,12 +1,13 @@
-import yaml from 'js-yaml';
-import { BundleFiles, NODE_IMAGE_SOURCE_ANNOTATION } from '../../constructs/cluster-stack.ts';
+import { compareYamlKeys } from '../../constructs/cluster-addon.ts';
+import { NODE_IMAGE_SOURCE_ANNOTATION } from '../../constructs/cluster-stack.ts';
+import type { ClusterClassPatch as TypedPatch } from '../../constructs/patch.ts';
 import type { JSONSchemaProps } from '../crd-schema.ts';
 import type { Bundle } from '../synth.ts';
 
 /**
- * What the docs show, read back from a synthesized bundle's files rather
- * than from the constructs: the pages describe exactly what is shipped, and
- * a bundle from anywhere (a release folder, another generator) reads the same.
+ * What the docs show, taken from the bundle model (the objects exactly as
+ * they are written, and the typed patches their conditions come from), so
+ * the pages describe what is shipped without reading the files back.
  */
 
 export interface ObjectReference {
@@ -82,6 +83,8 @@ export interface BundleContent {
   readonly bundle: Bundle;
   readonly clusterClassName: string;
   readonly clusterClass: ClusterClassSpec;
+  /** The ClusterClass's patches, typed, in the order of `clusterClass.patches`. */
+  readonly patches: readonly TypedPatch[];
   /** Kubernetes version as in metadata.yaml, e.g. `v1.34.7`. */
   readonly kubernetes: string;
   readonly versions: { readonly clusterStack: string; readonly clusterAddon: string; readonly nodeImage: string };
@@ -93,67 +96,38 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function str(value: unknown, where: string): string {
-  if (typeof value !== 'string') throw new Error(`${where}: expected a string, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function fileOf(bundle: Bundle, path: string): string | undefined {
-  return bundle.files.find((f) => f.path === path)?.content;
-}
-
-function loadDocuments(content: string, where: string): Record<string, unknown>[] {
-  return yaml.loadAll(content, null, { filename: where }).filter(isRecord);
-}
-
-/** Reads the parts of a synthesized bundle the docs show; errors name the bundle file. */
+/** The parts of a synthesized bundle the docs show, from its model. */
 export function readBundleContent(bundle: Bundle): BundleContent {
-  const at = (file: string) => `${bundle.path}/${file}`;
-
-  const classText = fileOf(bundle, BundleFiles.clusterClass);
-  if (classText === undefined) throw new Error(`${at(BundleFiles.clusterClass)} is missing`);
-  const classObject = loadDocuments(classText, at(BundleFiles.clusterClass)).find((d) => d.kind === 'ClusterClass');
-  if (!classObject || !isRecord(classObject.metadata) || !isRecord(classObject.spec)) {
-    throw new Error(`${at(BundleFiles.clusterClass)}: no ClusterClass with metadata and spec`);
-  }
-
-  const metadataText = fileOf(bundle, BundleFiles.metadata);
-  if (metadataText === undefined) throw new Error(`${at(BundleFiles.metadata)} is missing`);
-  const metadata = yaml.load(metadataText) as { versions?: { clusterStack?: unknown; kubernetes?: unknown; components?: { clusterAddon?: unknown; nodeImage?: unknown } } } | null;
-  const v = metadata?.versions;
-
+  const { model } = bundle;
+  const spec = model.clusterClass.object.spec;
+  if (!isRecord(spec)) throw new Error(`${bundle.path}: the ClusterClass has no spec`);
   return {
     bundle,
-    clusterClassName: str(classObject.metadata.name, `${at(BundleFiles.clusterClass)} ClusterClass metadata.name`),
-    clusterClass: classObject.spec as unknown as ClusterClassSpec,
-    kubernetes: str(v?.kubernetes, `${at(BundleFiles.metadata)} versions.kubernetes`),
+    clusterClassName: model.clusterClassName,
+    // The object as the ClusterClass binding wrote it, which this interface
+    // describes, keys in the order the file shows them.
+    clusterClass: inFileOrder(spec) as unknown as ClusterClassSpec,
+    patches: model.clusterClass.patches,
+    kubernetes: model.identity.kubernetes.toVersionTag(),
     versions: {
-      clusterStack: str(v?.clusterStack, `${at(BundleFiles.metadata)} versions.clusterStack`),
-      clusterAddon: str(v?.components?.clusterAddon, `${at(BundleFiles.metadata)} versions.components.clusterAddon`),
-      nodeImage: str(v?.components?.nodeImage, `${at(BundleFiles.metadata)} versions.components.nodeImage`),
+      clusterStack: model.versions.clusterStack.toString(),
+      clusterAddon: model.versions.clusterAddon.toString(),
+      nodeImage: model.versions.nodeImage.toString(),
     },
-    addons: readAddons(bundle),
-    nodeImages: readNodeImages(bundle),
+    addons: [...model.addons].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((addon) => ({
+      folder: addon.name,
+      description: addon.description,
+      charts: [{ name: addon.chart.name, repository: addon.chart.repository, version: addon.chart.version }],
+      stages: Object.entries(model.addonStages).flatMap(([hook, entries]) => (entries ?? []).filter((e) => e.name === addon.name).map((e) => ({ hook, action: e.action }))),
+    })),
+    nodeImages: model.nodeImages.map(nodeImageContent),
   };
 }
 
-function readAddons(bundle: Bundle): AddonContent[] {
-  const stagesText = fileOf(bundle, BundleFiles.clusterAddonConfig);
-  const config = stagesText === undefined ? undefined : (yaml.load(stagesText) as { addonStages?: Record<string, readonly { name: string; action?: string }[]> } | null);
-  const stages = Object.entries(config?.addonStages ?? {});
-  const prefix = `${BundleFiles.clusterAddonDir}/`;
-  const folders = [...new Set(bundle.files.filter((f) => f.path.startsWith(prefix)).map((f) => f.path.slice(prefix.length).split('/')[0]))];
-  return folders.map((folder) => {
-    const chartPath = `${prefix}${folder}/Chart.yaml`;
-    const chartText = fileOf(bundle, chartPath);
-    const chart = chartText === undefined ? undefined : (yaml.load(chartText) as { description?: string; dependencies?: readonly { name: string; repository: string; version: string }[] } | null);
-    return {
-      folder,
-      description: chart?.description ?? '',
-      charts: (chart?.dependencies ?? []).map((d) => ({ name: d.name, repository: d.repository, version: String(d.version) })),
-      stages: stages.flatMap(([hook, entries]) => entries.filter((e) => e.name === folder).map((e) => ({ hook, action: e.action ?? 'apply' }))),
-    };
-  });
+function inFileOrder(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(inFileOrder);
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(Object.keys(value).sort(compareYamlKeys).map((k) => [k, inFileOrder(value[k])]));
 }
 
 /** Reads a nested field without trusting the shape. */
@@ -166,21 +140,17 @@ function dig(value: unknown, ...path: string[]): unknown {
   return current;
 }
 
-function readNodeImages(bundle: Bundle): NodeImageContent[] {
-  const text = fileOf(bundle, BundleFiles.nodeImages);
-  if (text === undefined) return [];
-  return loadDocuments(text, `${bundle.path}/${BundleFiles.nodeImages}`).map((doc) => {
-    // ORC Image: spec.resource.content.download.{url,hash}; a build recipe
-    // (hetzner/scs's ConfigMap) names its source in an annotation. Other kinds show their name only.
-    const download = dig(doc, 'spec', 'resource', 'content', 'download');
-    const url = dig(download, 'url') ?? dig(doc, 'metadata', 'annotations', NODE_IMAGE_SOURCE_ANNOTATION);
-    const algorithm = dig(download, 'hash', 'algorithm');
-    const value = dig(download, 'hash', 'value');
-    return {
-      kind: String(doc.kind),
-      name: String(dig(doc, 'metadata', 'name')),
-      url: typeof url === 'string' ? url : undefined,
-      hash: typeof algorithm === 'string' && typeof value === 'string' ? { algorithm, value } : undefined,
-    };
-  });
+function nodeImageContent(doc: Readonly<Record<string, unknown>>): NodeImageContent {
+  // ORC Image: spec.resource.content.download.{url,hash}; a build recipe
+  // (hetzner/scs's ConfigMap) names its source in an annotation. Other kinds show their name only.
+  const download = dig(doc, 'spec', 'resource', 'content', 'download');
+  const url = dig(download, 'url') ?? dig(doc, 'metadata', 'annotations', NODE_IMAGE_SOURCE_ANNOTATION);
+  const algorithm = dig(download, 'hash', 'algorithm');
+  const value = dig(download, 'hash', 'value');
+  return {
+    kind: String(doc.kind),
+    name: String(dig(doc, 'metadata', 'name')),
+    url: typeof url === 'string' ? url : undefined,
+    hash: typeof algorithm === 'string' && typeof value === 'string' ? { algorithm, value } : undefined,
+  };
 }

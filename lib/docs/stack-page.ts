@@ -1,7 +1,9 @@
+import { describeCondition } from '../../constructs/expression.ts';
 import { NodeImageBuildFiles, type NodeImageRelease } from '../../constructs/node-image/node-image-build.ts';
+import type { JsonPatch as TypedJsonPatch } from '../../constructs/patch.ts';
+import { templateDependencies } from '../../constructs/value-template.ts';
 import type { Bundle } from '../synth.ts';
 import type { AddonContent, BundleContent, ClusterClassPatch, JsonPatch, MatchResources, ObjectReference } from './bundle-content.ts';
-import { readableCondition, templateReferences } from './condition.ts';
 import { exampleCluster, renderExampleCluster } from './example-cluster.ts';
 import type { ReleaseHistory } from './history.ts';
 import {
@@ -147,10 +149,11 @@ function matchText(match: MatchResources): string {
   return parts.join('; ');
 }
 
-function valueSource(p: JsonPatch): Inline[] {
+function valueSource(p: JsonPatch, typed: TypedJsonPatch | undefined): Inline[] {
   if (p.valueFrom?.variable !== undefined) return [text('variable '), code(p.valueFrom.variable)];
-  if (p.valueFrom?.template !== undefined) {
-    const refs = templateReferences(p.valueFrom.template);
+  const template = typed?.value?.valueFrom.template;
+  if (p.valueFrom?.template !== undefined && template !== undefined) {
+    const refs = [...templateDependencies(template).references];
     return refs.length === 0 ? [text('template')] : [text('template reading '), ...joinInline(refs.map((r) => [code(r)]))];
   }
   if (p.op === 'remove') return [];
@@ -159,12 +162,14 @@ function valueSource(p: JsonPatch): Inline[] {
 
 function patchBlocks(patch: ClusterClassPatch, index: number, content: BundleContent): Block[] {
   const variables = content.clusterClass.variables ?? [];
+  const typed = content.patches[index];
+  if (typed?.name !== patch.name) throw new Error(`${content.bundle.path}: patch ${index} is '${patch.name}' in the ClusterClass but '${typed?.name}' in the model`);
   const blocks: Block[] = [heading(3, [text(`${index + 1}. `), code(patch.name)], `patch-${slug(patch.name)}`)];
   if (patch.description) blocks.push(paragraph(text(patch.description)));
-  if (patch.enabledIf === undefined) {
+  if (patch.enabledIf === undefined || typed.enabledIf === undefined) {
     blocks.push(paragraph(strong(text('Enabled:')), text(' always')));
   } else {
-    const readable = readableCondition(patch.enabledIf, (path) => schemaAt(variables, path));
+    const readable = describeCondition(typed.enabledIf, (path) => schemaAt(variables, path)?.type)?.map((p) => ('code' in p ? code(p.code) : text(p.text)));
     blocks.push(paragraph(strong(text('Enabled when:')), text(' '), ...(readable ?? [text('the template '), code(patch.enabledIf), text(' renders '), code('true')])));
   }
   if (patch.external) {
@@ -175,8 +180,8 @@ function patchBlocks(patch: ClusterClassPatch, index: number, content: BundleCon
     blocks.push({
       kind: 'table',
       header: ['template', 'matches', 'op', 'path', 'value'],
-      rows: definitions.flatMap((d) => d.jsonPatches.map((p) => ({
-        cells: [cell(code(d.selector.kind)), cell(text(matchText(d.selector.matchResources))), cell(text(p.op)), cell(code(p.path)), valueSource(p)],
+      rows: definitions.flatMap((d, di) => d.jsonPatches.map((p, pi) => ({
+        cells: [cell(code(d.selector.kind)), cell(text(matchText(d.selector.matchResources))), cell(text(p.op)), cell(code(p.path)), valueSource(p, typed.definitions[di]?.jsonPatches[pi])],
       }))),
     });
   }

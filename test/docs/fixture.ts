@@ -57,15 +57,11 @@ export function tableAfter(markdown: string, section: string): string[][] {
   return rows;
 }
 
-/** A bundle whose cluster-class.yaml went through `edit`. */
+/** A bundle whose ClusterClass and templates (in its model) went through `edit`. */
 export function withClusterClass(bundle: Bundle, edit: (docs: Record<string, unknown>[]) => void): Bundle {
-  return {
-    ...bundle,
-    files: bundle.files.map((f) => {
-      if (f.path !== 'cluster-class.yaml') return f;
-      const docs = yaml.loadAll(f.content) as Record<string, unknown>[];
-      edit(docs);
-      return { path: f.path, content: docs.map((d) => `---\n${yaml.dump(d)}`).join('') };
-    }),
-  };
+  const { clusterClass } = bundle.model;
+  const docs = structuredClone([clusterClass.object, ...clusterClass.templates]) as Record<string, unknown>[];
+  edit(docs);
+  const [object, ...templates] = docs;
+  return { ...bundle, model: { ...bundle.model, clusterClass: { ...clusterClass, object, templates } } };
 }
