@@ -4,7 +4,7 @@ import type { ClusterClassVariable } from './variable.ts';
 
 /** `sample`: a value of the field's type, for checks of where it lands (see Expr.outcomes). */
 function objectField<T>(root: string, path: string, sample: T): Expr<T> {
-  return Expr.create<T>({ render: () => `.${root}.${path}`, outcomes: [sample] });
+  return Expr.create<T>({ render: () => `.${root}.${path}`, objects: [`${root}.${path}`], outcomes: [sample] });
 }
 
 /**
@@ -22,7 +22,12 @@ export function clusterVariable<T extends string | number | boolean>(variable: C
   const prelude =
     `{{ ${name} := ${initial} }}` +
     `{{ with .Cluster.spec.topology }}{{ range .variables }}{{ if eq .name ${goStringLiteral(variable.name)} }}{{ ${name} = .value }}{{ end }}{{ end }}{{ end }}`;
-  return Expr.create<T>({ render: () => name, preludes: [prelude], outcomes: typeof fallback === 'boolean' ? [true, false] : [fallback] });
+  return Expr.create<T>({
+    render: () => name,
+    preludes: [prelude],
+    objects: ['Cluster.spec.topology', 'Cluster.spec.topology.variables'],
+    outcomes: typeof fallback === 'boolean' ? [true, false] : [fallback],
+  });
 }
 
 /**

@@ -19,6 +19,12 @@ export interface ExpressionDependencies {
   readonly variables: ReadonlySet<string>;
   /** Builtin scopes, e.g. `machineDeployment` for `builtin.machineDeployment.version`. */
   readonly builtins: ReadonlySet<BuiltinScope>;
+  /**
+   * Paths of the workload cluster's objects read where addon values are
+   * rendered (`Cluster.metadata.name`, see addon-context.ts); the CAAPH
+   * check compares them with what CAAPH reads in the same place.
+   */
+  readonly objects: ReadonlySet<string>;
 }
 
 type Renderer = (ctx: RenderContext) => string;
@@ -37,6 +43,7 @@ interface ExprParts {
   readonly render: Renderer;
   readonly variables?: Iterable<string>;
   readonly builtins?: Iterable<BuiltinScope>;
+  readonly objects?: Iterable<string>;
   /** Dotted variable path (`oidcConfig.clientID`) when the expression is a plain reference. */
   readonly variablePath?: string;
   /** Parent references that must be set before this one can be read, outermost first. */
@@ -78,6 +85,7 @@ export class Expr<T> {
     this.dependencies = {
       variables: new Set(parts.variables ?? []),
       builtins: new Set(parts.builtins ?? []),
+      objects: new Set(parts.objects ?? []),
     };
   }
 
@@ -143,6 +151,7 @@ export class Expr<T> {
       render: (ctx) => `${parent.renderArgument(ctx)}.${key}`,
       variables: parent.dependencies.variables,
       builtins: parent.dependencies.builtins,
+      objects: parent.dependencies.objects,
       variablePath: parent.variablePath === undefined ? undefined : `${parent.variablePath}.${key}`,
       references: parent.variablePath === undefined ? parent.references : [`${parent.variablePath}.${key}`],
       ...(parent.variablePath === undefined ? {} : { shape: { kind: 'reference', path: `${parent.variablePath}.${key}` } }),
@@ -193,6 +202,7 @@ function call<T>(fn: string, args: readonly Expr<unknown>[]): Expr<T> {
     render: (ctx) => `${fn} ${args.map((a) => a.renderArgument(ctx)).join(' ')}`,
     variables: args.flatMap((a) => [...a.dependencies.variables]),
     builtins: args.flatMap((a) => [...a.dependencies.builtins]),
+    objects: args.flatMap((a) => [...a.dependencies.objects]),
     preludes: args.flatMap((a) => a.preludes),
     references: [...new Set(args.flatMap((a) => a.references))],
     shape: { kind: 'call', fn, args },
@@ -208,6 +218,7 @@ export function chooseList(condition: Expr<boolean>, whenTrue: readonly string[]
     render: (ctx) => choice.render(ctx),
     variables: choice.dependencies.variables,
     builtins: choice.dependencies.builtins,
+    objects: choice.dependencies.objects,
     preludes: choice.preludes,
     references: choice.references,
     compound: true,
@@ -260,6 +271,7 @@ export function isSet(reference: Expr<unknown>): Condition {
     render: (ctx) => guarded.render(ctx),
     variables: guarded.dependencies.variables,
     builtins: guarded.dependencies.builtins,
+    objects: guarded.dependencies.objects,
     references: guarded.references,
     compound: true,
     ...(reference.shape ? { shape: reference.shape } : {}),

@@ -347,7 +347,7 @@ export function renderValuesTemplate(addon: ClusterAddon, where = `addon '${addo
   );
   const preludes = [...new Set(expressions.flatMap((e) => e.preludes))];
   const template = preludes.length > 0 ? `${preludes.join('\n')}\n${rendered}` : rendered;
-  assertSameDataInCaaph(template, where);
+  assertSameDataInCaaph(expressions, where);
   return template;
 }
 
@@ -379,19 +379,16 @@ export const CAAPH_SAME_DATA_PATHS: readonly string[] = [
 ];
 
 /**
- * Throws when a template reads a top-level object path (`.Cluster.…`,
- * `.ControlPlane.…`, `.InfraCluster.…`) that is not in
- * {@link CAAPH_SAME_DATA_PATHS}: the same expression would render different
- * values (or fail) under CAAPH than under the operator. A path that is the
- * same in both API versions can be added to the list after checking both.
+ * Throws when an expression reads an object path (`.Cluster.…`,
+ * `.ControlPlane.…`, `.InfraCluster.…`, from its dependencies) that is not
+ * in {@link CAAPH_SAME_DATA_PATHS}: the same expression would render
+ * different values (or fail) under CAAPH than under the operator. A path
+ * that is the same in both API versions can be added to the list after
+ * checking both.
  */
-export function assertSameDataInCaaph(template: string, where: string): void {
+export function assertSameDataInCaaph(expressions: readonly Expr<unknown>[], where: string): void {
   const allowed = new Set(CAAPH_SAME_DATA_PATHS);
-  // Only inside actions, and not inside their string literals.
-  const actions = [...template.matchAll(/\{\{(.*?)\}\}/gs)].map((a) => a[1].replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""'));
-  const reads = actions.flatMap((a) => [...a.matchAll(/(?<![A-Za-z0-9_)\]])\.(Cluster|ControlPlane|InfraCluster)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)/g)]);
-  for (const m of reads) {
-    const path = `${m[1]}${m[2]}`;
+  for (const path of expressions.flatMap((e) => [...e.dependencies.objects])) {
     if (!allowed.has(path)) {
       throw new Error(
         `${where}: the overwrite values read .${path}, which is not known to have the same form in the Cluster API v1beta1 objects ` +

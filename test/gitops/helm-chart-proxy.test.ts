@@ -3,7 +3,7 @@ import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addonContext, clusterVariable } from '../../constructs/addon-context.ts';
 import { ClusterAddon, type OverwriteValue } from '../../constructs/cluster-addon.ts';
-import { Expr } from '../../constructs/expression.ts';
+import { concat, Expr } from '../../constructs/expression.ts';
 import { unescapeGoTemplate } from '../../constructs/go-template.ts';
 import {
   CAAPH_SAME_DATA_PATHS,
@@ -40,8 +40,9 @@ function specOf(json: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** An expression over the workload objects, as addon-context.ts builds them. */
+/** An expression reading an object path, declared in its dependencies as addon-context.ts declares its reads. */
 function objectPath(root: string, path: string): Expr<string> {
-  return Expr.create<string>({ render: () => `.${root}.${path}` });
+  return Expr.create<string>({ render: () => `.${root}.${path}`, objects: [`${root}.${path}`] });
 }
 
 describe('HelmChartProxy', () => {
@@ -162,6 +163,19 @@ describe('renderValuesTemplate', () => {
   it('fails when an expression reads .ControlPlane or .InfraCluster (CAAPH reads them at the v1beta2 contract)', () => {
     expect(() => renderValuesTemplate(addon({ overwrite: { r: objectPath('ControlPlane', 'spec.replicas') } }))).toThrow('read .ControlPlane.spec.replicas');
     expect(() => renderValuesTemplate(addon({ overwrite: { r: objectPath('InfraCluster', 'spec.network') } }))).toThrow('read .InfraCluster.spec.network');
+  });
+
+  it('finds the read through the dependencies of a composed expression', () => {
+    const composed = concat(objectPath('Cluster', 'spec.topology.class'), '-suffix');
+    expect([...composed.dependencies.objects]).toEqual(['Cluster.spec.topology.class']);
+    expect(() => renderValuesTemplate(addon({ overwrite: { cls: composed } }))).toThrow('read .Cluster.spec.topology.class');
+  });
+
+  it('accepts a ClusterClass variable read from the Cluster (spec.topology.variables)', () => {
+    const flag = new ClusterClassVariable('flag', { schema: VariableSchema.boolean({ default: false }) });
+    const read = clusterVariable(flag);
+    expect([...read.dependencies.objects]).toEqual(['Cluster.spec.topology', 'Cluster.spec.topology.variables']);
+    expect(() => renderValuesTemplate(addon({ overwrite: { tls: read } }))).not.toThrow();
   });
 
   it('accepts every path addonContext offers', () => {
