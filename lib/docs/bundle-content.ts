@@ -1,7 +1,7 @@
-import { compareYamlKeys } from '../../constructs/cluster-addon.ts';
 import { NODE_IMAGE_SOURCE_ANNOTATION } from '../../constructs/cluster-stack.ts';
 import type { ClusterClassPatch as TypedPatch } from '../../constructs/patch.ts';
 import type { JSONSchemaProps } from '../crd-schema.ts';
+import { inFileOrder } from '../model/render.ts';
 import type { Bundle } from '../synth.ts';
 
 /**
@@ -122,12 +122,6 @@ export function readBundleContent(bundle: Bundle): BundleContent {
     })),
     nodeImages: model.nodeImages.map(nodeImageContent),
   };
-}
-
-function inFileOrder(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(inFileOrder);
-  if (!isRecord(value)) return value;
-  return Object.fromEntries(Object.keys(value).sort(compareYamlKeys).map((k) => [k, inFileOrder(value[k])]));
 }
 
 /** Reads a nested field without trusting the shape. */

@@ -4,12 +4,12 @@ import { recordPath } from '../release/version-record.ts';
 import { upgradeEffects } from '../release/upgrade-effects.ts';
 import type { AllowedBreaking } from '../release/upgrade-paths.ts';
 import { upgradePathsTo } from '../release/upgrade-paths.ts';
-import { previousFromGit, sideFromBundleFiles, sideFromFolder, type UpgradeSide } from '../release/upgrade-side.ts';
+import { previousFromGit, sideFromBundle, sideFromFolder, type UpgradeSide } from '../release/upgrade-side.ts';
 import type { Bundle } from '../synth.ts';
 import type { UpgradeSectionInput } from './upgrade-section.ts';
 
 function sideOf(b: Bundle): UpgradeSide {
-  return sideFromBundleFiles(b.path, new Map(b.files.map((f) => [f.path, f.content])), 'docs');
+  return sideFromBundle(b, 'docs');
 }
 
 /**
@@ -36,8 +36,7 @@ export function upgradeDocs(root: string, bundle: Bundle, all: readonly Bundle[]
     return existsSync(join(dir, 'metadata.yaml')) ? sideFromFolder(path, dir, `dist/${path}`) : undefined;
   };
   const paths = upgradePathsTo(to, (path) => (path === bundle.path ? previous : undefined), newestOf).map(upgradeEffects);
-  const metadata = bundle.files.find((f) => f.path === 'metadata.yaml')?.content ?? '';
-  const kubernetes = /kubernetes: (v[0-9.]+)/.exec(metadata)?.[1] ?? bundle.identity.kubernetes.toVersionTag();
+  const kubernetes = bundle.model.identity.kubernetes.toVersionTag();
   const record = join(root, recordPath(bundle.identity));
   const allowBreaking = existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as { allowBreaking?: AllowedBreaking }).allowBreaking : undefined;
   return {

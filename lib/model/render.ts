@@ -1,5 +1,5 @@
 import type { BundleModel, ManifestObject } from '../../constructs/bundle-model.ts';
-import { dumpYaml, type BundleFile } from '../../constructs/cluster-addon.ts';
+import { compareYamlKeys, dumpYaml, type BundleFile } from '../../constructs/cluster-addon.ts';
 import type { AddonStagesDocument } from '../../constructs/cluster-addon-config.ts';
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
@@ -11,6 +11,18 @@ import { KUSTOMIZATION_FILE, kustomization } from '../gitops/kustomization.ts';
  * need the content read the model; writers (atomic writes, releases,
  * GitOps artifacts) take these bytes.
  */
+
+/**
+ * A copy of a model value with every object's keys in the order the files
+ * write them, for consumers that show or compare objects as written
+ * (docs, upgrade checks against released bundles).
+ */
+export function inFileOrder(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(inFileOrder);
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Readonly<Record<string, unknown>>;
+  return Object.fromEntries(Object.keys(record).sort(compareYamlKeys).map((k) => [k, inFileOrder(record[k])]));
+}
 
 /** Multi-document YAML, one object per document in the given order. */
 export function renderDocuments(objects: readonly ManifestObject[]): string {

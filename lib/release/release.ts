@@ -98,7 +98,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   if (problems.length > 0) throw new Error(`${problems.length} schema violation(s):\n  ${problems.join('\n  ')}`);
 
   const upgrades = await checkReleaseUpgrades(
-    bundles.map((b) => ({ path: b.path, files: b.files, isNewVersion: decisions.get(clusterStackName(b.identity))?.decision.isNewVersion ?? true })),
+    bundles.map((b) => ({ bundle: b, isNewVersion: decisions.get(clusterStackName(b.identity))?.decision.isNewVersion ?? true })),
     { root: options.root, ...(options.from ? { fromReleases: await previousReleaseFolders(options.from) } : {}) },
   );
   const allowed = gateUpgrades(upgrades, options.allowBreaking);

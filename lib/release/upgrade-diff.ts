@@ -4,7 +4,7 @@ import type { ClusterStackVersions } from '../../constructs/metadata.ts';
 import type { Bundle } from '../synth.ts';
 import { upgradeEffects, type UpgradeEffects } from './upgrade-effects.ts';
 import { upgradePathsTo } from './upgrade-paths.ts';
-import { sideFromBundleFiles, sideFromFolder, sideFromReleaseFolder, type UpgradeSide } from './upgrade-side.ts';
+import { sideFromBundle, sideFromFolder, sideFromReleaseFolder, type UpgradeSide } from './upgrade-side.ts';
 
 /**
  * The upgrade paths `diff` explains for a bundle of the working tree: from
@@ -17,13 +17,13 @@ export function bundleUpgradeEffects(root: string, bundle: Bundle, all: readonly
     return existsSync(join(dir, 'metadata.yaml')) ? sideFromFolder(path, dir, `dist/${path}`) : undefined;
   };
   const to: UpgradeSide = {
-    ...sideFromBundleFiles(bundle.path, new Map(bundle.files.map((f) => [f.path, f.content])), 'working tree'),
+    ...sideFromBundle(bundle, 'working tree'),
     stackVersion: next.clusterStack.toString(),
     addonVersion: next.clusterAddon.toString(),
   };
   const newestOf = (path: string): UpgradeSide | undefined => {
     const b = all.find((x) => x.path === path);
-    return b ? sideFromBundleFiles(b.path, new Map(b.files.map((f) => [f.path, f.content])), 'working tree') : dist(path);
+    return b ? sideFromBundle(b, 'working tree') : dist(path);
   };
   return upgradePathsTo(to, dist, newestOf).map(upgradeEffects);
 }

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Bundle } from '../synth.ts';
 import { checkUpgrade, formatFindings, type UpgradeCheck, type UpgradePath } from './upgrade-check.ts';
-import { sideFromBundleFiles, sideFromFolder, sideFromReleaseFolder, type UpgradeSide } from './upgrade-side.ts';
+import { sideFromBundle, sideFromFolder, sideFromReleaseFolder, type UpgradeSide } from './upgrade-side.ts';
 
 /**
  * The upgrade paths a real cluster takes to a bundle, per provider and
@@ -23,8 +24,7 @@ export function upgradePathsTo(to: UpgradeSide, previousOf: (bundle: string) => 
 
 /** A bundle of the release plan, as the new end of its paths. */
 export interface PlannedBundle {
-  readonly path: string;
-  readonly files: readonly { readonly path: string; readonly content: string }[];
+  readonly bundle: Bundle;
   /** False when nothing changed: the version was released (and checked) before. */
   readonly isNewVersion: boolean;
 }
@@ -53,13 +53,13 @@ export async function checkReleaseUpgrades(bundles: readonly PlannedBundle[], op
     previous.set(bundle, side);
     return side;
   };
-  const planned = new Map(bundles.map((b) => [b.path, b]));
+  const planned = new Map(bundles.map((b) => [b.bundle.path, b]));
   const sides = new Map<string, UpgradeSide>();
   const plannedSide = (b: PlannedBundle): UpgradeSide => {
-    let side = sides.get(b.path);
+    let side = sides.get(b.bundle.path);
     if (!side) {
-      side = sideFromBundleFiles(b.path, new Map(b.files.map((f) => [f.path, f.content])), 'this release');
-      sides.set(b.path, side);
+      side = sideFromBundle(b.bundle, 'this release');
+      sides.set(b.bundle.path, side);
     }
     return side;
   };

@@ -3,6 +3,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
+import { inFileOrder } from '../model/render.ts';
+import type { Bundle } from '../synth.ts';
 import { readReleaseTree } from './release-reader.ts';
 
 /**
@@ -58,6 +60,46 @@ export function clusterClassOf(side: UpgradeSide): KubeObject {
   return cc;
 }
 
+/** Addon folder name → its files (path below the folder → content), from a bundle's files. */
+function addonFoldersOf(files: Iterable<readonly [string, string]>): Map<string, Map<string, string>> {
+  const prefix = `${BundleFiles.clusterAddonDir}/`;
+  const addonFolders = new Map<string, Map<string, string>>();
+  for (const [path, content] of files) {
+    if (!path.startsWith(prefix)) continue;
+    const rest = path.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    if (slash <= 0) continue;
+    const folder = rest.slice(0, slash);
+    const inner = addonFolders.get(folder) ?? new Map<string, string>();
+    inner.set(rest.slice(slash + 1), content);
+    addonFolders.set(folder, inner);
+  }
+  return addonFolders;
+}
+
+/**
+ * A side from a bundle synthesized now: its model (objects in the key order
+ * the files write, as the released sides read them back) and, for the
+ * addons, its files, which releases compare byte for byte.
+ */
+export function sideFromBundle(bundle: Bundle, source: string): UpgradeSide {
+  const { model } = bundle;
+  const [provider, stack, minor] = bundle.path.split('/');
+  return {
+    bundle: bundle.path,
+    provider,
+    stack,
+    minor,
+    stackVersion: model.versions.clusterStack.toString(),
+    addonVersion: model.versions.clusterAddon.toString(),
+    kubernetes: model.identity.kubernetes.toVersionTag(),
+    source,
+    objects: [model.clusterClass.object, ...model.clusterClass.templates].map((o) => inFileOrder(o) as KubeObject),
+    addonStages: Object.fromEntries(Object.entries(model.addonStages).map(([hook, entries]) => [hook, entries ?? []])),
+    addonFolders: addonFoldersOf(bundle.files.map((f) => [f.path, f.content] as const)),
+  };
+}
+
 /**
  * A side from a bundle's files as dist/ holds them (`cluster-class.yaml`,
  * `clusteraddon.yaml`, `metadata.yaml`, `cluster-addon/<addon>/…`).
@@ -88,18 +130,6 @@ export function sideFromBundleFiles(bundle: string, files: ReadonlyMap<string, s
       return { name: s.name, action: typeof s.action === 'string' ? s.action : '' };
     });
   }
-  const prefix = `${BundleFiles.clusterAddonDir}/`;
-  const addonFolders = new Map<string, Map<string, string>>();
-  for (const [path, content] of files) {
-    if (!path.startsWith(prefix)) continue;
-    const rest = path.slice(prefix.length);
-    const slash = rest.indexOf('/');
-    if (slash <= 0) continue;
-    const folder = rest.slice(0, slash);
-    const inner = addonFolders.get(folder) ?? new Map<string, string>();
-    inner.set(rest.slice(slash + 1), content);
-    addonFolders.set(folder, inner);
-  }
   return {
     bundle,
     provider,
@@ -111,7 +141,7 @@ export function sideFromBundleFiles(bundle: string, files: ReadonlyMap<string, s
     source,
     objects,
     addonStages,
-    addonFolders,
+    addonFolders: addonFoldersOf(files),
   };
 }
 
