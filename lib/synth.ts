@@ -6,7 +6,6 @@ import { KubernetesVersion } from '../constructs/kubernetes-version.ts';
 import type { ClusterStackVersions } from '../constructs/metadata.ts';
 import { clusterStackName, type ClusterStackIdentity } from '../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/stack-definition.ts';
-import type { NodeImageBuild, NodeImageRelease } from '../constructs/node-image/node-image-build.ts';
 import { StackVersion } from '../constructs/stack-version.ts';
 import { assertAddonValues } from './addon-values/check.ts';
 import type { TreeFile } from './atomic-write.ts';
@@ -24,11 +23,6 @@ export interface BundleBytes {
   readonly clusterClassName: string;
   readonly releaseTag: string;
   readonly files: readonly BundleFile[];
-  /** How the node images reach a cloud, and how they are built; absent when the stack has none. */
-  readonly nodeImages?: {
-    readonly release: NodeImageRelease;
-    readonly build: NodeImageBuild | undefined;
-  };
 }
 
 /** One synthesized stack × minor: its model, and its files rendered from it (lib/model/render.ts). */
@@ -110,7 +104,6 @@ function synthesizeOne(definition: ClusterStackDefinition<StackVersionsRow>, row
       releaseTag: model.releaseTag,
       model,
       files: renderBundleFiles(model),
-      ...(model.nodeImageRelease ? { nodeImages: { release: model.nodeImageRelease, build: model.nodeImageBuild } } : {}),
     };
   } catch (e) {
     const message = (e as Error).message;

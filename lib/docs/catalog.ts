@@ -33,7 +33,7 @@ export function catalog(entries: readonly CatalogEntry[], target: CatalogTarget)
       [code(content.versions.clusterStack)],
       [code(content.versions.clusterAddon)],
       // With the release method: how that version reaches a cloud (url, artifact, build instructions).
-      content.bundle.nodeImages ? [code(content.versions.nodeImage), text(` (${content.bundle.nodeImages.release})`)] : [code(content.versions.nodeImage)],
+      content.bundle.model.nodeImageRelease ? [code(content.versions.nodeImage), text(` (${content.bundle.model.nodeImageRelease})`)] : [code(content.versions.nodeImage)],
       [text(String(content.clusterClass.variables?.length ?? 0))],
       [text(String(content.clusterClass.patches?.length ?? 0))],
       joinInline(content.addons.map((a) => [code(a.folder)])),

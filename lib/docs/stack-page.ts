@@ -239,7 +239,7 @@ function addonsSection(addons: readonly AddonContent[], addonVersion: string): B
 
 function nodeImagesSection(content: BundleContent, nodeImageVersion: string): Block[] {
   const images = content.nodeImages;
-  if (images.length === 0 && content.bundle.nodeImages === undefined) {
+  if (images.length === 0 && content.bundle.model.nodeImageRelease === undefined) {
     return [heading(2, 'Node images', 'node-images'), paragraph(text('This stack ships no node images ('), code('node-images.yaml'), text(' is not part of the bundle).'))];
   }
   return [
@@ -271,10 +271,10 @@ const RELEASE_METHOD: Readonly<Record<NodeImageRelease, string>> = {
 
 /** How the node image is released and made, from the typed build instructions. */
 function nodeImageBuildBlocks(bundle: Bundle): Block[] {
-  const nodeImages = bundle.nodeImages;
-  if (nodeImages === undefined) return [];
-  const blocks: Block[] = [paragraph(text(`Released ${RELEASE_METHOD[nodeImages.release]}.`))];
-  const build = nodeImages.build;
+  const release = bundle.model.nodeImageRelease;
+  if (release === undefined) return [];
+  const blocks: Block[] = [paragraph(text(`Released ${RELEASE_METHOD[release]}.`))];
+  const build = bundle.model.nodeImageBuild;
   if (build === undefined) return blocks;
   const { source } = build.contract;
   const c = build.props.components;
@@ -306,7 +306,7 @@ function nodeImageBuildBlocks(bundle: Bundle): Block[] {
     paragraph(
       text('To build it yourself: check out image-builder at '), code(source.tag), text(', then run '), code(`IMAGE_BUILDER=<checkout> bash ${dir}/${NodeImageBuildFiles.script} <your var file>`),
       text(' with a var file holding what only your cloud knows.'),
-      ...(nodeImages.release === 'url' ? [text(' The image at the URL is a published build of the same Kubernetes version; building with these files gives an image with exactly the components pinned here, which you point the image variable at.')] : []),
+      ...(release === 'url' ? [text(' The image at the URL is a published build of the same Kubernetes version; building with these files gives an image with exactly the components pinned here, which you point the image variable at.')] : []),
     ),
   );
   return blocks;

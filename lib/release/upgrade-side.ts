@@ -104,7 +104,7 @@ export function sideFromBundle(bundle: Bundle, source: string): UpgradeSide {
  * A side from a bundle's files as dist/ holds them (`cluster-class.yaml`,
  * `clusteraddon.yaml`, `metadata.yaml`, `cluster-addon/<addon>/…`).
  */
-export function sideFromBundleFiles(bundle: string, files: ReadonlyMap<string, string>, source: string): UpgradeSide {
+function sideFromBundleFiles(bundle: string, files: ReadonlyMap<string, string>, source: string): UpgradeSide {
   const need = (path: string): string => {
     const content = files.get(path);
     if (content === undefined) throw new Error(`${source}: ${bundle}/${path} is missing`);

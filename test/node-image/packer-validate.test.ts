@@ -34,12 +34,12 @@ describe(`packer validate against ${IMAGE_BUILDER.source.repository} at IMAGE_BU
     expect(execFileSync('git', ['-C', checkout, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim()).toBe(IMAGE_BUILDER.source.commit);
   });
 
-  const builds = synthesize(STACKS).filter((b) => b.nodeImages?.build !== undefined);
+  const builds = synthesize(STACKS).filter((b) => b.model.nodeImageBuild !== undefined);
   it('has bundles with build instructions', () => expect(builds.length).toBeGreaterThan(0));
 
   for (const bundle of builds) {
     it(`${bundle.path}: the emitted variable file passes packer validate -syntax-only with the Makefile's var files`, () => {
-      const build = bundle.nodeImages!.build!;
+      const build = bundle.model.nodeImageBuild!;
       const target = IMAGE_BUILDER.targets[build.props.target];
       const dir = join(work, bundle.path);
       mkdirSync(dir, { recursive: true });
@@ -54,7 +54,7 @@ describe(`packer validate against ${IMAGE_BUILDER.source.repository} at IMAGE_BU
   }
 
   it('a variable the template does not know makes packer validate fail, so the check can fail', () => {
-    const build = builds[0]!.nodeImages!.build!;
+    const build = builds[0]!.model.nodeImageBuild!;
     const target = IMAGE_BUILDER.targets[build.props.target];
     const bad = join(work, 'bad.json');
     writeFileSync(bad, JSON.stringify({ kubernetes_semver: 7 }));
