@@ -23,6 +23,8 @@ export interface BundleBytes {
   readonly clusterClassName: string;
   readonly releaseTag: string;
   readonly files: readonly BundleFile[];
+  /** The model the files were rendered from; absent for bytes from elsewhere (an earlier commit). */
+  readonly model?: BundleModel;
 }
 
 /** One synthesized stack × minor: its model, and its files rendered from it (lib/model/render.ts). */

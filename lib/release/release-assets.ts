@@ -48,10 +48,12 @@ export async function clusterClassChart(bundle: BundleBytes): Promise<Buffer> {
 }
 
 /**
- * The dependencies of each addon chart, read from the bundle's Chart.yaml
- * files (the one place they are written).
+ * The dependencies of each addon chart: from the model of a bundle
+ * synthesized now, else read from the bundle's Chart.yaml files (the bytes
+ * of an earlier commit).
  */
 function addonDependencies(bundle: BundleBytes): { addon: string; dependency: { name: string; repository: string; version: string } }[] {
+  if (bundle.model) return [...bundle.model.addons].sort((a, b) => (a.name < b.name ? -1 : 1)).map((a) => ({ addon: a.name, dependency: { name: a.chart.name, repository: a.chart.repository, version: a.chart.version } }));
   const prefix = `${BundleFiles.clusterAddonDir}/`;
   return bundle.files
     .filter((f) => f.path.startsWith(prefix) && f.path.endsWith('/Chart.yaml') && f.path.split('/').length === 3)
