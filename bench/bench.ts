@@ -169,6 +169,8 @@ async function main(): Promise<void> {
       const largest = matrix.filter((r) => r.command === 'synth').pop()!.bundles;
       log(`one stack edited in ${largest} bundles: ${Math.min(opts.matrixRuns, EDITS.length)} runs`);
       let previous = snapshot(full.lastOut);
+      // The bundles of the edited stack: exactly these must change, else the edit was missed.
+      const edited = [...previous.keys()].filter((path) => /^[^/]+\/s0\//.test(path)).length;
       const edit = await sample(Math.min(opts.matrixRuns, EDITS.length), (i) => {
         if (i > 0) {
           const now = snapshot(full!.lastOut);
@@ -181,8 +183,8 @@ async function main(): Promise<void> {
       const change = changes.reduce((worst, c) => (c.rewritten > worst.rewritten ? c : worst));
       const share = edit.medianMs / full.sample.medianMs;
       targets.push({ target: `synth after editing one stack of ${largest} bundles: ≤ ${TARGET_MS.incrementalShare * 100} % of a full synth`, measured: `${sec(edit.medianMs)} = ${(share * 100).toFixed(0)} % of ${sec(full.sample.medianMs)}`, met: share <= TARGET_MS.incrementalShare });
-      targets.push({ target: 'synth after editing one stack: only the bundles whose bytes change are rewritten', measured: `${change.rewritten} bundle folders rewritten, ${change.changed} changed, of ${change.bundles}`, met: change.rewritten === change.changed });
-      notes.push(`"One stack edited": after a full synth of the ${largest}-bundle matrix, $${EDIT_ENV} gives the first generated stack (s0, ${change.changed} bundles) another metrics-server chart version (${EDITS.slice(0, edit.runs.length).join(', ')} in turn, each run a change), and \`synth\` runs again, unfiltered, into the same folder. A bundle folder counts as rewritten when a file in it has a new inode or mtime, or was added or removed.`);
+      targets.push({ target: 'synth after editing one stack: only the bundles whose bytes change are rewritten', measured: `${change.rewritten} bundle folders rewritten, ${change.changed} changed (the edited stack has ${edited}), of ${change.bundles} (the run that rewrote most)`, met: changes.every((c) => c.rewritten === c.changed && c.changed === edited) });
+      notes.push(`"One stack edited": after a full synth of the ${largest}-bundle matrix, $${EDIT_ENV} gives the first generated stack (s0, ${edited} bundles) another metrics-server chart version (${EDITS.slice(0, edit.runs.length).join(', ')} in turn, each run a change), and \`synth\` runs again, unfiltered, into the same folder. A bundle folder counts as rewritten when a file in it has a new inode or mtime, or was added or removed.`);
       incremental = { full: full.sample, edit, change };
     }
 
