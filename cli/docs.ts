@@ -1,13 +1,14 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/stack-definition.ts';
-import { docsCommand } from '../lib/commands/docs.ts';
 import { describeSelection, selectionFilter, type StackSelection } from '../lib/commands/filter.ts';
+import { loadStacks } from './stacks.ts';
 
 export interface DocsCliContext {
   /** Project root: version records and git history are read here; docs/ is written here by default. */
   readonly root: string;
-  readonly definitions: readonly ClusterStackDefinition<StackVersionsRow>[];
+  /** The stacks to document. @default the registered stacks, imported when the command runs */
+  readonly definitions?: readonly ClusterStackDefinition<StackVersionsRow>[];
   /** Prints one line of progress (main's `say`, which honours --quiet). */
   readonly out: (line: string) => void;
 }
@@ -30,16 +31,17 @@ export function registerDocsCommand(program: Command, context: DocsCliContext): 
     .option('--kubernetes <minor>', 'only this Kubernetes minor, e.g. 1.34')
     .option('--output-dir <dir>', 'where to write', resolve(context.root, 'docs'))
     .option('--dry-run', 'generate, write nothing');
-  command.action((opts: DocsOptions) => {
+  command.action(async (opts: DocsOptions) => {
+    const [{ docsCommand }, definitions] = await Promise.all([import('../lib/commands/docs.ts'), context.definitions ?? loadStacks()]);
     let filter: ReturnType<typeof selectionFilter>;
     try {
-      filter = selectionFilter(opts, context.definitions);
+      filter = selectionFilter(opts, definitions);
     } catch (e) {
       command.error(`error: ${(e as Error).message}`, { exitCode: 2, code: 'cluster-stacks.usage' });
     }
     const result = docsCommand({
       root: context.root,
-      definitions: context.definitions,
+      definitions,
       outDir: resolve(opts.outputDir),
       dryRun: opts.dryRun ?? false,
       ...(filter ? { filter } : {}),

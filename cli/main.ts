@@ -1,20 +1,21 @@
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { selectionFilter, type StackSelection } from '../lib/commands/filter.ts';
-import { releaseCommand } from '../lib/commands/release.ts';
-import { diffCommand } from '../lib/commands/diff.ts';
-import { synthCommand } from '../lib/commands/synth.ts';
-import { validateCommand } from '../lib/commands/validate.ts';
-import { CLUSTER_API_VERSIONS, type ClusterApiVersion } from '../lib/commands/synth-v1beta2.ts';
+import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/stack-definition.ts';
 import { StackVersion } from '../constructs/stack-version.ts';
+import { selectionFilter, type StackSelection } from '../lib/commands/filter.ts';
+import type { ClusterApiVersion } from '../lib/commands/synth-v1beta2.ts';
 import { PROJECT_ROOT } from '../lib/project-root.ts';
 import type { VersionMode } from '../lib/release/versioning.ts';
-import { STACKS } from '../stacks/index.ts';
 import { registerDocsCommand } from './docs.ts';
 import { registerGitopsCommands } from './gitops.ts';
 import { registerNewCommand } from './new.ts';
 import { registerOciCommands } from './oci.ts';
+import { loadStacks } from './stacks.ts';
 import { table } from './table.ts';
+
+// Start-up: this module and the register* modules import only commander and
+// small leaf modules, so `--help` and `<command> --help` never load the
+// stacks, cdk8s, js-yaml or a command; each action imports what it runs.
 
 const ROOT = PROJECT_ROOT;
 
@@ -40,8 +41,15 @@ function addSelection(command: Command): Command {
     .option('--kubernetes <minor>', 'only this Kubernetes minor, e.g. 1.34');
 }
 
+/**
+ * lib/commands/synth-v1beta2.ts's CLUSTER_API_VERSIONS, spelled out so that
+ * the option's help needs no import of the converter; `satisfies` fails to
+ * compile when a version is missing or unknown.
+ */
+const CLUSTER_API_CHOICES = Object.keys({ v1beta1: true, v1beta2: true } satisfies Record<ClusterApiVersion, true>);
+
 function clusterApi(): Option {
-  return new Option('--cluster-api <version>', 'Cluster API version of the ClusterClass and its templates (v1beta2: Cluster API >= 1.11)').choices([...CLUSTER_API_VERSIONS]).default('v1beta1');
+  return new Option('--cluster-api <version>', 'Cluster API version of the ClusterClass and its templates (v1beta2: Cluster API >= 1.11)').choices([...CLUSTER_API_CHOICES]).default('v1beta1' satisfies ClusterApiVersion);
 }
 
 function output(): Option {
@@ -95,11 +103,12 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
     .option('--dry-run', 'validate only, write nothing')
     .addOption(clusterApi())
     .addOption(output())
-    .action((opts: SelectionOptions & { outputDir: string; dryRun?: boolean; clusterApi: ClusterApiVersion }) => {
+    .action(async (opts: SelectionOptions & { outputDir: string; dryRun?: boolean; clusterApi: ClusterApiVersion }) => {
       if (opts.clusterApi !== 'v1beta1' && !opts.dryRun && resolve(opts.outputDir) === resolve(ROOT, 'dist')) {
         throw new UserError(`--cluster-api ${opts.clusterApi} would overwrite dist/, which holds the committed v1beta1 output; choose another folder with --output-dir`);
       }
-      const result = synthCommand({ root: ROOT, definitions: STACKS, outDir: resolve(opts.outputDir), dryRun: opts.dryRun ?? false, clusterApi: opts.clusterApi, ...filterOf(opts) });
+      const [{ synthCommand }, definitions] = await Promise.all([import('../lib/commands/synth.ts'), loadStacks()]);
+      const result = synthCommand({ root: ROOT, definitions, outDir: resolve(opts.outputDir), dryRun: opts.dryRun ?? false, clusterApi: opts.clusterApi, ...filterOf(opts, definitions) });
       if (opts.output === 'json') {
         io.out(`${JSON.stringify({ bundles: result.bundles.map((b) => ({ path: b.path, clusterClass: b.clusterClassName })), unversionedChanges: result.unversionedChanges }, null, 2)}\n`);
       } else {
@@ -111,8 +120,9 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
   addSelection(program.command('validate').description('synthesize and validate every object against its CRD and Cluster API rules; write nothing'))
     .addOption(clusterApi())
     .addOption(output())
-    .action((opts: SelectionOptions & { clusterApi: ClusterApiVersion }) => {
-      const result = validateCommand({ definitions: STACKS, clusterApi: opts.clusterApi, ...filterOf(opts) });
+    .action(async (opts: SelectionOptions & { clusterApi: ClusterApiVersion }) => {
+      const [{ validateCommand }, definitions] = await Promise.all([import('../lib/commands/validate.ts'), loadStacks()]);
+      const result = validateCommand({ definitions, clusterApi: opts.clusterApi, ...filterOf(opts, definitions) });
       if (opts.output === 'json') io.out(`${JSON.stringify(result, null, 2)}\n`);
       else say(`valid: ${result.bundles} bundles, ${result.objects} objects`);
     });
@@ -134,18 +144,20 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
       if (opts.vendor && opts.vendorFrom) throw new UserError('--vendor and --vendor-from exclude each other');
       if (opts.record && opts.mode !== 'custom') throw new UserError(`--record is for --mode custom: ${opts.mode === 'hash' ? 'hash mode never writes' : 'stable mode always writes'} the version records and dist/`);
       const vendor = opts.vendorFrom ? { kind: 'folder' as const, path: resolve(opts.vendorFrom) } : opts.vendor ? { kind: 'repository' as const } : undefined;
+      const mode = versionMode(opts);
+      const [{ releaseCommand }, definitions] = await Promise.all([import('../lib/commands/release.ts'), loadStacks()]);
       const result = await releaseCommand({
         ...(vendor ? { vendor } : {}),
         root: ROOT,
-        definitions: STACKS,
-        mode: versionMode(opts),
+        definitions,
+        mode,
         releaseDir: resolve(opts.releaseDir),
         dryRun: opts.dryRun ?? false,
         ...(opts.record ? { record: true } : {}),
         ...(opts.allowBreaking !== undefined ? { allowBreaking: opts.allowBreaking } : {}),
         foldersOnlyVendored: true,
         ...(opts.from ? { from: resolve(opts.from) } : {}),
-        ...filterOf(opts),
+        ...filterOf(opts, definitions),
       });
       if (opts.output === 'json') {
         io.out(`${JSON.stringify(result, null, 2)}\n`);
@@ -166,20 +178,21 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
     .option('--to <dir>', 'current: a release folder (default: a synthesis of the working tree)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: SelectionOptions & { from?: string; to?: string }) => {
+      const [{ diffCommand }, definitions] = await Promise.all([import('../lib/commands/diff.ts'), loadStacks()]);
       const result = await diffCommand({
         root: ROOT,
-        definitions: STACKS,
+        definitions,
         ...(opts.from ? { from: resolve(opts.from) } : {}),
         ...(opts.to ? { to: resolve(opts.to) } : {}),
-        ...filterOf(opts),
+        ...filterOf(opts, definitions),
       });
       io.out(opts.output === 'json' ? `${JSON.stringify(result.json, null, 2)}\n` : result.text);
     });
 
-  registerDocsCommand(program, { root: ROOT, definitions: STACKS, out: say });
+  registerDocsCommand(program, { root: ROOT, out: say });
   registerOciCommands(program, io, { root: ROOT, quiet: () => global().quiet ?? false, usageError: (m) => new UserError(m) });
   registerGitopsCommands(program, io, { root: ROOT, quiet: () => global().quiet ?? false, usageError: (m) => new UserError(m) });
-  registerNewCommand(program, { root: ROOT, definitions: STACKS, out: io.out, say });
+  registerNewCommand(program, { root: ROOT, out: io.out, say });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -194,10 +207,10 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
   }
 }
 
-function filterOf(opts: StackSelection): { filter?: ReturnType<typeof selectionFilter> & {} } {
+function filterOf(opts: StackSelection, definitions: readonly ClusterStackDefinition<StackVersionsRow>[]): { filter?: ReturnType<typeof selectionFilter> & {} } {
   let filter: ReturnType<typeof selectionFilter>;
   try {
-    filter = selectionFilter(opts, STACKS);
+    filter = selectionFilter(opts, definitions);
   } catch (e) {
     throw new UserError((e as Error).message);
   }

@@ -1,12 +1,13 @@
 import { Option, type Command } from 'commander';
 import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/stack-definition.ts';
-import { newCommand, ScaffoldInputError } from '../lib/commands/new.ts';
+import type { newCommand } from '../lib/commands/new.ts';
+import { loadStacks } from './stacks.ts';
 
 export interface NewCommandContext {
   /** Project root. */
   readonly root: string;
-  /** The registered stacks (STACKS). */
-  readonly definitions: readonly ClusterStackDefinition<StackVersionsRow>[];
+  /** The registered stacks. @default STACKS, imported when the command runs */
+  readonly definitions?: readonly ClusterStackDefinition<StackVersionsRow>[];
   /** Writes machine-readable output (`-o json`). */
   readonly out: (s: string) => void;
   /** Writes human output unless --quiet. @default out */
@@ -18,7 +19,7 @@ export interface NewCommandContext {
  * reported through Command.error as one line with exit code 2 (usage), as
  * the other commands' usage errors; nothing is written then.
  *
- * Wiring in cli/main.ts: `registerNewCommand(program, { root: ROOT, definitions: STACKS, out: io.out, say });`
+ * Wiring in cli/main.ts: `registerNewCommand(program, { root: ROOT, out: io.out, say });`
  */
 export function registerNewCommand(program: Command, context: NewCommandContext): Command {
   const say = context.say ?? ((s: string) => context.out(s.endsWith('\n') ? s : `${s}\n`));
@@ -29,9 +30,10 @@ export function registerNewCommand(program: Command, context: NewCommandContext)
     .option('--from <provider/stack>', 'copy this existing stack instead of the skeleton, e.g. docker/scs')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'));
   command.action(async (given: string, opts: { from?: string; output: string }) => {
+    const [{ newCommand: create, ScaffoldInputError }, definitions] = await Promise.all([import('../lib/commands/new.ts'), context.definitions ?? loadStacks()]);
     let result: Awaited<ReturnType<typeof newCommand>>;
     try {
-      result = await newCommand({ root: context.root, definitions: context.definitions, name: given, ...(opts.from ? { from: opts.from } : {}) });
+      result = await create({ root: context.root, definitions, name: given, ...(opts.from ? { from: opts.from } : {}) });
     } catch (e) {
       if (e instanceof ScaffoldInputError) command.error(`error: ${e.message}`, { exitCode: 2, code: 'cluster-stacks.usage' });
       throw e;

@@ -1,17 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { listCommand } from '../lib/commands/list.ts';
-import { publishCommand, type PublishedArtifact, type RegistryTarget } from '../lib/commands/publish.ts';
-import { pullCommand } from '../lib/commands/pull.ts';
+import type { PublishedArtifact, RegistryTarget } from '../lib/commands/publish.ts';
 import { resolveCredentials, trustedTokenRealms } from '../lib/oci/credentials.ts';
 import { printable, printableJson } from '../lib/oci/printable.ts';
 import { assertRepository, assertTag, parseRegistryHost } from '../lib/oci/reference.ts';
-import { EPOCH } from '../lib/oci/release-artifact.ts';
 import { parseReleaseTag } from '../lib/oci/release-tag.ts';
-import { loadVerifier } from '../lib/oci/signing/keys.ts';
 import { describeSignature, publishSigning, registerSigningCommands, SIGN_KEY_HELP, VERIFY_KEY_HELP } from './signing.ts';
 import { table } from './table.ts';
+
+// Start-up: the registry, signing and archive code is imported by the
+// actions (see cli/main.ts); only small leaf modules are imported here.
 
 export interface OciCommandIo {
   readonly out: (s: string) => void;
@@ -87,7 +86,8 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
     .option('--sign-key <key>', SIGN_KEY_HELP)
     .action(async (dirs: string[], opts: TargetOptions & { force?: boolean; helmChart?: boolean; revision?: string | false; signKey?: string }) => {
       const created = usage(() => createdFromEnv(env));
-      const sign = opts.signKey ? publishSigning(opts.signKey, env, helpers.root) : undefined;
+      const sign = opts.signKey ? await publishSigning(opts.signKey, env, helpers.root) : undefined;
+      const { publishCommand } = await import('../lib/commands/publish.ts');
       const revision = opts.revision === false ? undefined : opts.revision ?? gitHead(helpers.root);
       const progress = (io.isTTY ?? process.stderr.isTTY ?? false) && !helpers.quiet() && env.CI !== 'true';
       const summary = await publishCommand({
@@ -111,7 +111,9 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
 
   addTarget(program.command('list').description('list the release tags of a repository, grouped by provider, stack and Kubernetes minor'))
     .action(async (opts: TargetOptions) => {
-      const summary = await listCommand(target(opts));
+      const registryTarget = target(opts);
+      const { listCommand } = await import('../lib/commands/list.ts');
+      const summary = await listCommand(registryTarget);
       if (opts.output === 'json') {
         io.out(`${printableJson(summary)}\n`);
         return;
@@ -133,7 +135,8 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
     .action(async (tag: string, opts: TargetOptions & { outputDir: string; force?: boolean; verifyKey?: string }) => {
       usage(() => assertTag(tag));
       if (!parseReleaseTag(tag)) throw helpers.usageError(`tag '${tag}' is not a release tag <provider>-<stack>-<major>-<minor>-<version> (e.g. openstack-scs-1-34-v1); pull fetches cluster stack releases only`);
-      const verifier = opts.verifyKey ? loadVerifier(opts.verifyKey, env) : undefined;
+      const verifier = opts.verifyKey ? (await import('../lib/oci/signing/keys.ts')).loadVerifier(opts.verifyKey, env) : undefined;
+      const { pullCommand } = await import('../lib/commands/pull.ts');
       const summary = await pullCommand({ ...target(opts), tag, outputDir: resolve(opts.outputDir), force: opts.force ?? false, ...(verifier ? { verifier } : {}) });
       if (opts.output === 'json') {
         io.out(`${printableJson(summary)}\n`);
@@ -173,8 +176,8 @@ export function describeStatus(a: Pick<PublishedArtifact, 'status' | 'note' | 'p
  */
 export function createdFromEnv(env: NodeJS.ProcessEnv): string {
   const value = env.SOURCE_DATE_EPOCH;
-  if (value === undefined || value === '') return EPOCH;
-  const date = /^[0-9]+$/.test(value) ? new Date(Number(value) * 1000) : undefined;
+  // new Date(0): lib/oci/release-artifact.ts's EPOCH, without importing the archive code at start-up.
+  const date = value === undefined || value === '' ? new Date(0) : /^[0-9]+$/.test(value) ? new Date(Number(value) * 1000) : undefined;
   if (!date || Number.isNaN(date.getTime())) throw new Error(`SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01, got '${value}'`);
   return date.toISOString().replace(/\.000Z$/, 'Z');
 }

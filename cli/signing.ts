@@ -1,10 +1,8 @@
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { releaseSigning, signPublishedRelease, type ReleaseSignature } from '../lib/commands/sign-release.ts';
-import { verifyCommand } from '../lib/commands/verify.ts';
+import type { ReleaseSignature } from '../lib/commands/sign-release.ts';
 import type { PublishCommandOptions } from '../lib/commands/publish.ts';
-import { generateCosignKeyPair, loadSigner, loadVerifier } from '../lib/oci/signing/keys.ts';
 import { ociCommandContext, type OciCommandHelpers, type OciCommandIo, type TargetOptions } from './oci.ts';
 
 /**
@@ -18,7 +16,8 @@ export const SIGN_KEY_HELP = 'sign each release with this cosign private key (fi
 export const VERIFY_KEY_HELP = 'refuse the release, before writing anything, unless it is signed by this cosign public key (file or env://VAR) for exactly the manifest pulled';
 
 /** The `sign` hook of publishCommand for `--sign-key`; loads the key (and the pinned CRDs) before anything is pushed. */
-export function publishSigning(key: string, env: NodeJS.ProcessEnv, root: string): NonNullable<PublishCommandOptions['sign']> {
+export async function publishSigning(key: string, env: NodeJS.ProcessEnv, root: string): Promise<NonNullable<PublishCommandOptions['sign']>> {
+  const [{ releaseSigning, signPublishedRelease }, { loadSigner }] = await Promise.all([import('../lib/commands/sign-release.ts'), import('../lib/oci/signing/keys.ts')]);
   const signing = releaseSigning(loadSigner(key, env), root);
   return (client, repository, artifact) => signPublishedRelease(client, repository, artifact, signing);
 }
@@ -38,6 +37,7 @@ export function registerSigningCommands(program: Command, io: OciCommandIo, help
     .requiredOption('--key <key>', 'cosign public key (file or env://VAR)')
     .action(async (what: string, opts: TargetOptions & { key: string }) => {
       const isDir = what.includes('/') || existsSync(what);
+      const [{ verifyCommand }, { loadVerifier }] = await Promise.all([import('../lib/commands/verify.ts'), import('../lib/oci/signing/keys.ts')]);
       const verifier = loadVerifier(opts.key, env);
       const summary = await verifyCommand({ ...target(opts), target: isDir ? { kind: 'folder', dir: resolve(what) } : { kind: 'tag', tag: what }, verifier });
       if (opts.output === 'json') {
@@ -53,12 +53,13 @@ export function registerSigningCommands(program: Command, io: OciCommandIo, help
     .command('keygen')
     .description("write a new ECDSA P-256 key pair in cosign's formats: <prefix>.key (encrypted with $COSIGN_PASSWORD) and <prefix>.pub")
     .addOption(new Option('--output-prefix <path>', 'path prefix of the two files').default('cosign'))
-    .action((opts: { outputPrefix: string }) => {
+    .action(async (opts: { outputPrefix: string }) => {
       const password = env.COSIGN_PASSWORD;
       if (password === undefined) throw helpers.usageError('keygen encrypts the private key with $COSIGN_PASSWORD; set it (it may be empty, as for cosign)');
       const keyPath = resolve(`${opts.outputPrefix}.key`);
       const pubPath = resolve(`${opts.outputPrefix}.pub`);
       for (const p of [keyPath, pubPath]) if (existsSync(p)) throw new Error(`${p} already exists; refusing to replace a key`);
+      const { generateCosignKeyPair } = await import('../lib/oci/signing/keys.ts');
       const pair = generateCosignKeyPair(password);
       writeNew(keyPath, pair.privateKeyPem, 0o600);
       writeNew(pubPath, pair.publicKeyPem, 0o644);

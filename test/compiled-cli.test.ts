@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -54,6 +54,54 @@ describe('the compiled CLI in .build/', () => {
     expect(files.length).toBeGreaterThan(0);
     expect(listTree(b)).toEqual(files);
     for (const f of files) expect(readFileSync(join(b, f)), f).toEqual(readFileSync(join(a, f)));
+  });
+
+  describe('start-up: help loads no stack, cdk8s, js-yaml or command', () => {
+    // A module resolve hook that appends every URL the process loads to a file.
+    const hooks = join(temp, 'record-hooks.mjs');
+    const preload = join(temp, 'record.mjs');
+    writeFileSync(hooks, [
+      "import { appendFileSync } from 'node:fs';",
+      'let file;',
+      'export function initialize(data) { file = data.file; }',
+      'export async function resolve(specifier, context, next) {',
+      '  const result = await next(specifier, context);',
+      "  appendFileSync(file, `${result.url}\\n`);",
+      '  return result;',
+      '}',
+      '',
+    ].join('\n'));
+    writeFileSync(preload, [
+      "import { register } from 'node:module';",
+      `register(${JSON.stringify(pathToFileURL(hooks).href)}, import.meta.url, { data: { file: process.env.RECORD_IMPORTS } });`,
+      '',
+    ].join('\n'));
+    let n = 0;
+    function loaded(argv: string[]): { code: number; urls: string[] } {
+      const file = join(temp, `imports-${n++}.txt`);
+      writeFileSync(file, '');
+      let code = 0;
+      try {
+        execFileSync(process.execPath, ['--import', pathToFileURL(preload).href, join(ROOT, 'bin', 'cluster-stacks.mjs'), ...argv], { cwd: temp, stdio: 'pipe', env: { ...process.env, RECORD_IMPORTS: file, NODE_OPTIONS: '' } });
+      } catch (e) {
+        code = (e as { status: number }).status;
+      }
+      return { code, urls: readFileSync(file, 'utf8').split('\n').filter((u) => u !== '') };
+    }
+    const heavy = (urls: readonly string[]): string[] => urls.filter((u) =>
+      /\/node_modules\/(cdk8s|cdk8s-plus-28|constructs|js-yaml|tsx)\//.test(u) || /\/\.build\/(stacks|imports)\//.test(u) || (/\/\.build\/lib\/commands\//.test(u) && !u.endsWith('/filter.js')));
+
+    it.each([[['--help']], [['release', '--help']], [['publish', '--help']], [['synth', '--no-such-option']]])('%j', (argv) => {
+      const { urls } = loaded(argv);
+      expect(urls.some((u) => u.includes('/.build/cli/main.js'))).toBe(true);
+      expect(heavy(urls)).toEqual([]);
+    });
+
+    it('a command loads what it runs (the check above sees it)', () => {
+      const { code, urls } = loaded(['synth', '--dry-run', '--provider', 'no-such-provider']);
+      expect(code).toBe(2);
+      expect(heavy(urls)).toEqual(expect.arrayContaining([expect.stringMatching(/\/\.build\/stacks\/index\.js$/), expect.stringMatching(/\/\.build\/lib\/commands\/synth\.js$/), expect.stringMatching(/\/node_modules\/cdk8s\//)]));
+    });
   });
 
   it('is what bin/cluster-stacks.mjs runs when fresh, and the sources once a source is newer', () => {

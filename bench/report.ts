@@ -1,0 +1,106 @@
+/** The bench's results as Markdown (bench/RESULTS.md and stdout). */
+import type { Sample } from './measure.ts';
+import type { TreeChange } from './tree-change.ts';
+
+export interface Row {
+  readonly what: string;
+  readonly command: string;
+  readonly sample: Sample;
+  /** Whole-process wall-time target for the median. */
+  readonly targetMs?: number;
+}
+
+export interface MatrixRow {
+  readonly command: 'synth' | 'release';
+  readonly bundles: number;
+  readonly sample: Sample;
+}
+
+export interface Target {
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+export interface Machine {
+  readonly date: string;
+  readonly cores: number;
+  readonly cpu: string;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly loadStart: readonly number[];
+  readonly loadEnd: readonly number[];
+  readonly commit: string;
+}
+
+export interface Results {
+  readonly machine: Machine;
+  readonly rows: readonly Row[];
+  readonly matrix: readonly MatrixRow[];
+  readonly incremental?: { readonly full: Sample; readonly edit: Sample; readonly change: TreeChange };
+  readonly targets: readonly Target[];
+  readonly notes: readonly string[];
+  readonly totalMs: number;
+}
+
+export const sec = (ms: number): string => (Number.isNaN(ms) ? 'n/a' : `${(ms / 1000).toFixed(ms < 10_000 ? 3 : 1)} s`);
+export const mib = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB`;
+const load = (l: readonly number[]): string => l.map((x) => x.toFixed(2)).join(' / ');
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`), ''];
+}
+
+export function markdown(r: Results): string {
+  const m = r.machine;
+  const lines: string[] = ['# Benchmark results', ''];
+  lines.push(
+    `Written by \`npm run bench\` on ${m.date} at commit \`${m.commit}\`: \`nproc\` ${m.cores} (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}.`,
+    `Load average (1 / 5 / 15 min) ${load(m.loadStart)} at the start, ${load(m.loadEnd)} at the end${Math.max(m.loadStart[0], m.loadEnd[0]) > m.cores ? `: above the ${m.cores} cores, other processes competed and wall times are inflated; the CPU column is less affected` : ''}.`,
+    '',
+    'Every figure is a whole process (spawned, waited for, every output byte read): wall time from spawn to exit; CPU = user + system time and peak RSS from GNU time. Median (min–max) of the runs.',
+    '',
+  );
+  lines.push('## Targets', '', ...table(['target', 'measured', 'met'], r.targets.map((t) => [t.target, t.measured, t.met ? 'met' : '**not met**'])));
+
+  lines.push('## Commands', '', ...table(['what', 'command', 'runs', 'wall median', 'min – max', 'CPU median', 'peak RSS', 'target', 'met'], r.rows.map((row) => [
+    row.what,
+    `\`${row.command}\``,
+    String(row.sample.runs.length),
+    sec(row.sample.medianMs),
+    `${sec(row.sample.minMs)} – ${sec(row.sample.maxMs)}`,
+    sec(row.sample.cpuMedianMs),
+    mib(row.sample.peakRssKiB),
+    row.targetMs === undefined ? '' : `≤ ${sec(row.targetMs)}`,
+    row.targetMs === undefined ? '' : row.sample.medianMs <= row.targetMs ? 'met' : '**not met**',
+  ])));
+
+  if (r.matrix.length > 0) {
+    lines.push('## Synthetic matrices', '', ...table(['command', 'bundles', 'runs', 'wall median', 'min – max', 'ms per bundle', 'marginal ms per bundle', 'cores used (CPU / wall)', 'peak RSS'], r.matrix.map((row, i) => {
+      const previous = r.matrix[i - 1];
+      const marginal = previous && previous.command === row.command ? ((row.sample.medianMs - previous.sample.medianMs) / (row.bundles - previous.bundles)).toFixed(1) : '';
+      return [
+        row.command,
+        String(row.bundles),
+        String(row.sample.runs.length),
+        sec(row.sample.medianMs),
+        `${sec(row.sample.minMs)} – ${sec(row.sample.maxMs)}`,
+        (row.sample.medianMs / row.bundles).toFixed(1),
+        marginal,
+        (row.sample.cpuMedianMs / row.sample.medianMs).toFixed(2),
+        mib(row.sample.peakRssKiB),
+      ];
+    })));
+  }
+
+  if (r.incremental) {
+    const inc = r.incremental;
+    lines.push('## One stack edited', '', ...table(['run', 'runs', 'wall median', 'min – max', 'bundle folders rewritten', 'bundle folders whose bytes changed'], [
+      [`full synth of ${inc.change.bundles} bundles`, String(inc.full.runs.length), sec(inc.full.medianMs), `${sec(inc.full.minMs)} – ${sec(inc.full.maxMs)}`, String(inc.change.bundles), String(inc.change.bundles)],
+      ['synth after the edit, same output folder', String(inc.edit.runs.length), sec(inc.edit.medianMs), `${sec(inc.edit.minMs)} – ${sec(inc.edit.maxMs)}`, String(inc.change.rewritten), String(inc.change.changed)],
+    ]));
+  }
+
+  lines.push('## How', '', ...r.notes.map((n) => `- ${n}`), '', `Total bench time ${sec(r.totalMs)}.`, '');
+  return lines.join('\n');
+}

@@ -1,0 +1,10 @@
+import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/stack-definition.ts';
+
+/**
+ * The registered stacks (stacks/index.ts), imported when a command runs:
+ * importing them loads cdk8s and every stack's construct code, which
+ * `--help` does not need.
+ */
+export async function loadStacks(): Promise<readonly ClusterStackDefinition<StackVersionsRow>[]> {
+  return (await import('../stacks/index.ts')).STACKS;
+}
