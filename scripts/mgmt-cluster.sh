@@ -86,8 +86,11 @@ teardown_namespace() {
   if [[ -n $pids ]]; then
     # shellcheck disable=SC2086
     kill -TERM $pids 2>/dev/null || true
-    sleep 2
-    pids=$(namespace_pids)
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      sleep 0.2
+      pids=$(namespace_pids)
+      [[ -n $pids ]] || break
+    done
     # shellcheck disable=SC2086
     [[ -z $pids ]] || kill -KILL $pids 2>/dev/null || true
   fi
