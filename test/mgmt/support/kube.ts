@@ -104,6 +104,7 @@ export function describeConditions(o: JsonObject | undefined): string {
 export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, describeLast: () => Promise<string> | string = () => '', timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let failure = '';
+  let interval = 200;
   for (;;) {
     // A probe that fails (an object replaced between two reads, as when templates rotate) is retried.
     const value = await probe().catch((e: unknown) => {
@@ -115,6 +116,9 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
       return value;
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${await describeLast()}${failure ? `; last error: ${failure}` : ''}`);
-    await new Promise((r) => setTimeout(r, 500));
+    // Quick first polls for what is already there, then at most one a second:
+    // some thirty tests poll at once, several reads each.
+    await new Promise((r) => setTimeout(r, interval));
+    interval = Math.min(1000, interval * 1.5);
   }
 }

@@ -110,12 +110,16 @@ export class ManagementCluster {
         return file;
       });
 
-      await this.phase('etcd + kube-apiservers', async () => {
+      // The workload clusters' API servers come up while the management
+      // cluster's CRDs, managers and webhooks are installed; they are awaited last.
+      let workloadsReady: Promise<unknown> = Promise.resolve();
+      await this.phase('etcd + management kube-apiserver', async () => {
         await this.startEtcd();
-        await Promise.all([
-          this.startApiServer('management', '/registry', PORTS.apiserver, pki),
-          ...workloadKubeconfigs.map((_, i) => this.startApiServer(`workload-${i + 1}`, `/workload-${i + 1}/registry`, PORTS.workloadApiserver + i, pki)),
-        ]);
+        const management = this.startApiServer('management', '/registry', PORTS.apiserver, pki);
+        workloadsReady = Promise.all(workloadKubeconfigs.map((_, i) => this.startApiServer(`workload-${i + 1}`, `/workload-${i + 1}/registry`, PORTS.workloadApiserver + i, pki)));
+        // Not awaited yet: a failure must not go unhandled meanwhile.
+        workloadsReady.catch(() => undefined);
+        await management;
       });
 
       const managers = this.managers();
@@ -125,6 +129,7 @@ export class ManagementCluster {
         await Promise.all(managers.map((m) => this.waitForTls(m.name, m.webhookPort)));
       });
       await this.phase('webhook configurations', () => this.installWebhooks(managers, pki));
+      await this.phase(`${workloads} workload kube-apiservers`, () => workloadsReady);
 
       const info: ManagementClusterInfo = {
         stateDir,
