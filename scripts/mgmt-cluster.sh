@@ -22,7 +22,8 @@
 #
 # Needs: unshare (util-linux), ip (iproute2), openssl, go, root (or
 # CAP_SYS_ADMIN) for the network namespace. MGMT_KEEP=1 keeps the state
-# folder of `run` (logs of every component) and prints its path.
+# folder of `run` (logs of every component) and prints its path;
+# MGMT_TRACE=1 makes the tests print how long each of their waits took.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
