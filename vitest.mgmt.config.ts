@@ -13,7 +13,12 @@ export default defineConfig({
     // Controllers reconcile within seconds, but a busy 2-core machine stretches that.
     testTimeout: 300_000,
     hookTimeout: 300_000,
-    // One management cluster is shared; its controllers are the bottleneck, not vitest.
-    maxWorkers: 2,
+    // One management cluster is shared and every test works in namespaces of
+    // its own, so all files and all tests run at once: the suite's time is
+    // then that of its longest test (controllers and webhooks mostly wait on
+    // each other), not the sum. Each worker is a Node process; four files, four workers.
+    maxWorkers: 4,
+    sequence: { concurrent: true },
+    maxConcurrency: 64,
   },
 });

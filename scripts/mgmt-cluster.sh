@@ -22,7 +22,8 @@
 #
 # Needs: unshare (util-linux), ip (iproute2), openssl, go, root (or
 # CAP_SYS_ADMIN) for the network namespace. MGMT_KEEP=1 keeps the state
-# folder of `run` (logs of every component) and prints its path.
+# folder of `run` (logs of every component) and prints its path;
+# MGMT_TRACE=1 makes the tests print how long each of their waits took.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -86,8 +87,11 @@ teardown_namespace() {
   if [[ -n $pids ]]; then
     # shellcheck disable=SC2086
     kill -TERM $pids 2>/dev/null || true
-    sleep 2
-    pids=$(namespace_pids)
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      sleep 0.2
+      pids=$(namespace_pids)
+      [[ -n $pids ]] || break
+    done
     # shellcheck disable=SC2086
     [[ -z $pids ]] || kill -KILL $pids 2>/dev/null || true
   fi

@@ -53,7 +53,8 @@ describe.skipIf(!mgmtEnabled)('shipped bundles on a management cluster', () => {
 
       const values = typicalValues(bundle);
       await createCluster(k, { name: 'defaults', namespace: ns, bundle });
-      await createCluster(k, { name: 'typical', namespace: ns, bundle, variables: values });
+      // The typical one with a worker (its Machine waits for a node forever).
+      await createCluster(k, { name: 'typical', namespace: ns, bundle, variables: values, workerReplicas: 1 });
       for (const name of ['defaults', 'typical']) {
         await waitTopologyReconciled(k, ns, name);
         const objects = await topologyObjects(k, ns, name);
@@ -61,6 +62,7 @@ describe.skipIf(!mgmtEnabled)('shipped bundles on a management cluster', () => {
         expect(at(objects.controlPlane, 'spec', 'version'), `${name}: KubeadmControlPlane version`).toBe(bundle.kubernetes);
         expect(at(objects.machineDeployment, 'spec', 'template', 'spec', 'version'), `${name}: MachineDeployment version`).toBe(bundle.kubernetes);
         expect(at(objects.controlPlane, 'spec', 'replicas')).toBe(1);
+        expect(at(objects.machineDeployment, 'spec', 'replicas')).toBe(name === 'typical' ? 1 : 0);
         if (name === 'typical') {
           const { checked, problems } = checkVariablesReachedObjects(bundle, objects, values);
           expect(problems).toEqual([]);

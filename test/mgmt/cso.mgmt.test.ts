@@ -75,7 +75,9 @@ describe.skipIf(!mgmtEnabled)('Cluster Stack Operator CRDs', () => {
 
   it('refuses broken ClusterStacks: a patch version, an unknown channel, a missing provider, an unknown field', async () => {
     const k = kube as Kube;
-    const base = { apiVersion: 'clusterstack.x-k8s.io/v1alpha1', kind: 'ClusterStack', metadata: { namespace: ns }, spec: { provider: 'docker', name: 'scs', kubernetesVersion: '1.34' } };
+    // Its own namespace: the tests of this suite run concurrently.
+    await k.createNamespace(`${ns}-broken`);
+    const base = { apiVersion: 'clusterstack.x-k8s.io/v1alpha1', kind: 'ClusterStack', metadata: { namespace: `${ns}-broken` }, spec: { provider: 'docker', name: 'scs', kubernetesVersion: '1.34' } };
     const cases: [string, Record<string, unknown>, RegExp][] = [
       ['patch-version', { kubernetesVersion: '1.34.7' }, /kubernetesVersion/],
       ['channel', { channel: 'beta' }, /channel/],

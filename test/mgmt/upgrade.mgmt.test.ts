@@ -47,9 +47,15 @@ function minorPaths(): [string, Bundle, Bundle][] {
   return out;
 }
 
-/** The stack versions of one bundle, oldest first, ending with dist/. */
+/** The stack versions of one bundle, oldest first, ending with dist/ (read from git once per bundle). */
+const histories = new Map<Bundle, Bundle[]>();
 function history(b: Bundle): Bundle[] {
-  return [...historicBundles(root, b, scratch), b];
+  let h = histories.get(b);
+  if (!h) {
+    h = [...historicBundles(root, b, scratch), b];
+    histories.set(b, h);
+  }
+  return h;
 }
 
 describe.skipIf(!mgmtEnabled)('upgrade paths with Cluster API v1.10.9', () => {

@@ -1,16 +1,27 @@
 import { dumpDocuments, isObject, type Json, type JsonObject } from '../../e2e/support/yaml.ts';
 import { describeRun, run, type RunResult } from '../../e2e/support/run.ts';
+import { ApiClient } from './api.ts';
 
 /**
- * kubectl (built at the management cluster's Kubernetes version) against one
- * cluster. Every call is one kubectl process: slower than a client library,
- * but it is the client a user and a GitOps tool's apply would use.
+ * One cluster, reached two ways: what a user or a GitOps tool does (apply,
+ * create, patch through the webhooks, delete) with kubectl, built at the
+ * management cluster's Kubernetes version; the reads the tests poll with, the
+ * stand-in status writes and namespaces over the REST API directly
+ * (support/api.ts), which costs the API server and the two cores far less
+ * than a kubectl process per poll.
  */
 export class Kube {
+  private apiClient: ApiClient | undefined;
+
   public constructor(
     private readonly kubectl: string,
     public readonly kubeconfig: string,
   ) {}
+
+  private get api(): ApiClient {
+    this.apiClient ??= new ApiClient(this.kubeconfig);
+    return this.apiClient;
+  }
 
   public run(args: readonly string[], input?: string): Promise<RunResult> {
     return run(this.kubectl, args, { env: { KUBECONFIG: this.kubeconfig }, timeoutMs: 120_000, ...(input === undefined ? {} : { input }) });
@@ -24,7 +35,7 @@ export class Kube {
   }
 
   public async createNamespace(name: string): Promise<void> {
-    await this.ok(['create', 'namespace', name]);
+    await this.api.ok('POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
   }
 
   /** Server-side apply of objects (into `namespace` when they name none). */
@@ -38,12 +49,11 @@ export class Kube {
   }
 
   public async get(resource: string, name: string, namespace: string): Promise<JsonObject | undefined> {
-    const r = await this.run(['get', resource, name, '-n', namespace, '-o', 'json']);
-    if (r.code !== 0) {
-      if (/NotFound|not found/.test(r.stderr)) return undefined;
-      throw new Error(`kubectl get failed:\n${describeRun(r, 4000)}`);
-    }
-    return JSON.parse(r.stdout) as JsonObject;
+    const path = `${await this.api.collection(resource, namespace)}/${encodeURIComponent(name)}`;
+    const r = await this.api.request('GET', path);
+    if (r.status === 404) return undefined;
+    if (r.status !== 200) throw new Error(`GET ${path}: ${r.status} ${String(r.body.message ?? '')}`);
+    return r.body;
   }
 
   public async mustGet(resource: string, name: string, namespace: string): Promise<JsonObject> {
@@ -53,14 +63,15 @@ export class Kube {
   }
 
   public async list(resource: string, namespace: string, selector?: string): Promise<JsonObject[]> {
-    const out = await this.ok(['get', resource, '-n', namespace, '-o', 'json', ...(selector ? ['-l', selector] : [])]);
-    const list = JSON.parse(out) as JsonObject;
+    const path = `${await this.api.collection(resource, namespace)}${selector ? `?labelSelector=${encodeURIComponent(selector)}` : ''}`;
+    const list = await this.api.ok('GET', path);
     return (Array.isArray(list.items) ? list.items : []).filter(isObject);
   }
 
   /** A merge patch of an object's status subresource. */
   public async patchStatus(resource: string, name: string, namespace: string, status: Json): Promise<void> {
-    await this.ok(['patch', resource, name, '-n', namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+    const path = `${await this.api.collection(resource, namespace)}/${encodeURIComponent(name)}/status`;
+    await this.api.ok('PATCH', path, JSON.stringify({ status }), 'application/merge-patch+json');
   }
 
   /** A merge patch of an object (through its webhooks); returns kubectl's result. */
@@ -93,14 +104,21 @@ export function describeConditions(o: JsonObject | undefined): string {
 export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, describeLast: () => Promise<string> | string = () => '', timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let failure = '';
+  let interval = 200;
   for (;;) {
     // A probe that fails (an object replaced between two reads, as when templates rotate) is retried.
     const value = await probe().catch((e: unknown) => {
       failure = e instanceof Error ? e.message : String(e);
       return undefined;
     });
-    if (value !== undefined) return value;
+    if (value !== undefined) {
+      if (process.env.MGMT_TRACE) process.stderr.write(`trace ${new Date().toISOString()} ${((Date.now() - deadline + timeoutMs) / 1000).toFixed(1)} s: ${what}\n`);
+      return value;
+    }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${await describeLast()}${failure ? `; last error: ${failure}` : ''}`);
-    await new Promise((r) => setTimeout(r, 500));
+    // Quick first polls for what is already there, then at most one a second:
+    // some thirty tests poll at once, several reads each.
+    await new Promise((r) => setTimeout(r, interval));
+    interval = Math.min(1000, interval * 1.5);
   }
 }

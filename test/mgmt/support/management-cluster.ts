@@ -110,12 +110,16 @@ export class ManagementCluster {
         return file;
       });
 
-      await this.phase('etcd + kube-apiservers', async () => {
+      // The workload clusters' API servers come up while the management
+      // cluster's CRDs, managers and webhooks are installed; they are awaited last.
+      let workloadsReady: Promise<unknown> = Promise.resolve();
+      await this.phase('etcd + management kube-apiserver', async () => {
         await this.startEtcd();
-        await Promise.all([
-          this.startApiServer('management', '/registry', PORTS.apiserver, pki),
-          ...workloadKubeconfigs.map((_, i) => this.startApiServer(`workload-${i + 1}`, `/workload-${i + 1}/registry`, PORTS.workloadApiserver + i, pki)),
-        ]);
+        const management = this.startApiServer('management', '/registry', PORTS.apiserver, pki);
+        workloadsReady = Promise.all(workloadKubeconfigs.map((_, i) => this.startApiServer(`workload-${i + 1}`, `/workload-${i + 1}/registry`, PORTS.workloadApiserver + i, pki)));
+        // Not awaited yet: a failure must not go unhandled meanwhile.
+        workloadsReady.catch(() => undefined);
+        await management;
       });
 
       const managers = this.managers();
@@ -125,6 +129,7 @@ export class ManagementCluster {
         await Promise.all(managers.map((m) => this.waitForTls(m.name, m.webhookPort)));
       });
       await this.phase('webhook configurations', () => this.installWebhooks(managers, pki));
+      await this.phase(`${workloads} workload kube-apiservers`, () => workloadsReady);
 
       const info: ManagementClusterInfo = {
         stateDir,
@@ -142,17 +147,23 @@ export class ManagementCluster {
     }
   }
 
-  /** Stops every process this object started, newest first (TERM, then KILL after 10 s). */
+  /**
+   * Stops every process this object started, all at once: TERM, then KILL
+   * after 2 s. Nothing of this cluster outlives it (etcd's data is thrown
+   * away), so there is no order to keep and no graceful drain to wait for.
+   */
   public async stop(): Promise<void> {
     this.stopping = true;
-    for (const { child } of [...this.children].reverse()) {
-      if (child.exitCode !== null || child.signalCode !== null) continue;
-      const exited = new Promise<void>((done) => child.once('exit', () => done()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await Promise.all(
+      this.children.map(async ({ child }) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise<void>((done) => child.once('exit', () => done()));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
   }
 
   private async phase<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
@@ -223,7 +234,9 @@ export class ManagementCluster {
 
   private managers(): Manager[] {
     const { tools } = this.options;
-    const capiArgs = ['--feature-gates=ClusterTopology=true'];
+    // The default client limit (20 requests/s, bursts of 30) throttles the
+    // topology controller when the tests' Clusters all reconcile at once.
+    const capiArgs = ['--feature-gates=ClusterTopology=true', '--kube-api-qps=200', '--kube-api-burst=400'];
     return [
       { name: 'capi-manager', binary: tools.capiManager, webhookManifests: join(tools.capiSource, 'config/webhook/manifests.yaml'), webhookPort: 9443, healthPort: 9440, diagnosticsPort: 8440, extraArgs: capiArgs },
       {

@@ -36,6 +36,14 @@ export interface ClusterOptions {
   readonly labels?: Readonly<Record<string, string>>;
   /** @default the bundle's Kubernetes version */
   readonly version?: string;
+  /**
+   * Replicas of the workers' MachineDeployment. @default 0: no machine ever
+   * boots here, so a worker Machine only keeps the Machine and KubeadmConfig
+   * controllers retrying against a node that never comes, which on two cores
+   * slowed every other test; the MachineDeployment, its templates and the
+   * MachineSet of a rollout are created all the same.
+   */
+  readonly workerReplicas?: number;
 }
 
 /** A Cluster on a bundle's ClusterClass: one control plane node, one default-worker MachineDeployment `md-0`. */
@@ -51,7 +59,7 @@ export function clusterObject(o: ClusterOptions): JsonObject {
         class: o.bundle.clusterClassName,
         version: o.version ?? o.bundle.kubernetes,
         controlPlane: { replicas: 1 },
-        workers: { machineDeployments: [{ class: 'default-worker', name: 'md-0', replicas: 1 }] },
+        workers: { machineDeployments: [{ class: 'default-worker', name: 'md-0', replicas: o.workerReplicas ?? 0 }] },
         ...(variables.length > 0 ? { variables } : {}),
       },
     },

@@ -105,11 +105,29 @@ export async function upgradeCluster(kube: Kube, namespace: string, name: string
     step(`stand-in: KubeadmControlPlane status.version = ${to.kubernetes}`);
   }
 
-  await waitTopologyReconciled(kube, namespace, name);
-  const after = await topologyObjects(kube, namespace, name);
-  assertFromClass(after, to);
-  const mdVersion = at(after.machineDeployment, 'spec', 'template', 'spec', 'version');
-  if (mdVersion !== to.kubernetes) throw new Error(`the MachineDeployment is at ${String(mdVersion)} after the upgrade, expected ${to.kubernetes}`);
+  // TopologyReconciled=True and status.observedGeneration can still describe
+  // the reconcile before the move (the Cluster controller, not the topology
+  // controller, writes observedGeneration), so the end state is awaited as a
+  // whole: reconciled, and the workers on `to`'s templates at its version.
+  let problem = '';
+  const after = await eventually(
+    `${namespace}/${name} reconciled with the MachineDeployment on ${to.clusterClassName}'s templates at ${to.kubernetes}`,
+    async () => {
+      const c = await waitTopologyReconciled(kube, namespace, name);
+      last = c;
+      const o = await topologyObjects(kube, namespace, name);
+      const mdVersion = at(o.machineDeployment, 'spec', 'template', 'spec', 'version');
+      try {
+        assertFromClass(o, to);
+        if (mdVersion !== to.kubernetes) throw new Error(`the MachineDeployment is at ${String(mdVersion)} after the upgrade, expected ${to.kubernetes}`);
+      } catch (e) {
+        problem = e instanceof Error ? e.message : String(e);
+        return undefined;
+      }
+      return o;
+    },
+    () => `${problem}; ${describeConditions(last)}`,
+  );
   step(`MachineDeployment at ${to.kubernetes} on ${to.clusterClassName}'s templates; TopologyReconciled=True`);
 
   const mdName = String(at(after.machineDeployment, 'metadata', 'name'));
