@@ -150,7 +150,7 @@ async function main(): Promise<void> {
         const largest = synthRows[synthRows.length - 1];
         for (const r of [largest, matrix[matrix.length - 1]]) {
           const perBundle = r.sample.medianMs / r.bundles;
-          targets.push({ target: `${r.command} of ${r.bundles} bundles: ≤ ${TARGET_MS.perBundle} ms per bundle`, measured: `${perBundle.toFixed(1)} ms (${sec(r.sample.medianMs)})`, met: perBundle <= TARGET_MS.perBundle });
+          targets.push({ target: `${r.command} of ${r.bundles} bundles: ≤ ${TARGET_MS.perBundle} ms per bundle`, measured: `${perBundle.toFixed(1)} ms (${sec(r.sample.medianMs)}; CPU ${(r.sample.cpuMedianMs / r.bundles).toFixed(1)} ms per bundle)`, met: perBundle <= TARGET_MS.perBundle });
           const cores = r.sample.cpuMedianMs / r.sample.medianMs;
           targets.push({ target: `${r.command} of ${r.bundles} bundles: both cores used (CPU / wall ≥ 1.3)`, measured: cores.toFixed(2), met: cores >= 1.3 });
           targets.push({ target: `${r.command} of ${r.bundles} bundles: peak RSS < 1 GiB`, measured: mib(r.sample.peakRssKiB), met: r.sample.peakRssKiB < TARGET_RSS_KIB });

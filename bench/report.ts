@@ -76,7 +76,7 @@ export function markdown(r: Results): string {
   ])));
 
   if (r.matrix.length > 0) {
-    lines.push('## Synthetic matrices', '', ...table(['command', 'bundles', 'runs', 'wall median', 'min – max', 'ms per bundle', 'marginal ms per bundle', 'cores used (CPU / wall)', 'peak RSS'], r.matrix.map((row, i) => {
+    lines.push('## Synthetic matrices', '', ...table(['command', 'bundles', 'runs', 'wall median', 'min – max', 'ms per bundle', 'marginal ms per bundle', 'CPU median', 'CPU ms per bundle', 'cores used (CPU / wall)', 'peak RSS'], r.matrix.map((row, i) => {
       const previous = r.matrix[i - 1];
       const marginal = previous && previous.command === row.command ? ((row.sample.medianMs - previous.sample.medianMs) / (row.bundles - previous.bundles)).toFixed(1) : '';
       return [
@@ -87,6 +87,8 @@ export function markdown(r: Results): string {
         `${sec(row.sample.minMs)} – ${sec(row.sample.maxMs)}`,
         (row.sample.medianMs / row.bundles).toFixed(1),
         marginal,
+        sec(row.sample.cpuMedianMs),
+        (row.sample.cpuMedianMs / row.bundles).toFixed(1),
         (row.sample.cpuMedianMs / row.sample.medianMs).toFixed(2),
         mib(row.sample.peakRssKiB),
       ];
