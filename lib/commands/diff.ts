@@ -3,9 +3,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { COMPONENTS } from '../release/content-hash.ts';
+import { bundleHashes, COMPONENTS } from '../release/content-hash.ts';
 import { diffTrees, formatTreeDiff, treeDiffToJson, type JsonValue } from '../release/object-diff.ts';
-import { currentHashes } from '../release/release.ts';
 import { readReleaseTree, readVerifiedRelease } from '../release/release-reader.ts';
 import { readRecord } from '../release/version-record.ts';
 import { decideVersions, describe } from '../release/versioning.ts';
@@ -56,7 +55,6 @@ export async function diffCommand(options: DiffCommandOptions): Promise<DiffResu
     };
   }
 
-  const hashes = currentHashes(options.definitions, options.filter);
   const bundles = synthesize(options.definitions, {
     ...(options.filter ? { filter: options.filter } : {}),
     versionsFor: (id) => readRecord(options.root, id)?.versions ?? INITIAL_VERSIONS,
@@ -69,8 +67,7 @@ export async function diffCommand(options: DiffCommandOptions): Promise<DiffResu
   for (const bundle of bundles) {
     if (fromRelease && !basename(options.from as string).startsWith(`${clusterStackName(bundle.identity)}-`)) continue;
     const previous = fromRelease ?? readRecord(options.root, bundle.identity);
-    const current = hashes.get(clusterStackName(bundle.identity));
-    if (!current) continue;
+    const current = bundleHashes(bundle);
     const decision = decideVersions(current, previous, { kind: 'stable' });
     const before = verified ? verified.tree : committedBundle(options.root, bundle.path);
     const after = new Map(bundle.files.map((f) => [f.path, f.content]));

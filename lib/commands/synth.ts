@@ -2,9 +2,8 @@ import { join } from 'node:path';
 import { clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { assertOutputFolder, replaceSubtrees, replaceTree } from '../atomic-write.ts';
-import { currentHashes } from '../release/release.ts';
 import { readRecord } from '../release/version-record.ts';
-import { COMPONENTS } from '../release/content-hash.ts';
+import { bundleHashes, COMPONENTS } from '../release/content-hash.ts';
 import { bundleTree, INITIAL_VERSIONS, synthesize, type Bundle } from '../synth.ts';
 import { validateBundles } from '../validate.ts';
 import { assertOutputDirFor, bundlesForClusterApi, DEFAULT_CLUSTER_API_VERSION, type ClusterApiVersion } from './synth-v1beta2.ts';
@@ -52,12 +51,10 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
   const clusterApi = options.clusterApi ?? DEFAULT_CLUSTER_API_VERSION;
   const output = bundlesForClusterApi(clusterApi, bundles);
 
-  const hashes = currentHashes(options.definitions, options.filter);
   const unversionedChanges: string[] = [];
   for (const b of bundles) {
     const record = recordOf(b.identity);
-    const current = hashes.get(clusterStackName(b.identity));
-    if (!current) continue;
+    const current = bundleHashes(b);
     if (!record) {
       unversionedChanges.push(`${b.path}: never released; \`release\` gives it its first version`);
       continue;

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { BundleFile } from '../../constructs/cluster-addon.ts';
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
+import type { ClusterStackVersions } from '../../constructs/metadata.ts';
+import { clusterClassName, type ClusterStackIdentity } from '../../constructs/names.ts';
+import { StackVersion } from '../../constructs/stack-version.ts';
+
+/** The versions the content hashes are defined on; never released. */
+export const PLACEHOLDER_VERSIONS: ClusterStackVersions = { clusterStack: StackVersion.stable(0), clusterAddon: StackVersion.stable(0), nodeImage: StackVersion.stable(0) };
 
 /**
  * Content hashes of the components of one bundle, computed on a synthesis
@@ -41,6 +47,26 @@ export function componentHashes(files: readonly BundleFile[], kubernetes: string
     nodeImage: pick((p) => p === BundleFiles.nodeImages || p.startsWith(`${BundleFiles.nodeImageDir}/`)),
     kubernetes,
   };
+}
+
+/**
+ * The files of a bundle at `versions` as they read at the placeholder
+ * versions: only the ClusterClass file names the version (the class and
+ * template names), so its versioned class name goes back to the placeholder
+ * one. The release reader checks released folders by the same rule, and it
+ * is what lets a bundle synthesized once, at its real versions, be hashed
+ * without a second synthesis (test/lib/release/content-hash.test.ts holds it
+ * against a placeholder synthesis of every shipped bundle).
+ */
+export function atPlaceholderVersions<F extends { readonly path: string; readonly content: string }>(files: readonly F[], identity: ClusterStackIdentity, versions: ClusterStackVersions): F[] {
+  const versioned = clusterClassName(identity, versions.clusterStack);
+  const placeholder = clusterClassName(identity, PLACEHOLDER_VERSIONS.clusterStack);
+  return files.map((f) => (f.path === BundleFiles.clusterClass && versioned !== placeholder ? { ...f, content: f.content.split(versioned).join(placeholder) } : f));
+}
+
+/** The component hashes of a bundle rendered at `versions`. */
+export function bundleHashes(bundle: { readonly files: readonly BundleFile[]; readonly identity: ClusterStackIdentity; readonly versions: ClusterStackVersions }): ComponentHashes {
+  return componentHashes(atPlaceholderVersions(bundle.files, bundle.identity, bundle.versions), bundle.identity.kubernetes.toString());
 }
 
 /** One short hash over all components, for `v0-sha.<hash>` development versions. */

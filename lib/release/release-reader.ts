@@ -5,10 +5,9 @@ import yaml from 'js-yaml';
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { unescapeGoTemplate } from '../../constructs/go-template.ts';
 import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
-import { clusterClassName, clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
-import { StackVersion } from '../../constructs/stack-version.ts';
+import { clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
 import { parseSha256Sums } from '../oci/release-artifact.ts';
-import { combinedHash, hashFiles, type ComponentHashes } from './content-hash.ts';
+import { atPlaceholderVersions, combinedHash, hashFiles, type ComponentHashes } from './content-hash.ts';
 import { DEFAULT_TGZ_LIMITS, readTgz } from './tgz.ts';
 import { readReleaseFolder } from './version-record.ts';
 import type { PreviousRelease } from './versioning.ts';
@@ -186,10 +185,8 @@ async function readRelease(dir: string, verify: boolean): Promise<VerifiedReleas
 
   // 4. The content hashes against the content.
   const asFiles = (test: (p: string) => boolean) => [...tree].filter(([p]) => test(p)).map(([path, content]) => ({ path, content }));
-  const placeholderName = clusterClassName(identity, StackVersion.stable(0));
-  const versionedName = clusterClassName(identity, v.clusterStack);
   const recomputed: ComponentHashes = {
-    clusterClass: hashFiles(asFiles((p) => p === BundleFiles.clusterClass).map((f) => ({ path: f.path, content: f.content.split(versionedName).join(placeholderName) }))),
+    clusterClass: hashFiles(atPlaceholderVersions(asFiles((p) => p === BundleFiles.clusterClass), identity, v)),
     clusterAddon: hashFiles(asFiles((p) => p === BundleFiles.clusterAddonConfig || (p.startsWith(`${BundleFiles.clusterAddonDir}/`) && !inArchive.includes(p.slice(BundleFiles.clusterAddonDir.length + 1))))),
     nodeImage: hashFiles(asFiles((p) => p === BundleFiles.nodeImages || p.startsWith(`${BundleFiles.nodeImageDir}/`))),
     kubernetes: kubernetes.toString(),

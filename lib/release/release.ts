@@ -6,9 +6,9 @@ import { clusterStackName, type ClusterStackIdentity } from '../../constructs/na
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { StackVersion } from '../../constructs/stack-version.ts';
 import type { TreeFile } from '../atomic-write.ts';
-import { bundleTree, synthesize, type Bundle } from '../synth.ts';
+import { bundleTree, INITIAL_VERSIONS, synthesize, type Bundle } from '../synth.ts';
 import { validateBundles } from '../validate.ts';
-import { componentHashes, type ComponentHashes } from './content-hash.ts';
+import { bundleHashes, componentHashes, PLACEHOLDER_VERSIONS, type ComponentHashes } from './content-hash.ts';
 import { releaseFiles } from './release-assets.ts';
 import type { ChartSource } from './vendor.ts';
 import { readVerifiedRelease } from './release-reader.ts';
@@ -16,9 +16,6 @@ import { readRecord, recordPath, renderRecord } from './version-record.ts';
 import { decideVersions, type PreviousRelease, type VersionDecision, type VersionMode } from './versioning.ts';
 import type { UpgradeCheck } from './upgrade-check.ts';
 import { checkReleaseUpgrades, gateUpgrades, type AllowedBreaking } from './upgrade-paths.ts';
-
-/** Versions used for the content-hash synthesis; never released. */
-const PLACEHOLDER: ClusterStackVersions = { clusterStack: StackVersion.stable(0), clusterAddon: StackVersion.stable(0), nodeImage: StackVersion.stable(0) };
 
 export interface ReleaseOptions {
   /** Project root (holds stacks/ and their version records). */
@@ -62,38 +59,58 @@ export interface ReleasePlan {
   readonly upgrades: readonly UpgradeCheck[];
 }
 
-/** Content hashes of every stack × minor, from a synthesis with placeholder versions. */
+/**
+ * Content hashes of every stack × minor, from a synthesis with placeholder
+ * versions: the definition of the hashes, which the commands get from one
+ * synthesis at real versions through bundleHashes (the tests hold the two
+ * equal).
+ */
 export function currentHashes(definitions: readonly ClusterStackDefinition<StackVersionsRow>[], filter?: (id: ClusterStackIdentity) => boolean): Map<string, ComponentHashes> {
-  const bundles = synthesize(definitions, { versionsFor: () => PLACEHOLDER, ...(filter ? { filter } : {}) });
+  const bundles = synthesize(definitions, { versionsFor: () => PLACEHOLDER_VERSIONS, ...(filter ? { filter } : {}) });
   return new Map(bundles.map((b) => [clusterStackName(b.identity), componentHashes(b.files, b.identity.kubernetes.toString())]));
 }
+
+const sameVersions = (a: ClusterStackVersions, b: ClusterStackVersions): boolean =>
+  a.clusterStack.equals(b.clusterStack) && a.clusterAddon.equals(b.clusterAddon) && a.nodeImage.equals(b.nodeImage);
 
 /**
  * Decides the versions of every stack × minor and renders the release
  * folders, records and dist/ bundles, without writing anything.
+ *
+ * Each bundle is synthesized once at its previous versions, which is what
+ * it keeps when its content did not change; only a bundle that gets new
+ * versions is synthesized a second time, at those.
  */
 export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan> {
-  const hashes = currentHashes(options.definitions, options.filter);
   const fromReleases = options.from ? await readPreviousReleases(options.from) : undefined;
-  const decisions = new Map<string, { previous: PreviousRelease | undefined; decision: VersionDecision }>();
   // A stack × minor the release folders do not hold falls back to its
   // record, so its versions never go backwards.
   const previousOf = (id: ClusterStackIdentity) => fromReleases?.get(clusterStackName(id)) ?? readRecord(options.root, id);
-  const bundles = synthesize(options.definitions, {
+  const previous = new Map<string, PreviousRelease | undefined>();
+  const first = synthesize(options.definitions, {
     ...(options.filter ? { filter: options.filter } : {}),
     versionsFor: (id) => {
-      const name = clusterStackName(id);
-      const current = hashes.get(name);
-      if (!current) throw new Error(`no content hash for ${name}`);
-      const previous = previousOf(id);
-      // A development build's tag is its content hash; vendored chart
-      // archives are content too, so a vendored and an unvendored build of
-      // the same stack never share a tag.
-      const decision = decideVersions(options.mode.kind === 'hash' && options.vendor ? vendoredContent(current) : current, previous, options.mode);
-      decisions.set(name, { previous, decision });
-      return decision.versions;
+      const p = previousOf(id);
+      previous.set(clusterStackName(id), p);
+      return p?.versions ?? INITIAL_VERSIONS;
     },
   });
+  const hashes = new Map(first.map((b) => [clusterStackName(b.identity), bundleHashes(b)]));
+  const decisions = new Map<string, { previous: PreviousRelease | undefined; decision: VersionDecision }>();
+  for (const b of first) {
+    const name = clusterStackName(b.identity);
+    const current = hashes.get(name) as ComponentHashes;
+    // A development build's tag is its content hash; vendored chart
+    // archives are content too, so a vendored and an unvendored build of
+    // the same stack never share a tag.
+    const decision = decideVersions(options.mode.kind === 'hash' && options.vendor ? vendoredContent(current) : current, previous.get(name), options.mode);
+    decisions.set(name, { previous: previous.get(name), decision });
+  }
+  const decided = (id: ClusterStackIdentity) => (decisions.get(clusterStackName(id)) as { decision: VersionDecision }).decision.versions;
+  const again = new Set(first.filter((b) => !sameVersions(b.versions, decided(b.identity))).map((b) => clusterStackName(b.identity)));
+  const second = again.size === 0 ? [] : synthesize(options.definitions, { filter: (id) => again.has(clusterStackName(id)), versionsFor: decided });
+  const resynthesized = new Map(second.map((b) => [clusterStackName(b.identity), b]));
+  const bundles = first.map((b) => resynthesized.get(clusterStackName(b.identity)) ?? b);
   const problems = validateBundles(bundles);
   if (problems.length > 0) throw new Error(`${problems.length} schema violation(s):\n  ${problems.join('\n  ')}`);
 
