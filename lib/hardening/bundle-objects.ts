@@ -1,4 +1,4 @@
-import yaml from 'js-yaml';
+import { loadYamlDocuments } from '../yaml-documents.ts';
 import type { Bundle } from '../synth.ts';
 import { arrayAt, at, isObject, stringAt, toJson, type Json, type JsonObject } from './json.ts';
 
@@ -26,7 +26,7 @@ export interface HardeningObjects {
 }
 
 function load(content: string, where: string): Json[] {
-  return yaml.loadAll(content).map((d, i) => toJson(d, `${where}#${i}`));
+  return loadYamlDocuments(content, where).map((d, i) => toJson(d, `${where}#${i}`));
 }
 
 /** Picks the objects of a synthesized bundle; throws naming the bundle when one is missing. */

@@ -1,4 +1,4 @@
-import yaml from 'js-yaml';
+import { loadYamlDocuments } from '../yaml-documents.ts';
 import type { HardeningObjects } from './bundle-objects.ts';
 import { arrayAt, at, isObject, mergePatch, objectAt, ptr, stringAt, toJson, type Json, type JsonObject, type JsonPath } from './json.ts';
 import { isFileAdd, startsWith, type PatchOperation } from './patches.ts';
@@ -84,9 +84,9 @@ export function fileContent(entry: JsonObject): string | undefined {
 /** Parses YAML (or JSON) documents; a problem message instead when it does not parse. */
 export function parseDocuments(content: string, where: string): { docs: Json[] } | { problem: string } {
   try {
-    return { docs: yaml.loadAll(content).filter((d) => d !== null && d !== undefined).map((d, i) => toJson(d, `${where}#${i}`)) };
+    return { docs: loadYamlDocuments(content, where).map((d, i) => toJson(d, `${where}#${i}`)) };
   } catch (e) {
-    return { problem: `${where}: does not parse: ${(e as Error).message.split('\n')[0]}` };
+    return { problem: (e as Error).message };
   }
 }
 

@@ -1,3 +1,4 @@
+import { loadYamlDocuments } from '../yaml-documents.ts';
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -159,11 +160,7 @@ async function readRelease(dir: string, verify: boolean): Promise<VerifiedReleas
       throw new Error(`${dir}: ${plain} is missing`);
     }
     const text = content.toString('utf8');
-    try {
-      yaml.loadAll(text);
-    } catch (e) {
-      throw new Error(`${join(dir, plain)}: not valid YAML: ${(e as Error).message}`);
-    }
+    loadYamlDocuments(text, join(dir, plain));
     tree.set(plain, text);
   }
   if (!verify) return { dir, identity, previous, tree };

@@ -1,3 +1,4 @@
+import { loadYamlDocuments } from '../yaml-documents.ts';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
@@ -77,9 +78,7 @@ export function sideFromBundleFiles(bundle: string, files: ReadonlyMap<string, s
   if (typeof v?.clusterStack !== 'string' || typeof v.kubernetes !== 'string' || typeof v.components?.clusterAddon !== 'string') {
     throw new Error(`${source}: ${bundle}/${BundleFiles.metadata}: versions.clusterStack, versions.kubernetes and versions.components.clusterAddon must be strings`);
   }
-  const objects = yaml
-    .loadAll(need(BundleFiles.clusterClass))
-    .filter((o): o is KubeObject => o !== null && typeof o === 'object' && typeof (o as KubeObject).kind === 'string');
+  const objects = loadYamlDocuments(need(BundleFiles.clusterClass), `${source}: ${bundle}/${BundleFiles.clusterClass}`).filter((o): o is KubeObject => o !== null && typeof o === 'object' && typeof (o as KubeObject).kind === 'string');
   const config = parseYaml(need(BundleFiles.clusterAddonConfig), `${source}: ${bundle}/${BundleFiles.clusterAddonConfig}`) as { addonStages?: Record<string, AddonStage[] | null> } | null;
   const addonStages: Record<string, AddonStage[]> = {};
   for (const [hook, stages] of Object.entries(config?.addonStages ?? {})) {

@@ -1,4 +1,4 @@
-import { canonicalJsonBytes } from '../canonical-json.ts';
+import { canonicalJsonBytes } from '../../json.ts';
 import { bufferBlob, type Descriptor, type RegistryClient } from '../client.ts';
 import { isSha256Digest, sha256Digest } from '../digest.ts';
 import { MediaTypes } from '../media-types.ts';

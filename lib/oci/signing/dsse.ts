@@ -1,4 +1,4 @@
-import { canonicalJsonBytes, type JsonValue } from '../canonical-json.ts';
+import { canonicalJsonBytes, type JsonValue } from '../../json.ts';
 import type { SignatureVerifier, Signer } from './keys.ts';
 
 /**

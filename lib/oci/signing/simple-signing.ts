@@ -1,4 +1,4 @@
-import { canonicalJsonBytes } from '../canonical-json.ts';
+import { canonicalJsonBytes } from '../../json.ts';
 import { isSha256Digest } from '../digest.ts';
 
 /**
