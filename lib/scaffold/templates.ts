@@ -1,4 +1,4 @@
-import { KUBERNETES_VERSIONS } from '../../stacks/kubernetes-versions.ts';
+import { SUPPORTED_KUBERNETES_MINORS } from '../../constructs/kubernetes-version.ts';
 import type { StackName } from './stack-name.ts';
 
 /** A file of the new stack folder, path relative to `stacks/<provider>/<stack>/`. */
@@ -23,15 +23,9 @@ const CAPD = {
   machine: "import { DockerMachineTemplateV1Beta1 } from '../../../imports/capd-dockermachinetemplates-infrastructure.cluster.x-k8s.io.ts';",
 } as const;
 
-/** The Kubernetes minors of stacks/kubernetes-versions.ts, oldest first. */
-export function kubernetesMinors(): string[] {
-  const minor = (m: string) => m.split('.').map(Number);
-  return Object.keys(KUBERNETES_VERSIONS).sort((a, b) => minor(a)[0] - minor(b)[0] || minor(a)[1] - minor(b)[1]);
-}
-
 /** versions.ts: one row per Kubernetes minor, Kubernetes from the shared table. */
 export function versionsFile(name: StackName): string {
-  const rows = kubernetesMinors().map((m) =>
+  const rows = SUPPORTED_KUBERNETES_MINORS.map((m) =>
     `  { kubernetes: KUBERNETES_VERSIONS['${m}'], cilium: '${SKELETON_CHARTS.cilium}', kubeletCsrApprover: '${SKELETON_CHARTS.kubeletCsrApprover}', metricsServer: '${SKELETON_CHARTS.metricsServer}' },`);
   return `import type { StackVersionsRow } from '../../../constructs/stack-definition.ts';
 import { KUBERNETES_VERSIONS } from '../../kubernetes-versions.ts';
@@ -188,7 +182,7 @@ ${kernel}        }),
 
 /** README.md of the stack folder: what it is and what to do next. */
 export function readmeFile(name: StackName, from: string | undefined): string {
-  const minors = kubernetesMinors();
+  const minors = SUPPORTED_KUBERNETES_MINORS;
   const origin = from
     ? `It started as a copy of \`${from}\` (\`cluster-stacks new ${name.path} --from ${from}\`).`
     : name.provider === 'docker'
