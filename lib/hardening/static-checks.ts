@@ -1,3 +1,4 @@
+import { servedAuthenticationConfigurationVersions } from '../../constructs/hardening/authentication-versions.ts';
 import { describe as describeRequest, levelRank, matchingRules, type AuditRequest } from './audit-policy.ts';
 import {
   ADMISSION_PLUGINS,
@@ -661,8 +662,7 @@ function authenticationCheck(o: HardeningObjects): CheckResult {
   const problems: string[] = [];
   const ops = patchOperations(o);
   const defaults = variableDefaults(o);
-  const [major, minor] = o.minor.split('.').map(Number);
-  const served = major === 1 && minor >= 34 ? ['apiserver.config.k8s.io/v1', 'apiserver.config.k8s.io/v1beta1'] : ['apiserver.config.k8s.io/v1beta1'];
+  const served = servedAuthenticationConfigurationVersions(o.minor);
   const header = (doc: Json, where: string) => {
     const apiVersion = stringAt(doc, ['apiVersion']);
     if (!served.includes(apiVersion ?? '')) problems.push(`${where} → /apiVersion: ${show(apiVersion)} is not served by Kubernetes ${o.minor} (expected ${served.join(' or ')})`);
