@@ -96,9 +96,6 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
     .addOption(clusterApi())
     .addOption(output())
     .action((opts: SelectionOptions & { outputDir: string; dryRun?: boolean; clusterApi: ClusterApiVersion }) => {
-      if (opts.clusterApi !== 'v1beta1' && !opts.dryRun && resolve(opts.outputDir) === resolve(ROOT, 'dist')) {
-        throw new UserError(`--cluster-api ${opts.clusterApi} would overwrite dist/, which holds the committed v1beta1 output; choose another folder with --output-dir`);
-      }
       const result = synthCommand({ root: ROOT, definitions: STACKS, outDir: resolve(opts.outputDir), dryRun: opts.dryRun ?? false, clusterApi: opts.clusterApi, ...filterOf(opts) });
       if (opts.output === 'json') {
         io.out(`${JSON.stringify({ bundles: result.bundles.map((b) => ({ path: b.path, clusterClass: b.clusterClassName })), unversionedChanges: result.unversionedChanges }, null, 2)}\n`);

@@ -5,9 +5,8 @@ import {
   HelmChartProxySpecReconcileStrategy,
   type HelmChartProxySpecOptions,
 } from '../imports/caaph-helmchartproxies-addons.cluster.x-k8s.io.ts';
-import { dumpYaml, type ClusterAddon, type OverwriteValue } from './cluster-addon.ts';
-import { Expr, ROOT_CONTEXT } from './expression.ts';
-import { escapeGoTemplate } from './go-template.ts';
+import { dumpYaml, renderValuesDocument, type ClusterAddon, type OverwriteValue } from './cluster-addon.ts';
+import { Expr } from './expression.ts';
 import { assertDnsLabel, assertDnsSubdomain, assertLabelValue, clusterStackName, type ClusterStackIdentity } from './names.ts';
 
 /**
@@ -277,8 +276,6 @@ export function renderHelmChartProxies(source: HelmChartProxySource, options: He
 // ---------------------------------------------------------------------------
 // valuesTemplate
 
-const PLACEHOLDER = '__caaph_values_expression_';
-
 type Values = { readonly [key: string]: unknown };
 
 function isPlainObject(value: unknown): value is Values {
@@ -311,14 +308,6 @@ function mergeValues(base: Values, over: Readonly<Record<string, OverwriteValue>
   return out;
 }
 
-/** A copy of a values tree with every expression replaced. */
-function substitute(value: unknown, replace: (e: Expr<unknown>) => unknown): unknown {
-  if (value instanceof Expr) return replace(value);
-  if (Array.isArray(value)) return value.map((v) => substitute(v, replace));
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, replace)]));
-  return value;
-}
-
 /**
  * The values tree a `valuesTemplate` renders, expressions still in place:
  * the addon's values with its overwrite values merged in as Helm merges
@@ -340,23 +329,7 @@ export function valuesTemplateValues(addon: ClusterAddon, where = `addon '${addo
 export function renderValuesTemplate(addon: ClusterAddon, where = `addon '${addon.name}'`): string | undefined {
   const merged = valuesTemplateValues(addon, where);
   if (Object.keys(merged).length === 0) return undefined;
-  // A placeholder for expressions that the literal text does not contain.
-  const withoutExpressions = dumpYaml(substitute(merged, () => null));
-  let placeholder = PLACEHOLDER;
-  while (withoutExpressions.includes(placeholder)) placeholder = `${placeholder}x`;
-  const expressions: Expr<unknown>[] = [];
-  const literal = dumpYaml(
-    substitute(merged, (e) => {
-      expressions.push(e);
-      return `${placeholder}${expressions.length - 1}__`;
-    }),
-  );
-  const rendered = escapeGoTemplate(literal).replace(
-    new RegExp(`${placeholder}([0-9]+)__`, 'g'),
-    (_, i: string) => `{{ ${expressions[Number(i)].render(ROOT_CONTEXT)} | toJson }}`,
-  );
-  const preludes = [...new Set(expressions.flatMap((e) => e.preludes))];
-  const template = preludes.length > 0 ? `${preludes.join('\n')}\n${rendered}` : rendered;
+  const template = renderValuesDocument(merged);
   assertSameDataInCaaph(template, where);
   return template;
 }
