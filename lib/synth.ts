@@ -4,7 +4,7 @@ import { ClusterStack } from '../constructs/cluster-stack.ts';
 import { KubernetesVersion } from '../constructs/kubernetes-version.ts';
 import type { ClusterStackVersions } from '../constructs/metadata.ts';
 import { clusterStackName, type ClusterStackIdentity } from '../constructs/names.ts';
-import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/stack-definition.ts';
+import type { ClusterStackDefinition, HardeningDeviation, StackVersionsRow } from '../constructs/stack-definition.ts';
 import type { NodeImageBuild, NodeImageRelease } from '../constructs/node-image/node-image-build.ts';
 import { StackVersion } from '../constructs/stack-version.ts';
 import { assertAddonValues } from './addon-values/check.ts';
@@ -20,6 +20,8 @@ export interface Bundle {
   readonly clusterClassName: string;
   readonly releaseTag: string;
   readonly files: readonly BundleFile[];
+  /** The baseline items the stack's definition declares it leaves out (the compliance checks read them). */
+  readonly hardeningDeviations?: readonly HardeningDeviation[];
   /** How the node images reach a cloud, and how they are built; absent when the stack has none. */
   readonly nodeImages?: {
     readonly release: NodeImageRelease;
@@ -98,6 +100,7 @@ function synthesizeOne(definition: ClusterStackDefinition<StackVersionsRow>, row
       clusterClassName: stack.clusterClassName,
       releaseTag: stack.releaseTag,
       files: withGitopsFiles(stack, stack.toBundle()),
+      ...(definition.hardeningDeviations ? { hardeningDeviations: definition.hardeningDeviations } : {}),
       ...(stack.nodeImageRelease ? { nodeImages: { release: stack.nodeImageRelease, build: stack.nodeImageBuild } } : {}),
     };
   } catch (e) {

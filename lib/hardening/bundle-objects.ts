@@ -1,5 +1,6 @@
 import { loadYamlDocuments } from '../yaml-documents.ts';
 import type { Bundle } from '../synth.ts';
+import type { Deviation } from './deviations.ts';
 import { arrayAt, at, isObject, stringAt, toJson, type Json, type JsonObject } from './json.ts';
 
 /**
@@ -9,8 +10,10 @@ import { arrayAt, at, isObject, stringAt, toJson, type Json, type JsonObject } f
  * addons.
  */
 export interface HardeningObjects {
-  /** `<provider>/<stack>`, the key of the deviations table. */
+  /** `<provider>/<stack>`. */
   readonly stack: string;
+  /** The baseline items the stack declares it leaves out (its definition's hardeningDeviations). */
+  readonly deviations: readonly Deviation[];
   /** Kubernetes `<major>.<minor>`. */
   readonly minor: string;
   readonly clusterClass: JsonObject;
@@ -65,8 +68,10 @@ export function hardeningObjects(bundle: Bundle): HardeningObjects {
   if (isObject(stages)) {
     for (const [hook, list] of Object.entries(stages)) addonStages[hook] = (Array.isArray(list) ? list : []).map((e) => stringAt(e, ['name']) ?? '');
   }
+  const stack = `${bundle.identity.provider}/${bundle.identity.stack}`;
   return {
-    stack: `${bundle.identity.provider}/${bundle.identity.stack}`,
+    stack,
+    deviations: (bundle.hardeningDeviations ?? []).map((d) => ({ stack, ...d })),
     minor: bundle.identity.kubernetes.minorVersion,
     clusterClass,
     controlPlane,

@@ -27,6 +27,13 @@ export const dockerScs = defineClusterStack({
   stack: 'scs',
   description: 'CAPD (Docker) clusters for local development and CI: Cilium and metrics-server',
   versions,
+  hardeningDeviations: [
+    {
+      id: 'kernel',
+      reason:
+        'CAPD machines are containers sharing the host kernel: writing /etc/sysctl.d and running `sysctl --system` would change the developer\'s machine, so the stack passes protectKernelDefaults: false (stacks/docker/scs/stack.ts).',
+    },
+  ],
   build(stack, row) {
     const infrastructure = new DockerClusterTemplateV1Beta1(stack, 'DockerClusterTemplate', {
       metadata: { name: stack.templateName('cluster') },
