@@ -70,12 +70,6 @@ import { assertDnsLabel, assertDnsSubdomain, assertLabelValue, clusterStackName,
 /** Where the generated proxies are written in a bundle (beside cluster-class.yaml). */
 export const HELM_CHART_PROXIES_FILE = 'helm-chart-proxies.yaml';
 
-/** Prefix of the label that selects a stack's ClusterResourceSet (`<prefix><provider>-<stack>-<major>-<minor>`). */
-export const CLUSTER_SELECTOR_LABEL_PREFIX = 'cluster-stacks.x-k8s.io/';
-
-/** The value the ClusterResourceSet's selector label must have. */
-export const CLUSTER_SELECTOR_LABEL_VALUE = 'true';
-
 /** The label whose value, a ClusterClass name, selects that class's HelmChartProxies. */
 export const CLUSTER_CLASS_LABEL = 'cluster-stacks.x-k8s.io/cluster-class';
 
@@ -186,17 +180,6 @@ export class HelmChartProxy extends Construct {
 export interface ClusterSelectorLabel {
   readonly key: string;
   readonly value: string;
-}
-
-/**
- * `cluster-stacks.x-k8s.io/<provider>-<stack>-<major>-<minor>: "true"`: the
- * label the ClusterResourceSet mode selects (one per stack × Kubernetes
- * minor). HelmChartProxies select {@link clusterClassSelectorLabel} instead.
- */
-export function clusterSelectorLabel(identity: ClusterStackIdentity): ClusterSelectorLabel {
-  const name = clusterStackName(identity);
-  assertDnsLabel(name, 'cluster selector label name');
-  return { key: `${CLUSTER_SELECTOR_LABEL_PREFIX}${name}`, value: CLUSTER_SELECTOR_LABEL_VALUE };
 }
 
 /**

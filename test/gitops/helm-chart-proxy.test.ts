@@ -9,7 +9,6 @@ import {
   CAAPH_SAME_DATA_PATHS,
   CORE_ADDON_HELM_OPTIONS,
   clusterClassSelectorLabel,
-  clusterSelectorLabel,
   HELM_CHART_PROXIES_FILE,
   HelmChartProxy,
   helmChartProxies,
@@ -187,9 +186,8 @@ describe('renderValuesTemplate', () => {
 describe('helmChartProxies', () => {
   const clusterClassName = 'openstack-scs-1-34-v3';
 
-  it('labels per ClusterClass: cluster-stacks.x-k8s.io/cluster-class: <class name> (the ClusterResourceSet keeps its stack × minor label)', () => {
+  it('labels per ClusterClass: cluster-stacks.x-k8s.io/cluster-class: <class name>', () => {
     expect(clusterClassSelectorLabel(clusterClassName)).toEqual({ key: 'cluster-stacks.x-k8s.io/cluster-class', value: 'openstack-scs-1-34-v3' });
-    expect(clusterSelectorLabel(identity)).toEqual({ key: 'cluster-stacks.x-k8s.io/openstack-scs-1-34', value: 'true' });
     expect(() => clusterClassSelectorLabel('Not_A_Label')).toThrow('cluster class selector label value');
   });
 
