@@ -17,7 +17,7 @@ import { hardeningVariables } from '../constructs/hardening/kubernetes-hardening
  * templates/cilium-secrets-namespace.yaml renders a `Namespace kube-system`,
  * which a Helm install (CAAPH) refuses to adopt and an apply would relabel.
  */
-export function ciliumAddon(version: string, extraValues: Readonly<Record<string, unknown>> = {}): ClusterAddon {
+function ciliumAddon(version: string, extraValues: Readonly<Record<string, unknown>> = {}): ClusterAddon {
   return new ClusterAddon({
     name: 'cni',
     description: 'CNI: Cilium',
@@ -42,7 +42,7 @@ export function ciliumAddon(version: string, extraValues: Readonly<Record<string
  * CA-signed serving certificates (kubeletServingCertificates, hardening N2),
  * and only skips verification when the Cluster turned them off.
  */
-export function metricsServerAddon(version: string): ClusterAddon {
+function metricsServerAddon(version: string): ClusterAddon {
   const servingCertificates = clusterVariable(hardeningVariables.kubeletServingCertificates);
   return new ClusterAddon({
     name: 'metrics-server',
@@ -64,7 +64,7 @@ export function metricsServerAddon(version: string): ClusterAddon {
  * DNS check is bypassed; the name pattern and the requesting node's identity
  * are still checked.
  */
-export function kubeletCsrApproverAddon(version: string): ClusterAddon {
+function kubeletCsrApproverAddon(version: string): ClusterAddon {
   return new ClusterAddon({
     name: 'kubelet-csr-approver',
     description: 'Approves kubelet serving certificate requests (kubeletServingCertificates)',

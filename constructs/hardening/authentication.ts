@@ -31,7 +31,7 @@ export const restrictAnonymousAuth = new ClusterClassVariable('restrictAnonymous
 });
 
 /** The configuration's API version: the newest the API server serves (authentication-versions.ts). */
-export function authenticationApiVersion(kubernetes: KubernetesVersion): string {
+function authenticationApiVersion(kubernetes: KubernetesVersion): string {
   const [newest] = servedAuthenticationConfigurationVersions(kubernetes.minorVersion);
   if (newest === undefined) throw new Error(`Kubernetes ${kubernetes.toString()}: no AuthenticationConfiguration version is known for it (AnonymousAuthConfigurableEndpoints needs 1.32 or newer)`);
   return newest;

@@ -284,7 +284,7 @@ function applyOverrides<S extends OverlaySurface>(
 }
 
 /** The base variable with the override applied, refusing a loosened schema unless waived. */
-export function overriddenVariable(base: DeclaredVariable, override: VariableOverride, waived: boolean, where: string): DeclaredVariable {
+function overriddenVariable(base: DeclaredVariable, override: VariableOverride, waived: boolean, where: string): DeclaredVariable {
   const schema: JSONSchemaProps = {
     ...base.openApiSchema,
     ...(override.schema ?? {}),

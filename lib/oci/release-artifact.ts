@@ -140,7 +140,7 @@ export async function readReleaseArtifact(dir: string, provenance: Provenance = 
 }
 
 /** `<name>-cluster-class-<version>.tgz`: the chart archive of a release. */
-export function releaseChartName(release: ReleaseTag): string {
+function releaseChartName(release: ReleaseTag): string {
   return `${release.name}-cluster-class-${release.version.toString()}.tgz`;
 }
 

@@ -165,7 +165,7 @@ function gitBlobs(root: string, specs: readonly string[]): string[] {
 }
 
 /** dist/<bundle> as committed at a revision; undefined when that revision has no such bundle. */
-export function sideFromGit(root: string, revision: string, bundle: string): UpgradeSide | undefined {
+function sideFromGit(root: string, revision: string, bundle: string): UpgradeSide | undefined {
   const prefix = `dist/${bundle}/`;
   const listing = git(root, ['ls-tree', '-r', '--name-only', revision, '--', prefix]).split('\n').filter(Boolean);
   if (listing.length === 0) return undefined;

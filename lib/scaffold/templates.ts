@@ -24,7 +24,7 @@ const CAPD = {
 } as const;
 
 /** versions.ts: one row per Kubernetes minor, Kubernetes from the shared table. */
-export function versionsFile(name: StackName): string {
+function versionsFile(name: StackName): string {
   const rows = SUPPORTED_KUBERNETES_MINORS.map((m) =>
     `  { kubernetes: KUBERNETES_VERSIONS['${m}'], cilium: '${SKELETON_CHARTS.cilium}', kubeletCsrApprover: '${SKELETON_CHARTS.kubeletCsrApprover}', metricsServer: '${SKELETON_CHARTS.metricsServer}' },`);
   return `import type { StackVersionsRow } from '../../../constructs/stack-definition.ts';
@@ -52,7 +52,7 @@ ${rows.join('\n')}
 }
 
 /** addons.ts: the core addons every provider ships; provider addons (CCM, CSI) are added here. */
-export function addonsFile(name: StackName): string {
+function addonsFile(name: StackName): string {
   return `import type { ClusterAddon } from '../../../constructs/cluster-addon.ts';
 import { commonAddons } from '../../common-addons.ts';
 import type { ${name.versionsType} } from './versions.ts';
