@@ -1,7 +1,7 @@
-import { loadYamlDocuments } from '../yaml-documents.ts';
 import type { Bundle } from '../synth.ts';
 import type { Deviation } from './deviations.ts';
 import { arrayAt, at, isObject, stringAt, toJson, type Json, type JsonObject } from './json.ts';
+import { loadYamlDocuments } from '../yaml-documents.ts';
 
 /**
  * The objects of one bundle the hardening checks read, as plain JSON so a

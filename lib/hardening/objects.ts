@@ -1,8 +1,8 @@
-import { loadYamlDocuments } from '../yaml-documents.ts';
 import type { HardeningObjects } from './bundle-objects.ts';
 import { arrayAt, at, isObject, mergePatch, objectAt, ptr, stringAt, toJson, type Json, type JsonObject, type JsonPath } from './json.ts';
 import { isFileAdd, startsWith, type PatchOperation } from './patches.ts';
 import { KUBEADM_MANAGED_DIRS, KUBELET_PATCH_FILE } from './baseline.ts';
+import { loadYamlDocuments } from '../yaml-documents.ts';
 
 /** Where the checks look, as JSON paths into the v1beta1 templates. */
 export type Component = 'apiServer' | 'controllerManager' | 'scheduler' | 'etcd';

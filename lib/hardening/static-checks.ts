@@ -1,4 +1,3 @@
-import { servedAuthenticationConfigurationVersions } from '../../constructs/hardening/authentication-versions.ts';
 import { describe as describeRequest, levelRank, matchingRules, type AuditRequest } from './audit-policy.ts';
 import {
   ADMISSION_PLUGINS,
@@ -55,6 +54,7 @@ import {
   variableDefaults,
 } from './objects.ts';
 import { isFileAdd, patchOperations, startsWith, type PatchOperation } from './patches.ts';
+import { servedAuthenticationConfigurationVersions } from '../../constructs/hardening/authentication-versions.ts';
 
 /** The outcome of one baseline item on one bundle. */
 export interface CheckResult {

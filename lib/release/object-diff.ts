@@ -1,5 +1,5 @@
-import { loadYamlDocuments } from '../yaml-documents.ts';
 import { jsonEqual } from '../json.ts';
+import { loadYamlDocuments } from '../yaml-documents.ts';
 
 /**
  * What changed between two bundles (for instance the previous release's files

@@ -1,4 +1,3 @@
-import { loadYamlDocuments } from '../yaml-documents.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -6,6 +5,7 @@ import { unescapeGoTemplate } from '../../constructs/go-template.ts';
 import { sha256Digest } from '../oci/digest.ts';
 import type { ReleaseArtifact } from '../oci/release-artifact.ts';
 import { readTgz } from './tgz.ts';
+import { loadYamlDocuments } from '../yaml-documents.ts';
 
 /**
  * What a release folder is made of, read from the folder itself (the thing

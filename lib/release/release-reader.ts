@@ -1,4 +1,3 @@
-import { loadYamlDocuments } from '../yaml-documents.ts';
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { combinedHash, hashFiles, type ComponentHashes } from './content-hash.ts
 import { DEFAULT_TGZ_LIMITS, readTgz } from './tgz.ts';
 import { readReleaseFolder } from './version-record.ts';
 import type { PreviousRelease } from './versioning.ts';
+import { loadYamlDocuments } from '../yaml-documents.ts';
 
 /** A release folder whose files were checked against each other before anything in it was used. */
 export interface VerifiedRelease {

@@ -1,10 +1,10 @@
-import { loadYamlDocuments } from '../yaml-documents.ts';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { readReleaseTree } from './release-reader.ts';
+import { loadYamlDocuments } from '../yaml-documents.ts';
 
 /**
  * One end of an upgrade path: what a running cluster is on (the old side) or
