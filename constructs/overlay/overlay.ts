@@ -202,6 +202,8 @@ export function defineOverlay<BaseRow extends StackVersionsRow, Row extends Base
     stack: props.stack,
     description: props.description,
     versions: props.versions ?? (base.definition.versions as readonly Row[]),
+    // The base's content, so the base's declared baseline deviations.
+    ...(base.definition.hardeningDeviations ? { hardeningDeviations: base.definition.hardeningDeviations } : {}),
     build(stack: ClusterStack, row: Row) {
       base.definition.build(stack, row);
       const built: BuiltBase<S['workerClass']> = { stack, template: (role) => templateFor(stack, role, `${where}: template(${role})`) };
