@@ -104,9 +104,6 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
     .addOption(clusterApi())
     .addOption(output())
     .action(async (opts: SelectionOptions & { outputDir: string; dryRun?: boolean; clusterApi: ClusterApiVersion }) => {
-      if (opts.clusterApi !== 'v1beta1' && !opts.dryRun && resolve(opts.outputDir) === resolve(ROOT, 'dist')) {
-        throw new UserError(`--cluster-api ${opts.clusterApi} would overwrite dist/, which holds the committed v1beta1 output; choose another folder with --output-dir`);
-      }
       const [{ synthCommand }, definitions] = await Promise.all([import('../lib/commands/synth.ts'), loadStacks()]);
       const result = synthCommand({ root: ROOT, definitions, outDir: resolve(opts.outputDir), dryRun: opts.dryRun ?? false, clusterApi: opts.clusterApi, ...filterOf(opts, definitions) });
       if (opts.output === 'json') {

@@ -116,25 +116,53 @@ export function dumpYaml(value: unknown): string {
 /**
  * overwrite.yaml: `values: |` holding a values document that the operator
  * renders as a Go template with `.Cluster`, `.ControlPlane`, `.InfraCluster`.
- * Expressions become `{{ … | toJson }}`, so any value stays a well-formed
- * YAML scalar; literal text is escaped so it is not taken for a template.
  */
 function renderOverwrite(values: Readonly<Record<string, OverwriteValue>>): string {
+  return dumpYaml({ values: renderValuesDocument(values) });
+}
+
+const EXPRESSION_PLACEHOLDER = '__values_expression_';
+
+/** A copy of a values tree with every expression replaced. */
+function substituteExpressions(value: unknown, replace: (e: Expr<unknown>) => unknown): unknown {
+  if (value instanceof Expr) return replace(value);
+  if (Array.isArray(value)) return value.map((v) => substituteExpressions(v, replace));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteExpressions(v, replace)]));
+  return value;
+}
+
+/**
+ * A values document rendered per workload cluster (the operator's
+ * overwrite.yaml, CAAPH's valuesTemplate): YAML of `values` where each
+ * expression becomes `{{ … | toJson }}`, so any value stays a well-formed
+ * YAML scalar, and literal text is escaped so it is not taken for a
+ * template; the variable assignments the expressions need come first, once
+ * each. While the YAML is written, expressions stand in as placeholders; a
+ * placeholder the literal text already contains is lengthened until it does
+ * not, so literal text never turns into an expression.
+ */
+/** The expressions in a values tree, in document order. */
+export function expressionsIn(values: unknown): Expr<unknown>[] {
+  const out: Expr<unknown>[] = [];
+  substituteExpressions(values, (e) => {
+    out.push(e);
+    return null;
+  });
+  return out;
+}
+
+export function renderValuesDocument(values: unknown): string {
+  const withoutExpressions = dumpYaml(substituteExpressions(values, () => null));
+  let placeholder = EXPRESSION_PLACEHOLDER;
+  while (withoutExpressions.includes(placeholder)) placeholder = `${placeholder}x`;
   const expressions: Expr<unknown>[] = [];
-  const replace = (v: OverwriteValue): unknown => {
-    if (v instanceof Expr) {
-      expressions.push(v);
-      return `__overwrite_expression_${expressions.length - 1}__`;
-    }
-    if (Array.isArray(v)) return v.map(replace);
-    if (v !== null && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v as Record<string, OverwriteValue>).map(([k, x]) => [k, replace(x)]));
-    }
-    return v;
-  };
-  const document = escapeGoTemplate(dumpYaml(replace(values)));
-  const rendered = document.replace(/__overwrite_expression_([0-9]+)__/g, (_, i: string) => `{{ ${expressions[Number(i)].render(ROOT_CONTEXT)} | toJson }}`);
-  // Variable assignments the expressions need, once each, before the values.
+  const literal = dumpYaml(
+    substituteExpressions(values, (e) => {
+      expressions.push(e);
+      return `${placeholder}${expressions.length - 1}__`;
+    }),
+  );
+  const rendered = escapeGoTemplate(literal).replace(new RegExp(`${placeholder}([0-9]+)__`, 'g'), (_, i: string) => `{{ ${expressions[Number(i)].render(ROOT_CONTEXT)} | toJson }}`);
   const preludes = [...new Set(expressions.flatMap((e) => e.preludes))];
-  return dumpYaml({ values: preludes.length > 0 ? `${preludes.join('\n')}\n${rendered}` : rendered });
+  return preludes.length > 0 ? `${preludes.join('\n')}\n${rendered}` : rendered;
 }

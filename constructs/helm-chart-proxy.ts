@@ -5,9 +5,8 @@ import {
   HelmChartProxySpecReconcileStrategy,
   type HelmChartProxySpecOptions,
 } from '../imports/caaph-helmchartproxies-addons.cluster.x-k8s.io.ts';
-import { dumpYaml, type ClusterAddon, type OverwriteValue } from './cluster-addon.ts';
-import { Expr, ROOT_CONTEXT } from './expression.ts';
-import { escapeGoTemplate } from './go-template.ts';
+import { expressionsIn, renderValuesDocument, type ClusterAddon, type OverwriteValue } from './cluster-addon.ts';
+import { Expr } from './expression.ts';
 import { assertDnsLabel, assertDnsSubdomain, assertLabelValue, clusterStackName, type ClusterStackIdentity } from './names.ts';
 
 /**
@@ -70,12 +69,6 @@ import { assertDnsLabel, assertDnsSubdomain, assertLabelValue, clusterStackName,
 
 /** Where the generated proxies are written in a bundle (beside cluster-class.yaml). */
 export const HELM_CHART_PROXIES_FILE = 'helm-chart-proxies.yaml';
-
-/** Prefix of the label that selects a stack's ClusterResourceSet (`<prefix><provider>-<stack>-<major>-<minor>`). */
-export const CLUSTER_SELECTOR_LABEL_PREFIX = 'cluster-stacks.x-k8s.io/';
-
-/** The value the ClusterResourceSet's selector label must have. */
-export const CLUSTER_SELECTOR_LABEL_VALUE = 'true';
 
 /** The label whose value, a ClusterClass name, selects that class's HelmChartProxies. */
 export const CLUSTER_CLASS_LABEL = 'cluster-stacks.x-k8s.io/cluster-class';
@@ -190,17 +183,6 @@ export interface ClusterSelectorLabel {
 }
 
 /**
- * `cluster-stacks.x-k8s.io/<provider>-<stack>-<major>-<minor>: "true"`: the
- * label the ClusterResourceSet mode selects (one per stack × Kubernetes
- * minor). HelmChartProxies select {@link clusterClassSelectorLabel} instead.
- */
-export function clusterSelectorLabel(identity: ClusterStackIdentity): ClusterSelectorLabel {
-  const name = clusterStackName(identity);
-  assertDnsLabel(name, 'cluster selector label name');
-  return { key: `${CLUSTER_SELECTOR_LABEL_PREFIX}${name}`, value: CLUSTER_SELECTOR_LABEL_VALUE };
-}
-
-/**
  * `cluster-stacks.x-k8s.io/cluster-class: <ClusterClass name>`: the label that
  * selects one ClusterClass's proxies. A Cluster carries the name of the class
  * in `spec.topology.class`, and changes both together; a single key means a
@@ -267,8 +249,6 @@ export function helmChartProxies(source: HelmChartProxySource, options: HelmChar
 // ---------------------------------------------------------------------------
 // valuesTemplate
 
-const PLACEHOLDER = '__caaph_values_expression_';
-
 type Values = { readonly [key: string]: unknown };
 
 function isPlainObject(value: unknown): value is Values {
@@ -301,14 +281,6 @@ function mergeValues(base: Values, over: Readonly<Record<string, OverwriteValue>
   return out;
 }
 
-/** A copy of a values tree with every expression replaced. */
-function substitute(value: unknown, replace: (e: Expr<unknown>) => unknown): unknown {
-  if (value instanceof Expr) return replace(value);
-  if (Array.isArray(value)) return value.map((v) => substitute(v, replace));
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, replace)]));
-  return value;
-}
-
 /**
  * The values tree a `valuesTemplate` renders, expressions still in place:
  * the addon's values with its overwrite values merged in as Helm merges
@@ -330,24 +302,8 @@ export function valuesTemplateValues(addon: ClusterAddon, where = `addon '${addo
 export function renderValuesTemplate(addon: ClusterAddon, where = `addon '${addon.name}'`): string | undefined {
   const merged = valuesTemplateValues(addon, where);
   if (Object.keys(merged).length === 0) return undefined;
-  // A placeholder for expressions that the literal text does not contain.
-  const withoutExpressions = dumpYaml(substitute(merged, () => null));
-  let placeholder = PLACEHOLDER;
-  while (withoutExpressions.includes(placeholder)) placeholder = `${placeholder}x`;
-  const expressions: Expr<unknown>[] = [];
-  const literal = dumpYaml(
-    substitute(merged, (e) => {
-      expressions.push(e);
-      return `${placeholder}${expressions.length - 1}__`;
-    }),
-  );
-  const rendered = escapeGoTemplate(literal).replace(
-    new RegExp(`${placeholder}([0-9]+)__`, 'g'),
-    (_, i: string) => `{{ ${expressions[Number(i)].render(ROOT_CONTEXT)} | toJson }}`,
-  );
-  const preludes = [...new Set(expressions.flatMap((e) => e.preludes))];
-  const template = preludes.length > 0 ? `${preludes.join('\n')}\n${rendered}` : rendered;
-  assertSameDataInCaaph(expressions, where);
+  const template = renderValuesDocument(merged);
+  assertSameDataInCaaph(expressionsIn(merged), where);
   return template;
 }
 

@@ -39,13 +39,18 @@ export class KubernetesVersion {
   }
 }
 
-/** The Kubernetes minors this generator supports (inclusive). */
-export const SUPPORTED_KUBERNETES_MINORS = { major: 1, oldest: 32, newest: 34 } as const;
+/**
+ * The Kubernetes minors this generator supports, oldest first: the one table
+ * of the support window. Which patch version each stack ships per minor is
+ * provider data (stacks/kubernetes-versions.ts).
+ */
+export const SUPPORTED_KUBERNETES_MINORS = ['1.32', '1.33', '1.34'] as const;
+
+export type KubernetesMinor = (typeof SUPPORTED_KUBERNETES_MINORS)[number];
 
 /** Throws unless the version's minor lies in the supported window. */
 export function assertSupportedMinor(version: KubernetesVersion, where: string): void {
-  const { major, oldest, newest } = SUPPORTED_KUBERNETES_MINORS;
-  if (version.major !== major || version.minor < oldest || version.minor > newest) {
-    throw new Error(`${where}: Kubernetes ${version.toString()} is outside the supported window; expected ${major}.${oldest} to ${major}.${newest}`);
+  if (!SUPPORTED_KUBERNETES_MINORS.some((m) => m === version.minorVersion)) {
+    throw new Error(`${where}: Kubernetes ${version.toString()} is outside the supported window; expected ${SUPPORTED_KUBERNETES_MINORS[0]} to ${SUPPORTED_KUBERNETES_MINORS.at(-1)}`);
   }
 }

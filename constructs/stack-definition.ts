@@ -7,6 +7,19 @@ export interface StackVersionsRow {
 }
 
 /**
+ * A documented, deliberate deviation of a stack from one item of the
+ * security baseline (constructs/hardening/BASELINE.md). The compliance
+ * checks (`npm run compliance`) report a failing item the stack declares as
+ * `deviation` instead of FAIL, and flag a declaration no failing check needs.
+ */
+export interface HardeningDeviation {
+  /** The baseline item as the checks report it: `kernel`, `1.2.15`, or `CIS <kube-bench id>`. */
+  readonly id: string;
+  /** Why, and where the stack does it. */
+  readonly reason: string;
+}
+
+/**
  * A cluster stack defined once for every Kubernetes minor in its versions
  * table. `build` receives an empty ClusterStack for one row and fills in the
  * provider specifics.
@@ -18,6 +31,8 @@ export interface ClusterStackDefinition<Row extends StackVersionsRow = StackVers
   readonly description: string;
   /** One row per Kubernetes minor. */
   readonly versions: readonly Row[];
+  /** Baseline items this stack leaves out on purpose. Keep it short: each is a weaker cluster. @default none */
+  readonly hardeningDeviations?: readonly HardeningDeviation[];
   build(stack: ClusterStack, row: Row): void;
 }
 

@@ -1,6 +1,8 @@
 /**
- * An OpenAPI v3 schema as Cluster API accepts it for ClusterClass variables
- * (JSON field names, as written into the ClusterClass).
+ * A Kubernetes openAPIV3Schema node (apiextensions.k8s.io/v1 JSONSchemaProps,
+ * JSON field names): what ClusterClass variable schemas are written as, and
+ * what CRDs declare (lib/crd-schema.ts validates against those). Other keys
+ * (x-metadata, ...) are allowed and ignored.
  */
 export interface JSONSchemaProps {
   readonly type?: 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
@@ -9,21 +11,36 @@ export interface JSONSchemaProps {
   readonly default?: unknown;
   readonly example?: unknown;
   readonly enum?: readonly unknown[];
+  readonly nullable?: boolean;
   readonly minimum?: number;
   readonly maximum?: number;
   readonly exclusiveMinimum?: boolean;
   readonly exclusiveMaximum?: boolean;
+  readonly multipleOf?: number;
   readonly minLength?: number;
   readonly maxLength?: number;
   readonly pattern?: string;
   readonly minItems?: number;
   readonly maxItems?: number;
   readonly uniqueItems?: boolean;
+  readonly minProperties?: number;
+  readonly maxProperties?: number;
   readonly items?: JSONSchemaProps;
   readonly properties?: Readonly<Record<string, JSONSchemaProps>>;
   readonly required?: readonly string[];
-  readonly additionalProperties?: JSONSchemaProps;
+  readonly additionalProperties?: JSONSchemaProps | boolean;
+  readonly allOf?: readonly JSONSchemaProps[];
+  readonly anyOf?: readonly JSONSchemaProps[];
+  readonly oneOf?: readonly JSONSchemaProps[];
+  readonly not?: JSONSchemaProps;
   readonly 'x-kubernetes-preserve-unknown-fields'?: boolean;
+  readonly 'x-kubernetes-embedded-resource'?: boolean;
+  readonly 'x-kubernetes-int-or-string'?: boolean;
+  readonly 'x-kubernetes-list-type'?: string;
+  readonly 'x-kubernetes-list-map-keys'?: readonly string[];
+  readonly 'x-kubernetes-map-type'?: string;
+  readonly 'x-kubernetes-validations'?: readonly unknown[];
+  readonly [extension: string]: unknown;
 }
 
 /** Options every schema accepts. */

@@ -23,50 +23,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import yaml from 'js-yaml';
+import type { JSONSchemaProps } from '../constructs/variable-schema.ts';
 import { crdRoot } from './crd-root.ts';
+import { canonicalJsonOfAny } from './json.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 
-/**
- * A Kubernetes openAPIV3Schema node (apiextensions.k8s.io/v1 JSONSchemaProps),
- * as found in CRDs and in Cluster API ClusterClass variable schemas.
- * Other keys (description, example, x-metadata, ...) are allowed and ignored.
- */
-export interface JSONSchemaProps {
-  readonly type?: string;
-  readonly format?: string;
-  readonly properties?: Readonly<Record<string, JSONSchemaProps>>;
-  readonly additionalProperties?: JSONSchemaProps | boolean;
-  readonly items?: JSONSchemaProps;
-  readonly required?: readonly string[];
-  readonly enum?: readonly unknown[];
-  readonly default?: unknown;
-  readonly nullable?: boolean;
-  readonly pattern?: string;
-  readonly minimum?: number;
-  readonly maximum?: number;
-  readonly exclusiveMinimum?: boolean;
-  readonly exclusiveMaximum?: boolean;
-  readonly multipleOf?: number;
-  readonly minLength?: number;
-  readonly maxLength?: number;
-  readonly minItems?: number;
-  readonly maxItems?: number;
-  readonly uniqueItems?: boolean;
-  readonly minProperties?: number;
-  readonly maxProperties?: number;
-  readonly allOf?: readonly JSONSchemaProps[];
-  readonly anyOf?: readonly JSONSchemaProps[];
-  readonly oneOf?: readonly JSONSchemaProps[];
-  readonly not?: JSONSchemaProps;
-  readonly 'x-kubernetes-preserve-unknown-fields'?: boolean;
-  readonly 'x-kubernetes-embedded-resource'?: boolean;
-  readonly 'x-kubernetes-int-or-string'?: boolean;
-  readonly 'x-kubernetes-list-type'?: string;
-  readonly 'x-kubernetes-list-map-keys'?: readonly string[];
-  readonly 'x-kubernetes-map-type'?: string;
-  readonly 'x-kubernetes-validations'?: readonly unknown[];
-  readonly [extension: string]: unknown;
-}
+export type { JSONSchemaProps };
 
 /** One validation failure. `path` is a JSON pointer ("" is the value itself). */
 export class SchemaError {
@@ -379,7 +341,7 @@ function pickCandidate(infos: readonly CrdVersionInfo[]): { info: CrdVersionInfo
   const distinct: CrdVersionInfo[] = [];
   const seen = new Set<string>();
   for (const info of infos) {
-    const canonical = canonicalJson(info.schema ?? null);
+    const canonical = canonicalJsonOfAny(info.schema ?? null);
     if (seen.has(canonical)) continue;
     seen.add(canonical);
     distinct.push(info);
@@ -801,7 +763,7 @@ function checkArray(n: Node, value: readonly unknown[], path: string, issue: Rep
       if (!isRecord(item)) return;
       // Missing keys take their default, as the API server defaults before it checks.
       const tuple = keys.map((k) => item[k] ?? n.items?.props?.get(k)?.defaultValue);
-      const key = canonicalJson(tuple);
+      const key = canonicalJsonOfAny(tuple);
       const first = seen.get(key);
       if (first === undefined) seen.set(key, i);
       else issue(`${path}/${i}`, `duplicate entry: ${keys.map((k, j) => `${k}=${show(tuple[j])}`).join(', ')} is also item ${first} (x-kubernetes-list-type: map)`);
@@ -809,7 +771,7 @@ function checkArray(n: Node, value: readonly unknown[], path: string, issue: Rep
   } else if (n.listType === 'set' || n.uniqueItems) {
     const seen = new Map<string, number>();
     value.forEach((item, i) => {
-      const key = canonicalJson(item);
+      const key = canonicalJsonOfAny(item);
       const first = seen.get(key);
       if (first === undefined) seen.set(key, i);
       else issue(`${path}/${i}`, `duplicate value ${show(item)}: also item ${first} (${n.listType === 'set' ? 'x-kubernetes-list-type: set' : 'uniqueItems'})`);
@@ -1108,37 +1070,14 @@ function escapePointer(key: string): string {
 }
 
 function show(v: unknown): string {
-  const s = canonicalJson(v);
+  const s = canonicalJsonOfAny(v);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
-
-/** JSON with sorted keys, for equality of values; never throws on non-JSON input (cycles aside). */
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${Array.from(v, canonicalJson).join(',')}]`;
-  if (isRecord(v)) {
-    const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
-  }
-  switch (typeof v) {
-    case 'bigint':
-      return `${v}n`;
-    case 'function':
-    case 'symbol':
-    case 'undefined':
-      return `<${typeof v}>`;
-    default:
-      try {
-        return JSON.stringify(v) ?? `<${typeof v}>`;
-      } catch {
-        return `<${jsonTypeOf(v)}>`;
-      }
-  }
 }
 
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  return canonicalJson(a) === canonicalJson(b);
+  return canonicalJsonOfAny(a) === canonicalJsonOfAny(b);
 }
 
 /** For messages that name a CRD file: its path below crdRoot() when it is there. */

@@ -5,7 +5,7 @@ import { ClusterStack } from '../constructs/cluster-stack.ts';
 import { KubernetesVersion } from '../constructs/kubernetes-version.ts';
 import type { ClusterStackVersions } from '../constructs/metadata.ts';
 import { clusterStackName, type ClusterStackIdentity } from '../constructs/names.ts';
-import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/stack-definition.ts';
+import type { ClusterStackDefinition, HardeningDeviation, StackVersionsRow } from '../constructs/stack-definition.ts';
 import { StackVersion } from '../constructs/stack-version.ts';
 import { assertAddonValues } from './addon-values/check.ts';
 import type { TreeFile } from './atomic-write.ts';
@@ -25,6 +25,8 @@ export interface BundleBytes {
   readonly files: readonly BundleFile[];
   /** The model the files were rendered from; absent for bytes from elsewhere (an earlier commit). */
   readonly model?: BundleModel;
+  /** The baseline items the stack's definition declares it leaves out (the compliance checks read them). */
+  readonly hardeningDeviations?: readonly HardeningDeviation[];
 }
 
 /** One synthesized stack × minor: its model, and its files rendered from it (lib/model/render.ts). */
@@ -106,6 +108,7 @@ function synthesizeOne(definition: ClusterStackDefinition<StackVersionsRow>, row
       releaseTag: model.releaseTag,
       model,
       files: renderBundleFiles(model),
+      ...(definition.hardeningDeviations ? { hardeningDeviations: definition.hardeningDeviations } : {}),
     };
   } catch (e) {
     const message = (e as Error).message;

@@ -1,5 +1,6 @@
 import { addonContext, clusterVariable } from '../constructs/addon-context.ts';
 import { ClusterAddon } from '../constructs/cluster-addon.ts';
+import type { ClusterStack } from '../constructs/cluster-stack.ts';
 import { chooseList } from '../constructs/expression.ts';
 import { hardeningVariables } from '../constructs/hardening/kubernetes-hardening.ts';
 
@@ -16,7 +17,7 @@ import { hardeningVariables } from '../constructs/hardening/kubernetes-hardening
  * templates/cilium-secrets-namespace.yaml renders a `Namespace kube-system`,
  * which a Helm install (CAAPH) refuses to adopt and an apply would relabel.
  */
-export function ciliumAddon(version: string, extraValues: Readonly<Record<string, unknown>> = {}): ClusterAddon {
+function ciliumAddon(version: string, extraValues: Readonly<Record<string, unknown>> = {}): ClusterAddon {
   return new ClusterAddon({
     name: 'cni',
     description: 'CNI: Cilium',
@@ -41,7 +42,7 @@ export function ciliumAddon(version: string, extraValues: Readonly<Record<string
  * CA-signed serving certificates (kubeletServingCertificates, hardening N2),
  * and only skips verification when the Cluster turned them off.
  */
-export function metricsServerAddon(version: string): ClusterAddon {
+function metricsServerAddon(version: string): ClusterAddon {
   const servingCertificates = clusterVariable(hardeningVariables.kubeletServingCertificates);
   return new ClusterAddon({
     name: 'metrics-server',
@@ -63,7 +64,7 @@ export function metricsServerAddon(version: string): ClusterAddon {
  * DNS check is bypassed; the name pattern and the requesting node's identity
  * are still checked.
  */
-export function kubeletCsrApproverAddon(version: string): ClusterAddon {
+function kubeletCsrApproverAddon(version: string): ClusterAddon {
   return new ClusterAddon({
     name: 'kubelet-csr-approver',
     description: 'Approves kubelet serving certificate requests (kubeletServingCertificates)',
@@ -78,4 +79,31 @@ export function kubeletCsrApproverAddon(version: string): ClusterAddon {
       ],
     },
   });
+}
+
+/** Versions of the addons every stack ships. */
+export interface CommonAddonVersions {
+  readonly cilium: string;
+  readonly kubeletCsrApprover: string;
+  readonly metricsServer: string;
+}
+
+/**
+ * The addons every stack ships, in the order they are applied: the CNI
+ * first (nothing else schedules without it), then the kubelet CSR approver
+ * and metrics-server. A provider appends its CCM and CSI driver.
+ */
+export function commonAddons(versions: CommonAddonVersions): ClusterAddon[] {
+  return [ciliumAddon(versions.cilium), kubeletCsrApproverAddon(versions.kubeletCsrApprover), metricsServerAddon(versions.metricsServer)];
+}
+
+/**
+ * Ships the addons in this order and applies every one in both hook
+ * stages: after the control plane is up, and before each upgrade, so an
+ * upgrade updates each addon and the operator deletes none of them.
+ */
+export function shipAddons(stack: ClusterStack, addons: readonly ClusterAddon[]): void {
+  for (const addon of addons) stack.addAddon(addon);
+  const apply = addons.map((addon) => ({ addon }));
+  stack.setAddonStages({ AfterControlPlaneInitialized: apply, BeforeClusterUpgrade: apply });
 }

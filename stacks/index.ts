@@ -5,7 +5,7 @@ import { openstackScs } from './openstack/scs/stack.ts';
 
 /** Every shipped stack. `new <provider>/<stack>` registers new ones here. */
 export const STACKS: readonly ClusterStackDefinition<StackVersionsRow>[] = [
-  dockerScs as ClusterStackDefinition<StackVersionsRow>,
-  hetznerScs as ClusterStackDefinition<StackVersionsRow>,
-  openstackScs as ClusterStackDefinition<StackVersionsRow>,
+  dockerScs,
+  hetznerScs,
+  openstackScs,
 ];

@@ -1,5 +1,5 @@
 import type { NodeImageComponents } from '../constructs/node-image/components.ts';
-import type { KubernetesMinor } from './kubernetes-versions.ts';
+import type { KubernetesMinor } from '../constructs/kubernetes-version.ts';
 
 /**
  * The container runtime and node tools of every node image, per Kubernetes

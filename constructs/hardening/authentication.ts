@@ -2,6 +2,7 @@ import { dumpYaml } from '../cluster-addon.ts';
 import type { Expr, RenderContext } from '../expression.ts';
 import { escapeGoTemplate, goStringLiteral } from '../go-template.ts';
 import type { KubernetesVersion } from '../kubernetes-version.ts';
+import { servedAuthenticationConfigurationVersions } from './authentication-versions.ts';
 import { TemplateNode, type DependencyCollector } from '../value-template.ts';
 import { ClusterClassVariable } from '../variable.ts';
 import { VariableSchema } from '../variable-schema.ts';
@@ -29,14 +30,11 @@ export const restrictAnonymousAuth = new ClusterClassVariable('restrictAnonymous
   }),
 });
 
-/**
- * The configuration's API version: structured authentication and
- * AnonymousAuthConfigurableEndpoints are beta (on by default) in 1.32 and
- * 1.33, GA in 1.34, which serves apiserver.config.k8s.io/v1.
- */
-export function authenticationApiVersion(kubernetes: KubernetesVersion): string {
-  if (kubernetes.major !== 1 || kubernetes.minor < 32) throw new Error(`Kubernetes ${kubernetes.toString()}: anonymous endpoint restriction needs 1.32 or newer (AnonymousAuthConfigurableEndpoints)`);
-  return kubernetes.minor >= 34 ? 'apiserver.config.k8s.io/v1' : 'apiserver.config.k8s.io/v1beta1';
+/** The configuration's API version: the newest the API server serves (authentication-versions.ts). */
+function authenticationApiVersion(kubernetes: KubernetesVersion): string {
+  const [newest] = servedAuthenticationConfigurationVersions(kubernetes.minorVersion);
+  if (newest === undefined) throw new Error(`Kubernetes ${kubernetes.toString()}: no AuthenticationConfiguration version is known for it (AnonymousAuthConfigurableEndpoints needs 1.32 or newer)`);
+  return newest;
 }
 
 const anonymousSection = () => ({ enabled: true, conditions: ANONYMOUS_PATHS.map((path) => ({ path })) });

@@ -127,7 +127,7 @@ export function kubeletConfigurationPatch(protectKernelDefaults = true): string 
  * files 0600. They come with the node image (kubelet package, kind), so
  * every node restricts whichever of kube-bench's candidates exist.
  */
-export const KUBELET_UNIT_FILES = [
+const KUBELET_UNIT_FILES = [
   '/etc/systemd/system/kubelet.service.d/10-kubeadm.conf',
   '/etc/systemd/system/kubelet.service',
   '/lib/systemd/system/kubelet.service',

@@ -202,6 +202,8 @@ export function defineOverlay<BaseRow extends StackVersionsRow, Row extends Base
     stack: props.stack,
     description: props.description,
     versions: props.versions ?? (base.definition.versions as readonly Row[]),
+    // The base's content, so the base's declared baseline deviations.
+    ...(base.definition.hardeningDeviations ? { hardeningDeviations: base.definition.hardeningDeviations } : {}),
     build(stack: ClusterStack, row: Row) {
       base.definition.build(stack, row);
       const built: BuiltBase<S['workerClass']> = { stack, template: (role) => templateFor(stack, role, `${where}: template(${role})`) };
@@ -284,7 +286,7 @@ function applyOverrides<S extends OverlaySurface>(
 }
 
 /** The base variable with the override applied, refusing a loosened schema unless waived. */
-export function overriddenVariable(base: DeclaredVariable, override: VariableOverride, waived: boolean, where: string): DeclaredVariable {
+function overriddenVariable(base: DeclaredVariable, override: VariableOverride, waived: boolean, where: string): DeclaredVariable {
   const schema: JSONSchemaProps = {
     ...base.openApiSchema,
     ...(override.schema ?? {}),

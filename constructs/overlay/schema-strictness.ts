@@ -47,8 +47,11 @@ export function schemaWeakenings(base: JSONSchemaProps, derived: JSONSchemaProps
     else out.push(...schemaWeakenings(base.items, derived.items, at('items')));
   }
   if (base.additionalProperties !== undefined) {
-    if (derived.additionalProperties === undefined) out.push(`${at('additionalProperties')}: removed`);
-    else out.push(...schemaWeakenings(base.additionalProperties, derived.additionalProperties, at('additionalProperties')));
+    const [a, b] = [base.additionalProperties, derived.additionalProperties];
+    if (b === undefined) out.push(`${at('additionalProperties')}: removed`);
+    else if (typeof a === 'object' && typeof b === 'object') out.push(...schemaWeakenings(a, b, at('additionalProperties')));
+    // true accepts any value, false none.
+    else if (a !== b && (b === true || a === false)) out.push(`${at('additionalProperties')}: accepts values the base does not`);
   } else if (derived.additionalProperties !== undefined && base.properties !== undefined) {
     out.push(`${at('additionalProperties')}: accepts keys the base's properties do not`);
   }

@@ -151,7 +151,7 @@ function compatible(type: ValueType, accepted: readonly ValueType[]): boolean {
 }
 
 /** Problems of one document against a contract, one line each. */
-export function checkDocument(doc: ValuesDocument, contract: ValuesContract, where: string): string[] {
+function checkDocument(doc: ValuesDocument, contract: ValuesContract, where: string): string[] {
   const problems: string[] = [];
   const branch = doc.branch === '' ? '' : ` (branch ${doc.branch})`;
   const at = (path: readonly string[]) => formatPath([...doc.prefix, ...path]);

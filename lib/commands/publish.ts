@@ -1,4 +1,4 @@
-import { canonicalJson, type JsonValue } from '../oci/canonical-json.ts';
+import { canonicalJson, type JsonValue } from '../json.ts';
 import { RegistryClient, type BlobSource, type RegistryClientOptions, type RegistryEvent } from '../oci/client.ts';
 import type { Credentials } from '../oci/credentials.ts';
 import { readHelmChartArtifact, type HelmChartArtifact } from '../oci/helm-chart.ts';

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { CrdSchemaRegistry } from '../crd-schema.ts';
 import type { Bundle } from '../synth.ts';
 import { checkV1Beta2Bundles } from '../v1beta2/check.ts';
@@ -36,7 +37,7 @@ export function bundlesForClusterApi(version: ClusterApiVersion, bundles: readon
  * byte for byte), so v1beta2 output must go elsewhere.
  */
 export function assertOutputDirFor(version: ClusterApiVersion, outDir: string, committedDist: string): void {
-  if (version !== 'v1beta1' && outDir === committedDist) {
+  if (version !== 'v1beta1' && resolve(outDir) === resolve(committedDist)) {
     throw new Error(`'--cluster-api ${version}' would overwrite ${committedDist}, which holds the committed v1beta1 output; choose another folder with --output-dir`);
   }
 }

@@ -34,8 +34,13 @@ export interface SynthResult {
  * record is reported, and `release` gives it a new version.
  */
 export function synthCommand(options: SynthCommandOptions): SynthResult {
-  // Refused before seconds of synthesis, and checked again when writing.
-  if (!options.dryRun) assertOutputFolder(options.outDir ?? join(options.root, 'dist'), 'synth');
+  const clusterApi = options.clusterApi ?? DEFAULT_CLUSTER_API_VERSION;
+  const outDir = options.outDir ?? join(options.root, 'dist');
+  // Refused before seconds of synthesis; the output folder is checked again when writing.
+  if (!options.dryRun) {
+    assertOutputDirFor(clusterApi, outDir, join(options.root, 'dist'));
+    assertOutputFolder(outDir, 'synth');
+  }
   const records = new Map<string, ReturnType<typeof readRecord>>();
   const recordOf = (id: ClusterStackIdentity) => {
     const name = clusterStackName(id);
@@ -48,7 +53,6 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
   });
   const problems = validateBundles(bundles);
   if (problems.length > 0) throw new Error(`${problems.length} schema violation(s):\n  ${problems.join('\n  ')}`);
-  const clusterApi = options.clusterApi ?? DEFAULT_CLUSTER_API_VERSION;
   const output = bundlesForClusterApi(clusterApi, bundles);
 
   const unversionedChanges: string[] = [];
@@ -64,8 +68,6 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
   }
 
   if (!options.dryRun) {
-    const outDir = options.outDir ?? join(options.root, 'dist');
-    assertOutputDirFor(clusterApi, outDir, join(options.root, 'dist'));
     if (options.filter) {
       replaceSubtrees(outDir, 'synth', output.map((b) => ({ path: b.path, files: b.files })));
     } else {

@@ -48,11 +48,6 @@ export const strong = (...content: Inline[]): Inline => ({ kind: 'strong', conte
 export const link = (content: Inline | readonly Inline[], href: Href): Inline => ({ kind: 'link', content: Array.isArray(content) ? content : [content as Inline], href });
 export const lineBreak: Inline = { kind: 'break' };
 
-/** A link to a generated page, `.md` in Markdown and `.html` in HTML; `base` has no extension. */
-export function pageHref(base: string): Href {
-  return { markdown: `${base}.md`, html: `${base}.html` };
-}
-
 export const heading = (level: 1 | 2 | 3 | 4, content: string | readonly Inline[], id?: string): Block => ({
   kind: 'heading',
   level,

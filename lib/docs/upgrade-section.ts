@@ -1,5 +1,5 @@
 import yaml from 'js-yaml';
-import { clusterSelectorLabel, HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
+import { clusterClassSelectorLabel, HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
 import type { UpgradeEffects } from '../release/upgrade-effects.ts';
 import type { AllowedBreaking } from '../release/upgrade-paths.ts';
 import type { Bundle } from '../synth.ts';
@@ -78,7 +78,7 @@ export function upgradeSection(input: UpgradeSectionInput): Block[] {
   const { bundle } = input;
   const version = bundle.versions.clusterStack.toString();
   const versions = input.previousVersion ? [input.previousVersion, version] : [version];
-  const label = clusterSelectorLabel(bundle.identity);
+  const label = clusterClassSelectorLabel(input.clusterClassName);
   const patch = JSON.stringify({ spec: { topology: { class: input.clusterClassName, version: input.kubernetes } } });
   const blocks: Block[] = [
     heading(2, 'Upgrades', 'upgrades'),
@@ -103,7 +103,7 @@ export function upgradeSection(input: UpgradeSectionInput): Block[] {
     paragraph(
       text('Step 1: apply '), code('cluster-class.yaml'), text(' and '), code(HELM_CHART_PROXIES_FILE), text(` of dist/${bundle.path}/.`),
     ),
-    paragraph(text('Step 2: label the Cluster so the proxies select it: '), code(`kubectl label cluster <name> ${label.key}=${label.value}`), text('.')),
+    paragraph(text('Step 2: label the Cluster so the proxies select it: '), code(`kubectl label cluster <name> --overwrite ${label.key}=${label.value}`), text('.')),
     paragraph(text('Step 3: move the Cluster: '), code(`kubectl patch cluster <name> --type merge -p '${patch}'`), text('.')),
   );
   return blocks;

@@ -97,7 +97,7 @@ export const KUBELET_SECURITY_FLAGS = [
 /** Nova accepts 65535 bytes of base64-encoded user data: about 48 KiB before encoding. */
 export const USER_DATA_LIMIT = Math.floor((65535 * 3) / 4);
 /** Left for what Cluster API adds to the user data itself: certificates and keys, the kubeadm configuration, cloud-init boilerplate. */
-export const USER_DATA_RESERVE = 16384;
+const USER_DATA_RESERVE = 16384;
 /** The budget for the files we write (N8); exceeding it is a warning, not a failure. */
 export const FILES_BUDGET = USER_DATA_LIMIT - USER_DATA_RESERVE;
 /** `files[].content` maxLength in the v1beta1 CRDs (N8). */

@@ -1,6 +1,7 @@
-import yaml from 'js-yaml';
 import type { Bundle } from '../synth.ts';
+import type { Deviation } from './deviations.ts';
 import { arrayAt, at, isObject, stringAt, toJson, type Json, type JsonObject } from './json.ts';
+import { loadYamlDocuments } from '../yaml-documents.ts';
 
 /**
  * The objects of one bundle the hardening checks read, as plain JSON so a
@@ -9,8 +10,10 @@ import { arrayAt, at, isObject, stringAt, toJson, type Json, type JsonObject } f
  * addons.
  */
 export interface HardeningObjects {
-  /** `<provider>/<stack>`, the key of the deviations table. */
+  /** `<provider>/<stack>`. */
   readonly stack: string;
+  /** The baseline items the stack declares it leaves out (its definition's hardeningDeviations). */
+  readonly deviations: readonly Deviation[];
   /** Kubernetes `<major>.<minor>`. */
   readonly minor: string;
   readonly clusterClass: JsonObject;
@@ -26,7 +29,7 @@ export interface HardeningObjects {
 }
 
 function load(content: string, where: string): Json[] {
-  return yaml.loadAll(content).map((d, i) => toJson(d, `${where}#${i}`));
+  return loadYamlDocuments(content, where).map((d, i) => toJson(d, `${where}#${i}`));
 }
 
 /** Picks the objects of a synthesized bundle; throws naming the bundle when one is missing. */
@@ -65,8 +68,10 @@ export function hardeningObjects(bundle: Bundle): HardeningObjects {
   if (isObject(stages)) {
     for (const [hook, list] of Object.entries(stages)) addonStages[hook] = (Array.isArray(list) ? list : []).map((e) => stringAt(e, ['name']) ?? '');
   }
+  const stack = `${bundle.identity.provider}/${bundle.identity.stack}`;
   return {
-    stack: `${bundle.identity.provider}/${bundle.identity.stack}`,
+    stack,
+    deviations: (bundle.hardeningDeviations ?? []).map((d) => ({ stack, ...d })),
     minor: bundle.identity.kubernetes.minorVersion,
     clusterClass,
     controlPlane,

@@ -1,27 +1,11 @@
+import type { HardeningDeviation } from '../../constructs/stack-definition.ts';
 import type { HardeningObjects } from './bundle-objects.ts';
 import { STATIC_CHECKS, type CheckResult } from './static-checks.ts';
 
-/**
- * A documented, deliberate deviation of one stack from one baseline item.
- * A check that fails for a deviating stack reports `deviation`, not a failure.
- */
-export interface Deviation {
-  /** `<provider>/<stack>`. */
+/** A deviation a stack declares (ClusterStackDefinition.hardeningDeviations), with the stack's `<provider>/<stack>`. */
+export interface Deviation extends HardeningDeviation {
   readonly stack: string;
-  /** The baseline item, as the check reports it. */
-  readonly id: string;
-  readonly reason: string;
 }
-
-/** Every documented deviation. Keep it short: each entry is a weaker cluster. */
-export const DEVIATIONS: readonly Deviation[] = [
-  {
-    stack: 'docker/scs',
-    id: 'kernel',
-    reason:
-      'CAPD machines are containers sharing the host kernel: writing /etc/sysctl.d and running `sysctl --system` would change the developer\'s machine, so the stack passes protectKernelDefaults: false (stacks/docker/scs/stack.ts).',
-  },
-];
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'deviation';
 
@@ -33,12 +17,12 @@ export interface EvaluatedResult extends CheckResult {
   readonly deviation?: string;
 }
 
-export function deviationFor(stack: string, id: string, deviations: readonly Deviation[] = DEVIATIONS): Deviation | undefined {
+export function deviationFor(stack: string, id: string, deviations: readonly Deviation[]): Deviation | undefined {
   return deviations.find((d) => d.stack === stack && d.id === id);
 }
 
-/** Runs every static check on one bundle and applies the deviations table. */
-export function runStaticChecks(o: HardeningObjects, deviations: readonly Deviation[] = DEVIATIONS): EvaluatedResult[] {
+/** Runs every static check on one bundle and applies the deviations its stack declares (or `deviations`). */
+export function runStaticChecks(o: HardeningObjects, deviations: readonly Deviation[] = o.deviations): EvaluatedResult[] {
   return STATIC_CHECKS.flatMap((check) =>
     check.run(o).map((r): EvaluatedResult => {
       if (r.passed) return { ...r, check: check.number, status: 'pass' };
@@ -50,7 +34,7 @@ export function runStaticChecks(o: HardeningObjects, deviations: readonly Deviat
 }
 
 /** Deviations of these stacks that no failing check needs any more: stale documentation. */
-export function staleDeviations(results: readonly { readonly stack: string; readonly results: readonly EvaluatedResult[] }[], deviations: readonly Deviation[] = DEVIATIONS): Deviation[] {
+export function staleDeviations(results: readonly { readonly stack: string; readonly results: readonly EvaluatedResult[] }[], deviations: readonly Deviation[]): Deviation[] {
   const stacks = new Set(results.map((r) => r.stack));
   return deviations.filter((d) => stacks.has(d.stack) && !results.some((r) => r.stack === d.stack && r.results.some((x) => x.id === d.id && x.status === 'deviation')));
 }

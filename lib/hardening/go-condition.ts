@@ -1,4 +1,4 @@
-import { isObject, type Json } from './json.ts';
+import type { Json } from './json.ts';
 
 /**
  * A small evaluator for ClusterClass `enabledIf` strings of the form
@@ -199,16 +199,4 @@ export function evaluateEnabledIf(enabledIf: string | undefined, variables: Read
 export function conditionVariables(enabledIf: string | undefined): string[] {
   if (enabledIf === undefined) return [];
   return [...new Set([...enabledIf.matchAll(/(?<![A-Za-z0-9_)])\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]))];
-}
-
-/** Sets a dotted variable path (`oidcConfig.issuerURL`) in a variables object. */
-export function setVariable(variables: Record<string, Json>, dotted: string, value: Json): void {
-  const parts = dotted.split('.');
-  let current: Record<string, Json> = variables;
-  for (const part of parts.slice(0, -1)) {
-    const next = current[part];
-    if (!isObject(next)) current[part] = {};
-    current = current[part] as Record<string, Json>;
-  }
-  current[parts[parts.length - 1]] = value;
 }

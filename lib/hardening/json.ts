@@ -1,10 +1,10 @@
 import { pointer } from '../../constructs/json-pointer.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
 
+export { jsonEqual } from '../json.ts';
 /** A parsed JSON/YAML value. */
-export type Json = null | boolean | number | string | Json[] | JsonObject;
-export interface JsonObject {
-  [key: string]: Json;
-}
+export type Json = JsonValue;
+export type { JsonObject };
 
 /** Path segments into a JSON value; rendered as an RFC 6901 pointer in messages. */
 export type JsonPath = readonly (string | number)[];
@@ -56,17 +56,6 @@ export const ptr = (path: JsonPath): string => pointer(...path);
 /** Renders a value for a message: strings quoted, absent values as `missing`. */
 export function show(value: Json | undefined): string {
   return value === undefined ? 'missing' : JSON.stringify(value);
-}
-
-/** Deep equality of JSON values (key order ignored). */
-export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && jsonEqual(a[k], b[k]));
-  }
-  return false;
 }
 
 /** Strategic/merge patch semantics for plain configuration: objects merge, everything else replaces, null deletes. */

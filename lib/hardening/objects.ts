@@ -1,14 +1,14 @@
-import yaml from 'js-yaml';
 import type { HardeningObjects } from './bundle-objects.ts';
 import { arrayAt, at, isObject, mergePatch, objectAt, ptr, stringAt, toJson, type Json, type JsonObject, type JsonPath } from './json.ts';
 import { isFileAdd, startsWith, type PatchOperation } from './patches.ts';
 import { KUBEADM_MANAGED_DIRS, KUBELET_PATCH_FILE } from './baseline.ts';
+import { loadYamlDocuments } from '../yaml-documents.ts';
 
 /** Where the checks look, as JSON paths into the v1beta1 templates. */
 export type Component = 'apiServer' | 'controllerManager' | 'scheduler' | 'etcd';
 export const COMPONENTS: readonly Component[] = ['apiServer', 'controllerManager', 'scheduler', 'etcd'];
 export const KCS: JsonPath = ['spec', 'template', 'spec', 'kubeadmConfigSpec'];
-export const CLUSTER_CONFIGURATION: JsonPath = [...KCS, 'clusterConfiguration'];
+const CLUSTER_CONFIGURATION: JsonPath = [...KCS, 'clusterConfiguration'];
 export const EXTRA_ARGS: Readonly<Record<Component, JsonPath>> = {
   apiServer: [...CLUSTER_CONFIGURATION, 'apiServer', 'extraArgs'],
   controllerManager: [...CLUSTER_CONFIGURATION, 'controllerManager', 'extraArgs'],
@@ -84,9 +84,9 @@ export function fileContent(entry: JsonObject): string | undefined {
 /** Parses YAML (or JSON) documents; a problem message instead when it does not parse. */
 export function parseDocuments(content: string, where: string): { docs: Json[] } | { problem: string } {
   try {
-    return { docs: yaml.loadAll(content).filter((d) => d !== null && d !== undefined).map((d, i) => toJson(d, `${where}#${i}`)) };
+    return { docs: loadYamlDocuments(content, where).map((d, i) => toJson(d, `${where}#${i}`)) };
   } catch (e) {
-    return { problem: `${where}: does not parse: ${(e as Error).message.split('\n')[0]}` };
+    return { problem: (e as Error).message };
   }
 }
 
@@ -164,7 +164,7 @@ export function templateVolumes(o: HardeningObjects, component: PodComponent): V
   return arrayAt(o.controlPlane, EXTRA_VOLUMES[component]).flatMap((v, i) => toVolume(v, loc(o.controlPlane, [...EXTRA_VOLUMES[component], i])) ?? []);
 }
 
-export function patchVolumes(ops: readonly PatchOperation[], component: PodComponent): Volume[] {
+function patchVolumes(ops: readonly PatchOperation[], component: PodComponent): Volume[] {
   return ops
     .filter((op) => op.selectorKind === 'KubeadmControlPlaneTemplate' && op.op === 'add' && op.path.length === EXTRA_VOLUMES[component].length + 1 && startsWith(op.path, EXTRA_VOLUMES[component]))
     .flatMap((op) => toVolume(op.value, op.where) ?? []);
@@ -176,7 +176,7 @@ function under(path: string, dir: string): boolean {
 }
 
 /** The host path behind a path inside a static pod, through the volume that mounts it. */
-export function hostPathOf(podPath: string, volumes: readonly Volume[]): { hostPath: string; volume: Volume } | undefined {
+function hostPathOf(podPath: string, volumes: readonly Volume[]): { hostPath: string; volume: Volume } | undefined {
   const volume = volumes.filter((v) => under(podPath, v.mountPath) || podPath === v.mountPath).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
   return volume ? { hostPath: `${volume.hostPath.replace(/\/$/, '')}${podPath.slice(volume.mountPath.replace(/\/$/, '').length)}`, volume } : undefined;
 }

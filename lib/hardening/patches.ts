@@ -1,6 +1,6 @@
 import { parsePointer } from '../../constructs/json-pointer.ts';
 import type { HardeningObjects } from './bundle-objects.ts';
-import { arrayAt, at, isObject, ptr, stringAt, type Json, type JsonObject } from './json.ts';
+import { arrayAt, at, isObject, ptr, stringAt, type Json } from './json.ts';
 
 /** One JSON patch operation of a ClusterClass patch, with what it selects. */
 export interface PatchOperation {
@@ -109,6 +109,3 @@ export function isFileAdd(op: PatchOperation, filesPath: readonly (string | numb
   return op.op === 'add' && op.path.length === filesPath.length + 1 && startsWith(op.path, filesPath);
 }
 
-export function fileValue(op: PatchOperation): JsonObject | undefined {
-  return isObject(op.value) ? op.value : undefined;
-}

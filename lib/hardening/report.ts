@@ -1,19 +1,28 @@
 import type { Bundle } from '../synth.ts';
 import { hardeningObjects } from './bundle-objects.ts';
-import { DEVIATIONS, runStaticChecks, staleDeviations, type CheckStatus, type Deviation, type EvaluatedResult } from './deviations.ts';
+import { runStaticChecks, staleDeviations, type CheckStatus, type Deviation, type EvaluatedResult } from './deviations.ts';
 
 /** The static checks of one bundle. */
 export interface BundleCompliance {
   readonly stack: string;
   readonly minor: string;
   readonly results: readonly EvaluatedResult[];
+  /** The deviations the stack declares. @default none */
+  readonly deviations?: readonly Deviation[];
 }
 
-export function checkBundles(bundles: readonly Bundle[], deviations: readonly Deviation[] = DEVIATIONS): BundleCompliance[] {
+export function checkBundles(bundles: readonly Bundle[]): BundleCompliance[] {
   return bundles.map((b) => {
     const o = hardeningObjects(b);
-    return { stack: o.stack, minor: o.minor, results: runStaticChecks(o, deviations) };
+    return { stack: o.stack, minor: o.minor, results: runStaticChecks(o), deviations: o.deviations };
   });
+}
+
+/** Each deviation the reports' stacks declare, once. */
+function declaredDeviations(reports: readonly BundleCompliance[]): Deviation[] {
+  const out: Deviation[] = [];
+  for (const d of reports.flatMap((r) => r.deviations ?? [])) if (!out.some((x) => x.stack === d.stack && x.id === d.id)) out.push(d);
+  return out;
 }
 
 const CELL: Readonly<Record<CheckStatus, string>> = { pass: 'pass', fail: 'FAIL', warn: 'warn', deviation: 'deviation' };
@@ -53,7 +62,7 @@ export interface ComplianceOutput {
  * stack × minor, then the totals, the deviations and every failure with
  * its object and path. `markdown` renders it for the README.
  */
-export function complianceReport(reports: readonly BundleCompliance[], format: 'text' | 'markdown', deviations: readonly Deviation[] = DEVIATIONS): ComplianceOutput {
+export function complianceReport(reports: readonly BundleCompliance[], format: 'text' | 'markdown', deviations: readonly Deviation[] = declaredDeviations(reports)): ComplianceOutput {
   const table = rows(reports);
   const columns = reports.map((r) => `${r.stack} ${r.minor}`);
   const all = reports.flatMap((r) => r.results);

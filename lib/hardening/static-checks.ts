@@ -54,6 +54,7 @@ import {
   variableDefaults,
 } from './objects.ts';
 import { isFileAdd, patchOperations, startsWith, type PatchOperation } from './patches.ts';
+import { servedAuthenticationConfigurationVersions } from '../../constructs/hardening/authentication-versions.ts';
 
 /** The outcome of one baseline item on one bundle. */
 export interface CheckResult {
@@ -231,7 +232,7 @@ const EXACT_ARGS: readonly { readonly id: string; readonly title: string; readon
 ];
 
 /** The extraArgs keys the baseline sets; patches touching them are checked in 8. */
-export const HARDENED_ARGS: readonly (readonly [Component, string])[] = [
+const HARDENED_ARGS: readonly (readonly [Component, string])[] = [
   ...EXACT_ARGS.flatMap((e) => e.args.map(([c, k]) => [c, k] as const)),
   ['apiServer', 'enable-admission-plugins'],
   ['apiServer', 'admission-control-config-file'],
@@ -255,7 +256,7 @@ function tolerationKeys(values: Json | undefined): string[] {
 }
 
 /** Static check 1: the exact extraArgs of sections A and B, as strings. */
-export function checkExtraArgs(o: HardeningObjects): CheckResult[] {
+function checkExtraArgs(o: HardeningObjects): CheckResult[] {
   const ops = patchOperations(o);
   const results: CheckResult[] = [];
 
@@ -309,7 +310,7 @@ function featureGateOff(gates: string, gate: string): boolean {
 }
 
 /** Static check 2: settings that must appear nowhere, in templates or in patches. */
-export function checkForbiddenSettings(o: HardeningObjects): CheckResult[] {
+function checkForbiddenSettings(o: HardeningObjects): CheckResult[] {
   const ops = patchOperations(o);
   const uses = argUses(o, ops);
   const api = uses.filter((u) => u.component === 'apiServer');
@@ -392,7 +393,7 @@ export function checkForbiddenSettings(o: HardeningObjects): CheckResult[] {
 const POD_COMPONENTS: readonly PodComponent[] = ['apiServer', 'controllerManager', 'scheduler'];
 
 /** Static check 3: every `*-file`/`*-config` flag has a 0600 files[] entry and an extraVolumes mount; the audit log directory; encryption from a Secret. */
-export function checkFileReferences(o: HardeningObjects): CheckResult[] {
+function checkFileReferences(o: HardeningObjects): CheckResult[] {
   const ops = patchOperations(o);
   const problems: string[] = [];
   const checked: string[] = [];
@@ -661,8 +662,7 @@ function authenticationCheck(o: HardeningObjects): CheckResult {
   const problems: string[] = [];
   const ops = patchOperations(o);
   const defaults = variableDefaults(o);
-  const [major, minor] = o.minor.split('.').map(Number);
-  const served = major === 1 && minor >= 34 ? ['apiserver.config.k8s.io/v1', 'apiserver.config.k8s.io/v1beta1'] : ['apiserver.config.k8s.io/v1beta1'];
+  const served = servedAuthenticationConfigurationVersions(o.minor);
   const header = (doc: Json, where: string) => {
     const apiVersion = stringAt(doc, ['apiVersion']);
     if (!served.includes(apiVersion ?? '')) problems.push(`${where} → /apiVersion: ${show(apiVersion)} is not served by Kubernetes ${o.minor} (expected ${served.join(' or ')})`);
@@ -845,7 +845,7 @@ function kubeProxyCheck(o: HardeningObjects): CheckResult {
 }
 
 /** Static check 4: the embedded files parse and carry the fields of the baseline. */
-export function checkEmbeddedFiles(o: HardeningObjects): CheckResult[] {
+function checkEmbeddedFiles(o: HardeningObjects): CheckResult[] {
   return [...admissionChecks(o), auditPolicyCheck(o), authenticationCheck(o), ...kubeletChecks(o), kubeProxyCheck(o)];
 }
 
@@ -867,7 +867,7 @@ function compareFiles(a: BootstrapNode, b: BootstrapNode, select: (path: string)
 }
 
 /** Static check 5: the kubelet patches, the sysctl file and patches.directory are the same in control-plane init, join and worker join. */
-export function checkNodeConsistency(o: HardeningObjects): CheckResult[] {
+function checkNodeConsistency(o: HardeningObjects): CheckResult[] {
   const [cp, ...workers] = bootstrapNodes(o);
   const ops = patchOperations(o);
   const inPatches = (p: string) => p.startsWith(`${KUBEADM_PATCHES_DIR}/`);
@@ -920,7 +920,7 @@ export function checkNodeConsistency(o: HardeningObjects): CheckResult[] {
 // ---------------------------------------------------------------------------
 
 /** Static check 6: files[].content within the CRD limit, and the files within the user-data budget (warning). */
-export function checkFileSizes(o: HardeningObjects): CheckResult[] {
+function checkFileSizes(o: HardeningObjects): CheckResult[] {
   const ops = patchOperations(o);
   const limit: string[] = [];
   const budget: string[] = [];
@@ -952,7 +952,7 @@ export function checkFileSizes(o: HardeningObjects): CheckResult[] {
 // ---------------------------------------------------------------------------
 
 /** Static check 7: KCP rolls out machines before their certificates expire. */
-export function checkCertificateRollout(o: HardeningObjects): CheckResult[] {
+function checkCertificateRollout(o: HardeningObjects): CheckResult[] {
   const path = [...ROLLOUT_BEFORE, 'certificatesExpiryDays'];
   const value = at(o.controlPlane, path);
   const problems = value === CERTIFICATES_EXPIRY_DAYS ? [] : [`${loc(o.controlPlane, path)}: expected ${CERTIFICATES_EXPIRY_DAYS}, got ${show(value)}`];
@@ -1092,7 +1092,7 @@ function oidcCheck(o: HardeningObjects, ops: readonly PatchOperation[]): CheckRe
 }
 
 /** The N-variables (N1–N9) exist with their safe defaults, each patch follows its variable, and no other patch relaxes the baseline. */
-export function checkHardeningVariables(o: HardeningObjects): CheckResult[] {
+function checkHardeningVariables(o: HardeningObjects): CheckResult[] {
   const ops = patchOperations(o);
   const defaults = variableDefaults(o);
   return [...HARDENING_VARIABLES.map((hv) => variableCheck(o, hv, ops, defaults)), onlyVariablePatches(o, ops), oidcCheck(o, ops)];

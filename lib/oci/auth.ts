@@ -68,7 +68,7 @@ export interface Scope {
   readonly push: boolean;
 }
 
-export function scopeString(scope: Scope): string {
+function scopeString(scope: Scope): string {
   return `repository:${scope.repository}:${scope.push ? 'pull,push' : 'pull'}`;
 }
 

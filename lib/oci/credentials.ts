@@ -15,8 +15,8 @@ export interface ResolvedCredentials {
   readonly source: string;
 }
 
-export const USERNAME_ENV = 'CLUSTER_STACKS_REGISTRY_USERNAME';
-export const PASSWORD_ENV = 'CLUSTER_STACKS_REGISTRY_PASSWORD';
+const USERNAME_ENV = 'CLUSTER_STACKS_REGISTRY_USERNAME';
+const PASSWORD_ENV = 'CLUSTER_STACKS_REGISTRY_PASSWORD';
 /** Comma-separated host names of token endpoints that get the credentials besides the registry's own host. */
 export const TOKEN_REALMS_ENV = 'CLUSTER_STACKS_REGISTRY_TOKEN_REALMS';
 

@@ -27,7 +27,7 @@ export class RegistryError extends Error {
 }
 
 /** The distribution spec's error body: `{"errors":[{"code","message","detail"}]}`. */
-export function parseErrorBody(text: string): { code: string; message: string }[] {
+function parseErrorBody(text: string): { code: string; message: string }[] {
   try {
     const body = JSON.parse(text) as unknown;
     const errors = (body as { errors?: unknown } | null)?.errors;
@@ -48,7 +48,7 @@ export const MAX_DETAIL_CHARS = 200;
  * it (a two-letter password matches half the words of any answer): when one
  * is held, a registry's answer is not shown at all.
  */
-export const MIN_REDACTABLE_SECRET = 4;
+const MIN_REDACTABLE_SECRET = 4;
 
 const WITHHELD = '(answer not shown: a credential is too short to scrub from it)';
 
@@ -88,7 +88,7 @@ function decodeJsonEscapes(text: string): string {
  * (standard and URL-safe, as in Basic credentials). Longest first, so a
  * longer form is replaced before a shorter one inside it.
  */
-export function secretForms(secret: string): string[] {
+function secretForms(secret: string): string[] {
   const forms = new Set<string>();
   for (const s of [secret, secret.normalize('NFC'), secret.normalize('NFD')]) {
     forms.add(s);

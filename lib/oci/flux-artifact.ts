@@ -53,14 +53,14 @@ export const FluxMediaTypes = {
   content: 'application/vnd.cncf.flux.content.v1.tar+gzip',
 } as const;
 
-export const FluxAnnotations = {
+const FluxAnnotations = {
   created: Annotations.created,
   source: 'org.opencontainers.image.source',
   revision: Annotations.revision,
 } as const;
 
 /** The annotations that say where and when an artifact was built, not what it holds. */
-export const FLUX_PROVENANCE_ANNOTATIONS: readonly string[] = [FluxAnnotations.created, FluxAnnotations.source, FluxAnnotations.revision];
+const FLUX_PROVENANCE_ANNOTATIONS: readonly string[] = [FluxAnnotations.created, FluxAnnotations.source, FluxAnnotations.revision];
 
 export interface FluxProvenance {
   /**
@@ -136,7 +136,7 @@ interface GoDescriptor {
 }
 
 /** An OCI image manifest as go-containerregistry's v1.Manifest marshals: schemaVersion, mediaType, config, layers, annotations (keys sorted). */
-export function fluxManifest(config: GoDescriptor, layers: readonly GoDescriptor[], annotations: Readonly<Record<string, string>>): Buffer {
+function fluxManifest(config: GoDescriptor, layers: readonly GoDescriptor[], annotations: Readonly<Record<string, string>>): Buffer {
   const descriptor = (d: GoDescriptor) => `{"mediaType":${goJsonString(d.mediaType)},"size":${d.size},"digest":${goJsonString(d.digest)}}`;
   // Go sorts map keys by their UTF-8 bytes.
   const keys = Object.keys(annotations).sort((a, b) => Buffer.from(a, 'utf8').compare(Buffer.from(b, 'utf8')));
@@ -167,7 +167,7 @@ interface ManifestJson {
 }
 
 /** The parsed manifest, or undefined when it is not JSON. */
-export function parseManifest(bytes: Buffer): ManifestJson | undefined {
+function parseManifest(bytes: Buffer): ManifestJson | undefined {
   try {
     const value: unknown = JSON.parse(bytes.toString('utf8'));
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as ManifestJson) : undefined;

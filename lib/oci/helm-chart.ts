@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { readTgz } from '../release/tgz.ts';
-import { canonicalJsonBytes, type JsonValue } from './canonical-json.ts';
+import { canonicalJsonBytes, type JsonValue } from '../json.ts';
 import { bufferBlob, type BlobSource } from './client.ts';
 import { sha256Digest } from './digest.ts';
 import { Annotations, MediaTypes } from './media-types.ts';

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node
 import { basename, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { bufferBlob, fileBlob, type BlobSource, type Descriptor } from './client.ts';
-import { canonicalJsonBytes, type JsonValue } from './canonical-json.ts';
+import { canonicalJsonBytes, type JsonValue } from '../json.ts';
 import { sha256Digest } from './digest.ts';
 import { Annotations, EMPTY_DESCRIPTOR, EMPTY_JSON, MediaTypes } from './media-types.ts';
 import { printable } from './printable.ts';
@@ -140,7 +140,7 @@ export async function readReleaseArtifact(dir: string, provenance: Provenance = 
 }
 
 /** `<name>-cluster-class-<version>.tgz`: the chart archive of a release. */
-export function releaseChartName(release: ReleaseTag): string {
+function releaseChartName(release: ReleaseTag): string {
   return `${release.name}-cluster-class-${release.version.toString()}.tgz`;
 }
 

@@ -31,7 +31,7 @@ export interface BaseUpdateState {
  * the base was replaced on disk, in a process that still has the old base
  * loaded.
  */
-export function readUpdateState(root: string, definitions: readonly ClusterStackDefinition<StackVersionsRow>[], libraryRoot = LIBRARY_ROOT): BaseUpdateState {
+function readUpdateState(root: string, definitions: readonly ClusterStackDefinition<StackVersionsRow>[], libraryRoot = LIBRARY_ROOT): BaseUpdateState {
   const pkg = JSON.parse(readFileSync(join(libraryRoot, 'package.json'), 'utf8')) as { name?: string; version?: string };
   const bases = new Map<string, RecordedBundle>();
   const overlays = new Map<string, RecordedBundle>();
@@ -91,7 +91,7 @@ export function updateBase(options: BaseUpdateOptions): BaseUpdateResult {
 }
 
 /** The pull request description of a base update. */
-export function updateSummary(before: BaseUpdateState, after: BaseUpdateState, rebuilt: { readonly ok: boolean; readonly output: string }): string {
+function updateSummary(before: BaseUpdateState, after: BaseUpdateState, rebuilt: { readonly ok: boolean; readonly output: string }): string {
   const changed = (a: RecordedBundle | undefined, b: RecordedBundle | undefined): string => {
     if (!a?.hashes || !b?.hashes) return b?.hashes ? 'first release' : 'not released';
     const parts = COMPONENTS.filter((c) => a.hashes![c] !== b.hashes![c]);

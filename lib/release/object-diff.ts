@@ -1,4 +1,5 @@
-import yaml from 'js-yaml';
+import { jsonEqual } from '../json.ts';
+import { loadYamlDocuments } from '../yaml-documents.ts';
 
 /**
  * What changed between two bundles (for instance the previous release's files
@@ -139,7 +140,7 @@ function diffFile(path: string, before: string, after: string, normalizeName: (n
  */
 function parseDocuments(text: string): unknown[] | undefined {
   try {
-    return yaml.loadAll(text, null, { schema: yaml.CORE_SCHEMA }).filter((d) => d !== null && d !== undefined);
+    return loadYamlDocuments(text, '');
   } catch {
     return undefined;
   }
@@ -276,18 +277,6 @@ function elementKey(item: unknown, key: string): string {
 
 function pointer(path: readonly string[]): string {
   return path.map((segment) => `/${segment.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
-}
-
-/** Structural equality of parsed YAML values; map key order does not count. */
-function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a === 'number' && typeof b === 'number') return Number.isNaN(a) && Number.isNaN(b);
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
-  if (isRecord(a) && isRecord(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
-  }
-  return false;
 }
 
 /** Code-unit order, independent of the locale (unlike localeCompare). */

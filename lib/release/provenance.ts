@@ -1,4 +1,4 @@
-import type { JsonValue } from '../oci/canonical-json.ts';
+import type { JsonValue } from '../json.ts';
 import { crdSourceUrl, type AttestationContext } from './attestation-context.ts';
 
 /** The in-toto predicate type cosign calls `slsaprovenance1`. */
@@ -10,7 +10,7 @@ export const SLSA_PROVENANCE_PREDICATE_TYPE = 'https://slsa.dev/provenance/v1';
  * `publish` turns the folder into the OCI artifact. Versioned with the
  * meaning of the parameters below.
  */
-export const BUILD_TYPE = 'urn:cluster-stacks-cdk8s:release:v1';
+const BUILD_TYPE = 'urn:cluster-stacks-cdk8s:release:v1';
 
 const hex = (digest: string): string => digest.replace(/^sha256:/, '');
 

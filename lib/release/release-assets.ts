@@ -64,7 +64,7 @@ function addonDependencies(bundle: BundleBytes): { addon: string; dependency: { 
 }
 
 /** Vendored dependency archives, keyed by their path in the addon archive (`<addon>/charts/<name>-<version>.tgz`). */
-export async function vendorCharts(bundle: BundleBytes, source: ChartSource): Promise<Map<string, VendoredChart>> {
+async function vendorCharts(bundle: BundleBytes, source: ChartSource): Promise<Map<string, VendoredChart>> {
   const out = new Map<string, VendoredChart>();
   for (const { addon, dependency } of addonDependencies(bundle)) {
     const chart = await vendorChart(dependency, source, `bundle ${bundle.path} addon '${addon}' dependency ${dependency.name} ${dependency.version}`);
@@ -85,7 +85,7 @@ export async function clusterAddonArchive(bundle: BundleBytes, vendored: Readonl
  * hashes.json: csctl's fields (so csctl-based tooling can read it) plus the
  * component hashes this generator versions by, under `generator`.
  */
-export function renderHashes(hashes: ComponentHashes, vendored: ReadonlyMap<string, VendoredChart> = new Map(), allowedBreaking?: AllowedBreaking): string {
+function renderHashes(hashes: ComponentHashes, vendored: ReadonlyMap<string, VendoredChart> = new Map(), allowedBreaking?: AllowedBreaking): string {
   return `${JSON.stringify(
     {
       clusterStack: combinedHash(hashes),

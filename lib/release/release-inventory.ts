@@ -5,6 +5,7 @@ import { unescapeGoTemplate } from '../../constructs/go-template.ts';
 import { sha256Digest } from '../oci/digest.ts';
 import type { ReleaseArtifact } from '../oci/release-artifact.ts';
 import { readTgz } from './tgz.ts';
+import { loadYamlDocuments } from '../yaml-documents.ts';
 
 /**
  * What a release folder is made of, read from the folder itself (the thing
@@ -91,7 +92,7 @@ export async function readReleaseInventory(artifact: ReleaseArtifact): Promise<R
   const images: ContainerImage[] = [];
   const objectKinds: { apiVersion: string; kind: string }[] = [];
   const objects = (text: string, where: string) => {
-    for (const doc of yaml.loadAll(text)) {
+    for (const doc of loadYamlDocuments(text, where)) {
       const o = doc as { apiVersion?: unknown; kind?: unknown } | null;
       if (typeof o?.apiVersion !== 'string' || typeof o.kind !== 'string') continue;
       objectKinds.push({ apiVersion: o.apiVersion, kind: o.kind });
@@ -153,7 +154,7 @@ export async function readReleaseInventory(artifact: ReleaseArtifact): Promise<R
   if (files.some((f) => f.name === 'node-images.yaml')) {
     const text = readFileSync(join(dir, 'node-images.yaml'), 'utf8');
     objects(text, 'node-images.yaml');
-    for (const doc of yaml.loadAll(text)) {
+    for (const doc of loadYamlDocuments(text, 'node-images.yaml')) {
       const image = doc as { metadata?: { name?: unknown }; spec?: { resource?: { content?: { download?: { url?: unknown; hash?: { algorithm?: unknown; value?: unknown } } } } } } | null;
       const download = image?.spec?.resource?.content?.download;
       if (typeof download?.url !== 'string' || download.hash?.algorithm !== 'sha256' || typeof download.hash.value !== 'string') continue;

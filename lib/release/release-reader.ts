@@ -11,6 +11,7 @@ import { atPlaceholderVersions, combinedHash, hashFiles, type ComponentHashes } 
 import { DEFAULT_TGZ_LIMITS, readTgz } from './tgz.ts';
 import { readReleaseFolder } from './version-record.ts';
 import type { PreviousRelease } from './versioning.ts';
+import { loadYamlDocuments } from '../yaml-documents.ts';
 
 /** A release folder whose files were checked against each other before anything in it was used. */
 export interface VerifiedRelease {
@@ -158,11 +159,7 @@ async function readRelease(dir: string, verify: boolean): Promise<VerifiedReleas
       throw new Error(`${dir}: ${plain} is missing`);
     }
     const text = content.toString('utf8');
-    try {
-      yaml.loadAll(text);
-    } catch (e) {
-      throw new Error(`${join(dir, plain)}: not valid YAML: ${(e as Error).message}`);
-    }
+    loadYamlDocuments(text, join(dir, plain));
     tree.set(plain, text);
   }
   if (!verify) return { dir, identity, previous, tree };

@@ -150,7 +150,7 @@ export function distTree(plan: ReleasePlan): TreeFile[] {
 }
 
 /** The release folders below `dir` (or `dir` itself), newest stable per bundle: `<provider>/<stack>/<major>-<minor>` → folder. */
-export async function previousReleaseFolders(dir: string): Promise<Map<string, string>> {
+async function previousReleaseFolders(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const [key, release] of await readPreviousReleases(dir)) {
     const m = /^([a-z][a-z0-9]*)-([a-z][a-z0-9]*)-([0-9]+-[0-9]+)$/.exec(key);
@@ -166,7 +166,7 @@ export async function previousReleaseFolders(dir: string): Promise<Map<string, s
  * each other) before it is used. Per stack × minor the highest stable
  * version wins.
  */
-export async function readPreviousReleases(dir: string): Promise<Map<string, PreviousRelease>> {
+async function readPreviousReleases(dir: string): Promise<Map<string, PreviousRelease>> {
   const root = resolve(dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`${dir}: not a folder`);
   const candidates = existsSync(join(root, 'metadata.yaml'))

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJsonBytes, type JsonValue } from '../oci/canonical-json.ts';
+import { canonicalJsonBytes, type JsonValue } from '../json.ts';
 import { crdSourceUrl, type AttestationContext } from './attestation-context.ts';
 
 /** The in-toto predicate type cosign calls `cyclonedx`. */

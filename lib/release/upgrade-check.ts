@@ -208,7 +208,7 @@ const EQUAL = ['type', 'format', 'pattern', 'x-kubernetes-int-or-string', 'x-kub
  * other change of a constraint is reported, since a value set under the old
  * class is validated against the new one on every Cluster update.
  */
-export function narrowing(old: Schema, next: Schema, at: string): { path: string; text: string }[] {
+function narrowing(old: Schema, next: Schema, at: string): { path: string; text: string }[] {
   const out: { path: string; text: string }[] = [];
   const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
   for (const k of EQUAL) {
@@ -260,7 +260,7 @@ export function narrowing(old: Schema, next: Schema, at: string): { path: string
 // --- the operator's addon flow ----------------------------------------------
 
 /** The hooks the operator v0.2.0-alpha.1 runs stages for. */
-export const OPERATOR_HOOKS = ['AfterControlPlaneInitialized', 'BeforeClusterUpgrade'] as const;
+const OPERATOR_HOOKS = ['AfterControlPlaneInitialized', 'BeforeClusterUpgrade'] as const;
 
 /**
  * Whether the operator runs its upgrade flow for the addons: the Kubernetes

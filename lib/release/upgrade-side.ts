@@ -6,6 +6,7 @@ import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { inFileOrder } from '../model/render.ts';
 import type { Bundle } from '../synth.ts';
 import { readReleaseTree } from './release-reader.ts';
+import { loadYamlDocuments } from '../yaml-documents.ts';
 
 /**
  * One end of an upgrade path: what a running cluster is on (the old side) or
@@ -119,9 +120,7 @@ function sideFromBundleFiles(bundle: string, files: ReadonlyMap<string, string>,
   if (typeof v?.clusterStack !== 'string' || typeof v.kubernetes !== 'string' || typeof v.components?.clusterAddon !== 'string') {
     throw new Error(`${source}: ${bundle}/${BundleFiles.metadata}: versions.clusterStack, versions.kubernetes and versions.components.clusterAddon must be strings`);
   }
-  const objects = yaml
-    .loadAll(need(BundleFiles.clusterClass))
-    .filter((o): o is KubeObject => o !== null && typeof o === 'object' && typeof (o as KubeObject).kind === 'string');
+  const objects = loadYamlDocuments(need(BundleFiles.clusterClass), `${source}: ${bundle}/${BundleFiles.clusterClass}`).filter((o): o is KubeObject => o !== null && typeof o === 'object' && typeof (o as KubeObject).kind === 'string');
   const config = parseYaml(need(BundleFiles.clusterAddonConfig), `${source}: ${bundle}/${BundleFiles.clusterAddonConfig}`) as { addonStages?: Record<string, AddonStage[] | null> } | null;
   const addonStages: Record<string, AddonStage[]> = {};
   for (const [hook, stages] of Object.entries(config?.addonStages ?? {})) {
@@ -196,7 +195,7 @@ function gitBlobs(root: string, specs: readonly string[]): string[] {
 }
 
 /** dist/<bundle> as committed at a revision; undefined when that revision has no such bundle. */
-export function sideFromGit(root: string, revision: string, bundle: string): UpgradeSide | undefined {
+function sideFromGit(root: string, revision: string, bundle: string): UpgradeSide | undefined {
   const prefix = `dist/${bundle}/`;
   const listing = git(root, ['ls-tree', '-r', '--name-only', revision, '--', prefix]).split('\n').filter(Boolean);
   if (listing.length === 0) return undefined;

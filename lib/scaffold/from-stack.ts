@@ -41,8 +41,8 @@ export function copiedStackFiles(root: string, from: string, name: StackName): S
   if (!existsSync(join(dir, 'stack.ts'))) throw new ScaffoldInputError(`--from '${from}': stacks/${from}/stack.ts does not exist`);
 
   const files = listFiles(dir).map((path) => ({ path, content: readFileSync(join(dir, path), 'utf8') }));
-  const stackTs = files.find((f) => f.path === 'stack.ts') as ScaffoldFile;
-  const definition = /export\s+const\s+([A-Za-z_$][\w$]*)\s*=\s*defineClusterStack\b/.exec(stackTs.content)?.[1];
+  const stackTs = files.find((f) => f.path === 'stack.ts');
+  const definition = stackTs && /export\s+const\s+([A-Za-z_$][\w$]*)\s*=\s*defineClusterStack\b/.exec(stackTs.content)?.[1];
   if (!definition) throw new Error(`stacks/${from}/stack.ts: found no 'export const <name> = defineClusterStack(' to rename`);
   const versionsType = files
     .filter((f) => f.path.endsWith('.ts'))

@@ -1,7 +1,7 @@
 import { ScaffoldInputError, type StackName } from './stack-name.ts';
 
 /** The module specifier of a stack's definition, relative to stacks/index.ts. */
-export function stackModule(name: Pick<StackName, 'provider' | 'stack'>): string {
+function stackModule(name: Pick<StackName, 'provider' | 'stack'>): string {
   return `./${name.provider}/${name.stack}/stack.ts`;
 }
 
@@ -91,9 +91,9 @@ export function registerStack(source: string, name: StackName, file = 'stacks/in
   const importLine = `import { ${name.identifier} } from '${module}';`;
   const withEntry = source.slice(0, open) + array + source.slice(close + 1);
   const imports = [...withEntry.matchAll(/^import\s[^;]*?from\s+['"]([^'"]+)['"];?[^\n]*$/gm)];
-  if (imports.length === 0) return `${importLine}\n${withEntry}`;
   const stackImports = imports.filter((m) => /^\.\/[^/]+\/[^/]+\/stack\.ts$/.test(m[1]));
-  const after = (stackImports.length > 0 ? stackImports : imports).at(-1) as RegExpMatchArray;
-  const at = (after.index as number) + after[0].length;
+  const after = (stackImports.length > 0 ? stackImports : imports).at(-1);
+  if (after === undefined) return `${importLine}\n${withEntry}`;
+  const at = after.index + after[0].length;
   return `${withEntry.slice(0, at)}\n${importLine}${withEntry.slice(at)}`;
 }

@@ -35,7 +35,7 @@ const INDEX = join('stacks', 'index.ts');
 
 function isDefinition(value: unknown): value is ClusterStackDefinition<StackVersionsRow> {
   if (value === null || typeof value !== 'object') return false;
-  const v = value as Record<string, unknown>;
+  const v: Partial<Record<string, unknown>> = value;
   return typeof v.provider === 'string' && typeof v.stack === 'string' && Array.isArray(v.versions) && typeof v.build === 'function';
 }
 

@@ -1,4 +1,4 @@
-import { KUBERNETES_VERSIONS } from '../../stacks/kubernetes-versions.ts';
+import { SUPPORTED_KUBERNETES_MINORS } from '../../constructs/kubernetes-version.ts';
 import type { StackName } from './stack-name.ts';
 
 /** A file of the new stack folder, path relative to `stacks/<provider>/<stack>/`. */
@@ -23,15 +23,9 @@ const CAPD = {
   machine: "import { DockerMachineTemplateV1Beta1 } from '../../../imports/capd-dockermachinetemplates-infrastructure.cluster.x-k8s.io.ts';",
 } as const;
 
-/** The Kubernetes minors of stacks/kubernetes-versions.ts, oldest first. */
-export function kubernetesMinors(): string[] {
-  const minor = (m: string) => m.split('.').map(Number);
-  return Object.keys(KUBERNETES_VERSIONS).sort((a, b) => minor(a)[0] - minor(b)[0] || minor(a)[1] - minor(b)[1]);
-}
-
 /** versions.ts: one row per Kubernetes minor, Kubernetes from the shared table. */
-export function versionsFile(name: StackName): string {
-  const rows = kubernetesMinors().map((m) =>
+function versionsFile(name: StackName): string {
+  const rows = SUPPORTED_KUBERNETES_MINORS.map((m) =>
     `  { kubernetes: KUBERNETES_VERSIONS['${m}'], cilium: '${SKELETON_CHARTS.cilium}', kubeletCsrApprover: '${SKELETON_CHARTS.kubeletCsrApprover}', metricsServer: '${SKELETON_CHARTS.metricsServer}' },`);
   return `import type { StackVersionsRow } from '../../../constructs/stack-definition.ts';
 import { KUBERNETES_VERSIONS } from '../../kubernetes-versions.ts';
@@ -58,22 +52,22 @@ ${rows.join('\n')}
 }
 
 /** addons.ts: the core addons every provider ships; provider addons (CCM, CSI) are added here. */
-export function addonsFile(name: StackName): string {
+function addonsFile(name: StackName): string {
   return `import type { ClusterAddon } from '../../../constructs/cluster-addon.ts';
-import { ciliumAddon, kubeletCsrApproverAddon, metricsServerAddon } from '../../common-addons.ts';
+import { commonAddons } from '../../common-addons.ts';
 import type { ${name.versionsType} } from './versions.ts';
 
 /**
- * The core addons of ${name.path}: Cilium, the kubelet CSR approver and
- * metrics-server.
+ * The core addons of ${name.path}, in the order they are applied: Cilium,
+ * the kubelet CSR approver and metrics-server.
  *
- * TODO(${name.provider}): add the provider's cloud controller manager and CSI
- * driver as \`new ClusterAddon({ name, description, chart: { name, repository,
+ * TODO(${name.provider}): append the provider's CSI driver and cloud controller
+ * manager as \`new ClusterAddon({ name, description, chart: { name, repository,
  * version: row.<field> }, values })\` (see stacks/openstack/scs/addons.ts), and
  * their versions to versions.ts.
  */
-export function coreAddons(row: ${name.versionsType}): { readonly cni: ClusterAddon; readonly csrApprover: ClusterAddon; readonly metricsServer: ClusterAddon } {
-  return { cni: ciliumAddon(row.cilium), csrApprover: kubeletCsrApproverAddon(row.kubeletCsrApprover), metricsServer: metricsServerAddon(row.metricsServer) };
+export function coreAddons(row: ${name.versionsType}): ClusterAddon[] {
+  return commonAddons(row);
 }
 `;
 }
@@ -113,6 +107,11 @@ export function stackFile(name: StackName): string {
         protectKernelDefaults: false,
 `
     : '';
+  // The compliance checks accept the kernel deviation only where the stack declares it.
+  const deviation = isDocker
+    ? `  hardeningDeviations: [{ id: 'kernel', reason: 'CAPD machines are containers sharing the host kernel, so the stack passes protectKernelDefaults: false.' }],
+`
+    : '';
   const placeholder = (what: string) => (isDocker ? '' : `    // ${todo}: ${what}\n`);
   return `${header}${CAPD.cluster}
 ${CAPD.machine}
@@ -121,8 +120,9 @@ import { imageRepositoryFeature } from '../../../constructs/features/image-repos
 import { kubernetesHardening } from '../../../constructs/hardening/kubernetes-hardening.ts';
 import { KubeadmConfigTemplate } from '../../../constructs/kubeadm-config-template.ts';
 import { KubeadmControlPlaneTemplate } from '../../../constructs/kubeadm-control-plane-template.ts';
-import { MachineDeploymentClass } from '../../../constructs/machine-deployment-class.ts';
 import { defineClusterStack } from '../../../constructs/stack-definition.ts';
+import { shipAddons } from '../../common-addons.ts';
+import { DEFAULT_WORKER, defaultWorkerClass } from '../../default-worker.ts';
 import { coreAddons } from './addons.ts';
 import { versions } from './versions.ts';
 
@@ -136,7 +136,7 @@ export const ${name.identifier} = defineClusterStack({
   // One line for tables and docs.
   description: '${isDocker ? 'CAPD (Docker) clusters' : `Cluster API clusters on ${name.provider}`}: Cilium and metrics-server',
   versions,
-  build(stack, row) {
+${deviation}  build(stack, row) {
 ${placeholder("the provider's cluster template (network, load balancer, failure domains).")}    const infrastructure = new DockerClusterTemplateV1Beta1(stack, 'ClusterTemplate', {
       metadata: { name: stack.templateName('cluster') },
       spec: { template: { spec: {} } },
@@ -149,13 +149,13 @@ ${placeholder("the provider's machine template (flavor, image, disk) for control
       spec: { template: { spec: {} } },
     });
 ${placeholder("the provider's machine template for worker machines.")}    const workerMachines = new DockerMachineTemplateV1Beta1(stack, 'WorkerMachineTemplate', {
-      metadata: { name: stack.templateName('default-worker') },
+      metadata: { name: stack.templateName(DEFAULT_WORKER) },
       spec: { template: { spec: {} } },
     });
     const workerBootstrap = new KubeadmConfigTemplate(stack, 'WorkerKubeadmConfigTemplate', {
-      name: stack.templateName('default-worker'),
+      name: stack.templateName(DEFAULT_WORKER),
     });
-    const defaultWorker = new MachineDeploymentClass({ class: 'default-worker', bootstrap: workerBootstrap.resource, infrastructure: workerMachines });
+    const defaultWorker = defaultWorkerClass(workerBootstrap, workerMachines);
 
     const clusterClass = new ClusterClass(stack, 'ClusterClass', {
       name: stack.clusterClassName,
@@ -176,11 +176,7 @@ ${kernel}        }),
     });
     stack.setClusterClass(clusterClass);
 
-    const { cni, csrApprover, metricsServer } = coreAddons(row);
-    const ordered = [cni, csrApprover, metricsServer];
-    for (const addon of ordered) stack.addAddon(addon);
-    const apply = ordered.map((addon) => ({ addon }));
-    stack.setAddonStages({ AfterControlPlaneInitialized: apply, BeforeClusterUpgrade: apply });
+    shipAddons(stack, coreAddons(row));
   },
 });
 `;
@@ -188,7 +184,7 @@ ${kernel}        }),
 
 /** README.md of the stack folder: what it is and what to do next. */
 export function readmeFile(name: StackName, from: string | undefined): string {
-  const minors = kubernetesMinors();
+  const minors = SUPPORTED_KUBERNETES_MINORS;
   const origin = from
     ? `It started as a copy of \`${from}\` (\`cluster-stacks new ${name.path} --from ${from}\`).`
     : name.provider === 'docker'

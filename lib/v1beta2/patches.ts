@@ -49,7 +49,8 @@ import {
   type PatchDefinitionSpec,
   type PatchSpec,
 } from './class-model.ts';
-import { canonicalJson, isJsonObject, type JsonObject } from './json.ts';
+import { canonicalJsonOfAny as canonicalJson } from '../json.ts';
+import { isJsonObject, type JsonObject } from './json.ts';
 import {
   convertShapes,
   isAtOrBelow,

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { clusterSelectorLabel } from '../../constructs/helm-chart-proxy.ts';
+import { clusterClassSelectorLabel } from '../../constructs/helm-chart-proxy.ts';
 import { CrdSchemaRegistry } from '../../lib/crd-schema.ts';
 import { renderMarkdown } from '../../lib/docs/markdown.ts';
 import type { Block } from '../../lib/docs/model.ts';
@@ -30,8 +30,11 @@ describe('the Upgrades section of each bundle page', () => {
     const cs = clusterStackObject(bundle, input.previousVersion ? [input.previousVersion, bundle.versions.clusterStack.toString()] : [bundle.versions.clusterStack.toString()]);
     expect(registry.validate(cs, `${bundle.path} ClusterStack`)).toEqual([]);
     const text = markdown(upgradeSection(input));
-    const label = clusterSelectorLabel(bundle.identity);
-    expect(text).toContain(`kubectl label cluster <name> ${label.key}=${label.value}`);
+    // The label the bundle's HelmChartProxies select.
+    const label = clusterClassSelectorLabel(bundle.clusterClassName);
+    expect(label).toEqual({ key: 'cluster-stacks.x-k8s.io/cluster-class', value: bundle.clusterClassName });
+    expect(bundle.files.find((f) => f.path === 'helm-chart-proxies.yaml')?.content).toContain(`${label.key}: ${label.value}\n`);
+    expect(text).toContain(`kubectl label cluster <name> --overwrite ${label.key}=${label.value}`);
     expect(text).toContain(`"class":"${bundle.clusterClassName}"`);
     expect(text).toContain('kind: ClusterStack');
     // The project's history: a bundle past its first release has a previous version and, but for 1.32, a previous minor.

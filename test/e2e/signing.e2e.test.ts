@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJsonBytes } from '../../lib/oci/canonical-json.ts';
+import { canonicalJsonBytes } from '../../lib/json.ts';
 import { RegistryClient } from '../../lib/oci/client.ts';
 import { MediaTypes } from '../../lib/oci/media-types.ts';
 import { cosignTag } from '../../lib/oci/signing/cosign-store.ts';

@@ -9,7 +9,6 @@ import {
   CAAPH_SAME_DATA_PATHS,
   CORE_ADDON_HELM_OPTIONS,
   clusterClassSelectorLabel,
-  clusterSelectorLabel,
   HELM_CHART_PROXIES_FILE,
   HelmChartProxy,
   helmChartProxies,
@@ -186,18 +185,22 @@ describe('renderValuesTemplate', () => {
     expect(CAAPH_SAME_DATA_PATHS).toContain('Cluster.spec.topology.variables');
   });
 
-  it('keeps literal text that looks like its expression placeholder', () => {
-    const a = addon({ values: { x: '__caaph_values_expression_0__' }, overwrite: { name: addonContext.cluster.metadata.name } });
-    expect(renderValuesTemplate(a)).toBe('name: {{ .Cluster.metadata.name | toJson }}\nx: __caaph_values_expression_0__\n');
+  it('keeps literal text that looks like its expression placeholder, in the valuesTemplate and in overwrite.yaml', () => {
+    // The placeholder is __values_expression_<n>__; the literal text takes it and its first lengthening.
+    const literal = { a: '__values_expression_0__', b: '__values_expression_x0__' };
+    const a = addon({ values: literal, overwrite: { name: addonContext.cluster.metadata.name } });
+    expect(renderValuesTemplate(a)).toBe('name: {{ .Cluster.metadata.name | toJson }}\na: __values_expression_0__\nb: __values_expression_x0__\n');
+    const b = addon({ overwrite: { ...literal, name: addonContext.cluster.metadata.name } });
+    const overwrite = b.files().find((f) => f.path === 'overwrite.yaml')?.content ?? '';
+    expect((yaml.load(overwrite) as { values: string }).values).toBe(`${chart.name}:\n  name: {{ .Cluster.metadata.name | toJson }}\n  a: __values_expression_0__\n  b: __values_expression_x0__\n`);
   });
 });
 
 describe('helmChartProxies', () => {
   const clusterClassName = 'openstack-scs-1-34-v3';
 
-  it('labels per ClusterClass: cluster-stacks.x-k8s.io/cluster-class: <class name> (the ClusterResourceSet keeps its stack × minor label)', () => {
+  it('labels per ClusterClass: cluster-stacks.x-k8s.io/cluster-class: <class name>', () => {
     expect(clusterClassSelectorLabel(clusterClassName)).toEqual({ key: 'cluster-stacks.x-k8s.io/cluster-class', value: 'openstack-scs-1-34-v3' });
-    expect(clusterSelectorLabel(identity)).toEqual({ key: 'cluster-stacks.x-k8s.io/openstack-scs-1-34', value: 'true' });
     expect(() => clusterClassSelectorLabel('Not_A_Label')).toThrow('cluster class selector label value');
   });
 

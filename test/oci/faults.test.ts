@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listCommand } from '../../lib/commands/list.ts';
 import { publishCommand } from '../../lib/commands/publish.ts';
 import { pullCommand } from '../../lib/commands/pull.ts';
-import { canonicalJsonBytes, type JsonValue } from '../../lib/oci/canonical-json.ts';
+import { canonicalJsonBytes, type JsonValue } from '../../lib/json.ts';
 import { RegistryClient, type RegistryEvent } from '../../lib/oci/client.ts';
 import { Annotations, MediaTypes } from '../../lib/oci/media-types.ts';
 import { readReleaseArtifact, type ReleaseArtifact } from '../../lib/oci/release-artifact.ts';

@@ -7,7 +7,7 @@ import { StackVersion } from '../../constructs/stack-version.ts';
 import { sameContent } from '../../lib/commands/publish.ts';
 import { parseReleaseManifest } from '../../lib/commands/pull.ts';
 import { parseChallenges } from '../../lib/oci/auth.ts';
-import { canonicalJson } from '../../lib/oci/canonical-json.ts';
+import { canonicalJson } from '../../lib/json.ts';
 import { nextLink } from '../../lib/oci/client.ts';
 import { resolveCredentials } from '../../lib/oci/credentials.ts';
 import { redact, RegistryError } from '../../lib/oci/errors.ts';

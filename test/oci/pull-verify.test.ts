@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_RELEASE_ARCHIVE_BYTES, MAX_RELEASE_BYTES, MAX_RELEASE_TEXT_BYTES } from '../../lib/commands/pull.ts';
-import { canonicalJsonBytes, type JsonValue } from '../../lib/oci/canonical-json.ts';
+import { canonicalJsonBytes, type JsonValue } from '../../lib/json.ts';
 import { bufferBlob, RegistryClient } from '../../lib/oci/client.ts';
 import { sha256Digest } from '../../lib/oci/digest.ts';
 import { Annotations, MediaTypes } from '../../lib/oci/media-types.ts';

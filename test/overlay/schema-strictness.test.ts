@@ -26,6 +26,14 @@ describe('schemaWeakenings', () => {
     ]);
     expect(schemaWeakenings({ type: 'object' }, { type: 'object', 'x-kubernetes-preserve-unknown-fields': true })).toEqual(['.x-kubernetes-preserve-unknown-fields: true keeps fields the base prunes']);
   });
+
+  it('reads a boolean additionalProperties as any value (true) or none (false)', () => {
+    const map = (additionalProperties: JSONSchemaProps | boolean): JSONSchemaProps => ({ type: 'object', additionalProperties });
+    expect(schemaWeakenings(map({ type: 'string' }), map(true))).toEqual(['.additionalProperties: accepts values the base does not']);
+    expect(schemaWeakenings(map(false), map({ type: 'string' }))).toEqual(['.additionalProperties: accepts values the base does not']);
+    expect(schemaWeakenings(map(true), map({ type: 'string' }))).toEqual([]);
+    expect(schemaWeakenings(map({ type: 'string' }), map(false))).toEqual([]);
+  });
 });
 
 describe('valueViolations', () => {

@@ -1,10 +1,11 @@
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
+import { SUPPORTED_KUBERNETES_MINORS } from '../../constructs/kubernetes-version.ts';
 import { synthesize, type Bundle } from '../../lib/synth.ts';
 import { dockerScs } from '../../stacks/docker/scs/stack.ts';
+import { KUBERNETES_VERSIONS } from '../../stacks/kubernetes-versions.ts';
 
-const bundles = synthesize([dockerScs as ClusterStackDefinition<StackVersionsRow>]);
+const bundles = synthesize([dockerScs]);
 const CLASS = 'docker-scs-1-34-v1';
 const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
 
@@ -65,12 +66,12 @@ const byName = (kind: string, name: string): Doc => {
 };
 
 describe('docker/scs bundles', () => {
-  it('exist for Kubernetes 1.32 to 1.34 with versioned class names', () => {
-    expect(bundles.map((b) => [b.path, b.clusterClassName])).toEqual([
-      ['docker/scs/1-32', 'docker-scs-1-32-v1'],
-      ['docker/scs/1-33', 'docker-scs-1-33-v1'],
-      ['docker/scs/1-34', 'docker-scs-1-34-v1'],
-    ]);
+  it('exist for every supported minor, named after the stack, the minor and the version, which is also the release tag', () => {
+    expect(bundles.map((b) => b.identity.kubernetes.minorVersion)).toEqual([...SUPPORTED_KUBERNETES_MINORS]);
+    for (const b of bundles) {
+      expect(b.clusterClassName).toBe(`docker-scs-${b.identity.kubernetes.minorSlug}-${b.versions.clusterStack.toString()}`);
+      expect(b.releaseTag).toBe(b.clusterClassName);
+    }
   });
 
   it('ship the CNI, the kubelet CSR approver and metrics-server only, and no node-images.yaml', () => {
@@ -91,12 +92,15 @@ describe('docker/scs bundles', () => {
     for (const b of bundles) expect(b.files.some((f) => f.path === 'node-images.yaml'), b.path).toBe(false);
   });
 
-  it('write metadata.yaml with the Kubernetes patch version of each minor', () => {
-    expect(bundles.map((b) => (yaml.load(file(b, 'metadata.yaml')) as { versions: { kubernetes: string } }).versions.kubernetes)).toEqual(['v1.32.5', 'v1.33.10', 'v1.34.7']);
-    expect(yaml.load(file(b134, 'metadata.yaml'))).toEqual({
-      apiVersion: 'metadata.clusterstack.x-k8s.io/v1alpha1',
-      versions: { clusterStack: 'v1', kubernetes: 'v1.34.7', components: { clusterAddon: 'v1', nodeImage: 'v1' } },
-    });
+  it('write into metadata.yaml the Kubernetes patch version the shared table ships for the minor, and the bundle\'s versions', () => {
+    for (const b of bundles) {
+      const minor = SUPPORTED_KUBERNETES_MINORS.find((m) => m === b.identity.kubernetes.minorVersion);
+      if (!minor) throw new Error(`${b.path}: unsupported minor`);
+      expect(yaml.load(file(b, 'metadata.yaml')), b.path).toEqual({
+        apiVersion: 'metadata.clusterstack.x-k8s.io/v1alpha1',
+        versions: { clusterStack: b.versions.clusterStack.toString(), kubernetes: `v${KUBERNETES_VERSIONS[minor]}`, components: { clusterAddon: b.versions.clusterAddon.toString(), nodeImage: b.versions.nodeImage.toString() } },
+      });
+    }
   });
 });
 
@@ -214,40 +218,29 @@ describe('templates', () => {
 });
 
 describe('addons', () => {
-  it('pin Cilium, the kubelet CSR approver and metrics-server', () => {
-    expect((yaml.load(file(b134, 'cluster-addon/cni/Chart.yaml')) as { dependencies: Json[] }).dependencies).toEqual([
-      { name: 'cilium', alias: 'cilium', repository: 'https://helm.cilium.io/', version: '1.18.9' },
-    ]);
-    expect(yaml.load(file(b134, 'cluster-addon/metrics-server/Chart.yaml'))).toEqual({
-      apiVersion: 'v2',
-      name: 'metrics-server',
-      type: 'application',
-      description: 'Metrics Server',
-      version: 'v1',
-      dependencies: [{ name: 'metrics-server', alias: 'metrics-server', repository: 'https://kubernetes-sigs.github.io/metrics-server/', version: '3.13.0' }],
-    });
-    expect(yaml.load(file(b134, 'cluster-addon/kubelet-csr-approver/Chart.yaml'))).toEqual({
-      apiVersion: 'v2',
-      name: 'kubelet-csr-approver',
-      type: 'application',
-      description: 'Approves kubelet serving certificate requests (kubeletServingCertificates)',
-      version: 'v1',
-      dependencies: [{ name: 'kubelet-csr-approver', alias: 'kubelet-csr-approver', repository: 'https://postfinance.github.io/kubelet-csr-approver', version: '1.2.14' }],
-    });
+  it('pin each chart at the version its row of the versions table names, wrapped in a chart of the addon\'s name', () => {
+    for (const b of bundles) {
+      const row = dockerScs.versions.find((r) => r.kubernetes === b.identity.kubernetes.toString());
+      const pinned = Object.fromEntries(
+        ['cni', 'kubelet-csr-approver', 'metrics-server'].map((addon) => {
+          const chart = yaml.load(file(b, `cluster-addon/${addon}/Chart.yaml`)) as { name: string; dependencies: { name: string; alias: string; version: string }[] };
+          expect(chart.name).toBe(addon);
+          expect(chart.dependencies.map((d) => d.alias)).toEqual([chart.dependencies[0].name]);
+          return [chart.dependencies[0].name, chart.dependencies[0].version];
+        }),
+      );
+      expect(pinned, b.path).toEqual({ cilium: row?.cilium, 'kubelet-csr-approver': row?.kubeletCsrApprover, 'metrics-server': row?.metricsServer });
+    }
   });
 
-  it('let the kubelet CSR approver run on uninitialized control planes, matching node names without DNS', () => {
-    expect(yaml.load(file(b134, 'cluster-addon/kubelet-csr-approver/values.yaml'))).toEqual({
-      'kubelet-csr-approver': {
-        providerRegex: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-        bypassDnsResolution: true,
-        tolerations: [
-          { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
-          { key: 'node.cloudprovider.kubernetes.io/uninitialized', operator: 'Exists', effect: 'NoSchedule' },
-          { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoSchedule' },
-        ],
-      },
-    });
+  it('let the kubelet CSR approver run on uninitialized control planes, matching DNS-1123 node names without DNS', () => {
+    const values = (yaml.load(file(b134, 'cluster-addon/kubelet-csr-approver/values.yaml')) as { 'kubelet-csr-approver': { providerRegex: string; bypassDnsResolution: boolean; tolerations: Json[] } })['kubelet-csr-approver'];
+    const tolerated = (key: string) => values.tolerations.some((t) => t.key === key && t.operator === 'Exists' && t.effect === 'NoSchedule');
+    for (const taint of ['node-role.kubernetes.io/control-plane', 'node.cloudprovider.kubernetes.io/uninitialized', 'node.kubernetes.io/not-ready']) expect(tolerated(taint), taint).toBe(true);
+    const nodeName = new RegExp(values.providerRegex);
+    for (const name of ['docker-scs-1-34-v1-md-0-x7k2p-abcde', 'node1.example.org']) expect(nodeName.test(name), name).toBe(true);
+    for (const name of ['Node_1', '-node', 'node-', 'a..b']) expect(nodeName.test(name), name).toBe(false);
+    expect(values.bypassDnsResolution).toBe(true);
   });
 
   it('label metrics-server with the API endpoint and choose its kubelet TLS from kubeletServingCertificates through overwrite.yaml', () => {

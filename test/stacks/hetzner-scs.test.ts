@@ -1,6 +1,5 @@
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { runStaticChecks } from '../../lib/hardening/deviations.ts';
 import { hardeningObjects } from '../../lib/hardening/bundle-objects.ts';
 import { synthesize, type Bundle } from '../../lib/synth.ts';
@@ -9,7 +8,7 @@ import { hetznerScs } from '../../stacks/hetzner/scs/stack.ts';
 import { versions } from '../../stacks/hetzner/scs/versions.ts';
 import { KUBERNETES_VERSIONS } from '../../stacks/kubernetes-versions.ts';
 
-const bundles = synthesize([hetznerScs as ClusterStackDefinition<StackVersionsRow>]);
+const bundles = synthesize([hetznerScs]);
 
 function bundleFor(minor: string): Bundle {
   const found = bundles.find((b) => b.path === `hetzner/scs/${minor}`);
@@ -250,7 +249,7 @@ describe('addons', () => {
   });
 
   it('ships Cilium, kubelet-csr-approver and metrics-server exactly as docker/scs does (the shared addons)', () => {
-    const docker = synthesize([dockerScs as ClusterStackDefinition<StackVersionsRow>]).find((b) => b.path === 'docker/scs/1-34');
+    const docker = synthesize([dockerScs]).find((b) => b.path === 'docker/scs/1-34');
     if (!docker) throw new Error('docker/scs/1-34 is not synthesized');
     const shared = (b: Bundle) => b.files.filter((f) => /^cluster-addon\/(cni|kubelet-csr-approver|metrics-server)\//.test(f.path));
     expect(shared(b134).length).toBeGreaterThan(0);

@@ -2,9 +2,8 @@ import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { synthesize, type Bundle } from '../../lib/synth.ts';
 import { openstackScs } from '../../stacks/openstack/scs/stack.ts';
-import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 
-const bundles = synthesize([openstackScs as ClusterStackDefinition<StackVersionsRow>]);
+const bundles = synthesize([openstackScs]);
 const CLASS = 'openstack-scs-1-34-v1';
 const IMAGE_SHA256 = 'f7bf12297833cca14de6d24081c8a01e99143651e4c01431b911375300550fe0';
 const IMAGE_URL = 'https://nbg1.your-objectstorage.com/osism/openstack-k8s-capi-images/ubuntu-2404-kube-v1.34/ubuntu-2404-kube-v1.34.7.qcow2';
@@ -109,13 +108,6 @@ describe('openstack/scs 1.34 bundle', () => {
       'node-image/packer-variables.json',
       'node-images.yaml',
     ]);
-  });
-
-  it('writes metadata.yaml with Kubernetes v1.34.7', () => {
-    expect(yaml.load(file(b134, 'metadata.yaml'))).toEqual({
-      apiVersion: 'metadata.clusterstack.x-k8s.io/v1alpha1',
-      versions: { clusterStack: 'v1', kubernetes: 'v1.34.7', components: { clusterAddon: 'v1', nodeImage: 'v1' } },
-    });
   });
 });
 

@@ -41,7 +41,7 @@ function printJson(value: Json | undefined): string {
 }
 
 /** The JSONPath forms kube-bench's cis-1.12 uses: `{.a.b}` and `{range .list[:]}{}{','}{end}`. */
-export function jsonPath(doc: Json | undefined, path: string): string {
+function jsonPath(doc: Json | undefined, path: string): string {
   const range = /^\{range \.([A-Za-z0-9_.]+)\[:\]\}\{\}\{'(.)'\}\{end\}$/.exec(path);
   const walk = (dotted: string): Json | undefined =>
     dotted.split('.').reduce<Json | undefined>((v, k) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v[k] : undefined), doc);

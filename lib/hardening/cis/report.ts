@@ -1,5 +1,5 @@
 import type { HardeningObjects } from '../bundle-objects.ts';
-import { DEVIATIONS, deviationFor, type Deviation } from '../deviations.ts';
+import { deviationFor, type Deviation } from '../deviations.ts';
 import { auditFor } from './audits.ts';
 import { BASELINE_IDS, MANUAL_NOTES, type ManualNote } from './decisions.ts';
 import { KUBE_BENCH_CHECKS, KUBE_BENCH_SOURCE } from './kube-bench-cis-1.12.ts';
@@ -19,7 +19,7 @@ export interface CisResult {
   readonly detail: string;
 }
 
-/** The deviation id of a kube-bench check in the deviations table. */
+/** The deviation id a stack declares for a kube-bench check. */
 export const cisDeviationId = (id: string) => `CIS ${id}`;
 
 /**
@@ -38,7 +38,7 @@ export interface CisOptions {
 }
 
 export function runCisChecks(o: HardeningObjects, options: CisOptions = {}): CisResult[] {
-  const { checks = KUBE_BENCH_CHECKS, notes = MANUAL_NOTES, deviations = DEVIATIONS } = options;
+  const { checks = KUBE_BENCH_CHECKS, notes = MANUAL_NOTES, deviations = o.deviations } = options;
   const state = bundleState(o, options.kubeadmFlags);
   return checks.map((check): CisResult => {
     const base = { id: check.id, type: check.type, baseline: BASELINE_IDS[check.id] ?? '' };

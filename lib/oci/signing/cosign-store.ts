@@ -1,4 +1,4 @@
-import { canonicalJsonBytes } from '../canonical-json.ts';
+import { canonicalJsonBytes } from '../../json.ts';
 import { bufferBlob, type Descriptor, type RegistryClient } from '../client.ts';
 import { isSha256Digest, sha256Digest } from '../digest.ts';
 import { MediaTypes } from '../media-types.ts';
@@ -35,7 +35,7 @@ export const CosignAnnotations = {
  * Largest payload read from a registry: a simple-signing payload is a few
  * hundred bytes; an attestation envelope holds a whole SBOM.
  */
-export const MAX_PAYLOAD_BYTES: Readonly<Record<CosignKind, number>> = { sig: 1024 * 1024, att: 16 * 1024 * 1024 };
+const MAX_PAYLOAD_BYTES: Readonly<Record<CosignKind, number>> = { sig: 1024 * 1024, att: 16 * 1024 * 1024 };
 /** Most layers read from one `.sig`/`.att` manifest. */
 const MAX_LAYERS = 1000;
 

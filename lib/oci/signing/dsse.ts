@@ -1,4 +1,4 @@
-import { canonicalJsonBytes, type JsonValue } from '../canonical-json.ts';
+import { canonicalJsonBytes, type JsonValue } from '../../json.ts';
 import type { SignatureVerifier, Signer } from './keys.ts';
 
 /**
@@ -8,8 +8,8 @@ import type { SignatureVerifier, Signer } from './keys.ts';
  *   "DSSEv1" SP len(type) SP type SP len(body) SP body
  * (lengths in ASCII decimal bytes), so payload type and body are both bound.
  */
-export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-export const IN_TOTO_STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const IN_TOTO_STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
 
 export interface DsseEnvelope {
   readonly payloadType: string;

@@ -46,7 +46,7 @@ export interface SignatureVerifier {
 const MAX_KEY_BYTES = 64 * 1024;
 
 /** The PEM types of cosign's encrypted private keys (cosign v2 writes the first). */
-export const ENCRYPTED_KEY_PEM_TYPES = ['ENCRYPTED SIGSTORE PRIVATE KEY', 'ENCRYPTED COSIGN PRIVATE KEY'] as const;
+const ENCRYPTED_KEY_PEM_TYPES = ['ENCRYPTED SIGSTORE PRIVATE KEY', 'ENCRYPTED COSIGN PRIVATE KEY'] as const;
 
 /**
  * The scrypt parameters go-securesystemslib accepts (Legacy, Standard,
@@ -62,7 +62,7 @@ const SCRYPT_PARAMS: readonly { N: number; r: number; p: number }[] = [
 const DEFAULT_SCRYPT = { N: 65536, r: 8, p: 1 } as const;
 
 /** A key reference: a file path, or `env://NAME` for the PEM text in an environment variable (cosign's own scheme). */
-export function readKeyText(reference: string, env: NodeJS.ProcessEnv, what: string): { text: string; source: string } {
+function readKeyText(reference: string, env: NodeJS.ProcessEnv, what: string): { text: string; source: string } {
   if (reference.startsWith('env://')) {
     const name = reference.slice('env://'.length);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`${what} '${reference}': expected env://<VARIABLE NAME>`);

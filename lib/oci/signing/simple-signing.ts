@@ -1,4 +1,4 @@
-import { canonicalJsonBytes } from '../canonical-json.ts';
+import { canonicalJsonBytes } from '../../json.ts';
 import { isSha256Digest } from '../digest.ts';
 
 /**
@@ -8,7 +8,7 @@ import { isSha256Digest } from '../digest.ts';
  * digest it resolved; `docker-reference` names the repository (cosign writes
  * `<registry>/<repository>`, without tag or digest).
  */
-export const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
+const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
 
 export interface SimpleSigningPayload {
   readonly dockerReference: string;

@@ -6,8 +6,9 @@ import { oidcFeature } from '../../../constructs/features/oidc.ts';
 import { kubernetesHardening } from '../../../constructs/hardening/kubernetes-hardening.ts';
 import { KubeadmConfigTemplate } from '../../../constructs/kubeadm-config-template.ts';
 import { KubeadmControlPlaneTemplate } from '../../../constructs/kubeadm-control-plane-template.ts';
-import { MachineDeploymentClass } from '../../../constructs/machine-deployment-class.ts';
 import { defineClusterStack } from '../../../constructs/stack-definition.ts';
+import { shipAddons } from '../../common-addons.ts';
+import { DEFAULT_WORKER, defaultWorkerClass } from '../../default-worker.ts';
 import { coreAddons } from './addons.ts';
 import { customImageFeature } from './features/custom-image.ts';
 import { versions } from './versions.ts';
@@ -27,6 +28,13 @@ export const dockerScs = defineClusterStack({
   stack: 'scs',
   description: 'CAPD (Docker) clusters for local development and CI: Cilium and metrics-server',
   versions,
+  hardeningDeviations: [
+    {
+      id: 'kernel',
+      reason:
+        'CAPD machines are containers sharing the host kernel: writing /etc/sysctl.d and running `sysctl --system` would change the developer\'s machine, so the stack passes protectKernelDefaults: false (stacks/docker/scs/stack.ts).',
+    },
+  ],
   build(stack, row) {
     const infrastructure = new DockerClusterTemplateV1Beta1(stack, 'DockerClusterTemplate', {
       metadata: { name: stack.templateName('cluster') },
@@ -50,14 +58,14 @@ export const dockerScs = defineClusterStack({
       spec: { template: { spec: machineSpec } },
     });
     const workerMachines = new DockerMachineTemplateV1Beta1(stack, 'WorkerDockerMachineTemplate', {
-      metadata: { name: stack.templateName('default-worker') },
+      metadata: { name: stack.templateName(DEFAULT_WORKER) },
       spec: { template: { spec: machineSpec } },
     });
     const workerBootstrap = new KubeadmConfigTemplate(stack, 'WorkerKubeadmConfigTemplate', {
-      name: stack.templateName('default-worker'),
+      name: stack.templateName(DEFAULT_WORKER),
       spec: { joinConfiguration: { nodeRegistration: { criSocket: CRI_SOCKET, kubeletExtraArgs: KUBELET_EXTRA_ARGS } } },
     });
-    const defaultWorker = new MachineDeploymentClass({ class: 'default-worker', bootstrap: workerBootstrap.resource, infrastructure: workerMachines });
+    const defaultWorker = defaultWorkerClass(workerBootstrap, workerMachines);
 
     const clusterClass = new ClusterClass(stack, 'ClusterClass', {
       name: stack.clusterClassName,
@@ -80,10 +88,6 @@ export const dockerScs = defineClusterStack({
     });
     stack.setClusterClass(clusterClass);
 
-    const { cni, csrApprover, metricsServer } = coreAddons(row);
-    const ordered = [cni, csrApprover, metricsServer];
-    for (const addon of ordered) stack.addAddon(addon);
-    const apply = ordered.map((addon) => ({ addon }));
-    stack.setAddonStages({ AfterControlPlaneInitialized: apply, BeforeClusterUpgrade: apply });
+    shipAddons(stack, coreAddons(row));
   },
 });

@@ -1,7 +1,7 @@
 import { clusterVariable } from '../../../constructs/addon-context.ts';
 import { ClusterAddon } from '../../../constructs/cluster-addon.ts';
 import { ifElse } from '../../../constructs/expression.ts';
-import { ciliumAddon, kubeletCsrApproverAddon, metricsServerAddon } from '../../common-addons.ts';
+import { commonAddons } from '../../common-addons.ts';
 import { hcloudTokenSecretKey, hcloudTokenSecretName } from './features/access.ts';
 import { region } from './features/location.ts';
 import { privateNetwork } from './features/private-network.ts';
@@ -20,7 +20,7 @@ const HETZNER_CHARTS = 'https://charts.hetzner.cloud';
  * private network's ID under `network` when privateNetwork is on. Those
  * follow the Cluster's variables, so they are per-cluster values.
  */
-export function coreAddons(row: HetznerScsVersions) {
+export function coreAddons(row: HetznerScsVersions): ClusterAddon[] {
   const secretName = clusterVariable(hcloudTokenSecretName);
   const secretKey = clusterVariable(hcloudTokenSecretKey);
   const location = clusterVariable(region);
@@ -58,11 +58,5 @@ export function coreAddons(row: HetznerScsVersions) {
       },
     },
   });
-  return {
-    cni: ciliumAddon(row.cilium),
-    csrApprover: kubeletCsrApproverAddon(row.kubeletCsrApprover),
-    metricsServer: metricsServerAddon(row.metricsServer),
-    csi,
-    ccm,
-  };
+  return [...commonAddons(row), csi, ccm];
 }

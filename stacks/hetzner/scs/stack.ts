@@ -14,8 +14,9 @@ import { oidcFeature } from '../../../constructs/features/oidc.ts';
 import { kubernetesHardening } from '../../../constructs/hardening/kubernetes-hardening.ts';
 import { KubeadmConfigTemplate } from '../../../constructs/kubeadm-config-template.ts';
 import { KubeadmControlPlaneTemplate } from '../../../constructs/kubeadm-control-plane-template.ts';
-import { MachineDeploymentClass } from '../../../constructs/machine-deployment-class.ts';
 import { defineClusterStack } from '../../../constructs/stack-definition.ts';
+import { shipAddons } from '../../common-addons.ts';
+import { DEFAULT_WORKER, defaultWorkerClass } from '../../default-worker.ts';
 import { coreAddons } from './addons.ts';
 import { accessFeature, TOKEN_SECRET_DEFAULTS } from './features/access.ts';
 import { locationFeature } from './features/location.ts';
@@ -68,7 +69,7 @@ export const hetznerScs = defineClusterStack({
       spec: { template: { spec: { type: DEFAULT_SERVER_TYPES.controlPlane, imageName: defaultImage } } },
     });
     const workerMachines = new HCloudMachineTemplate(stack, 'WorkerHCloudMachineTemplate', {
-      metadata: { name: stack.templateName('default-worker') },
+      metadata: { name: stack.templateName(DEFAULT_WORKER) },
       spec: { template: { spec: { type: DEFAULT_SERVER_TYPES.worker, imageName: defaultImage } } },
     });
     const controlPlane = new KubeadmControlPlaneTemplate(stack, 'KubeadmControlPlaneTemplate', {
@@ -82,10 +83,10 @@ export const hetznerScs = defineClusterStack({
       },
     });
     const workerBootstrap = new KubeadmConfigTemplate(stack, 'WorkerKubeadmConfigTemplate', {
-      name: stack.templateName('default-worker'),
+      name: stack.templateName(DEFAULT_WORKER),
       spec: { joinConfiguration: { nodeRegistration: NODE_REGISTRATION } },
     });
-    const defaultWorker = new MachineDeploymentClass({ class: 'default-worker', bootstrap: workerBootstrap.resource, infrastructure: workerMachines });
+    const defaultWorker = defaultWorkerClass(workerBootstrap, workerMachines);
 
     const clusterClass = new ClusterClass(stack, 'ClusterClass', {
       name: stack.clusterClassName,
@@ -105,11 +106,7 @@ export const hetznerScs = defineClusterStack({
     });
     stack.setClusterClass(clusterClass);
 
-    const addons = coreAddons(row);
-    const ordered = [addons.cni, addons.csrApprover, addons.metricsServer, addons.csi, addons.ccm];
-    for (const addon of ordered) stack.addAddon(addon);
-    const apply = ordered.map((addon) => ({ addon }));
-    stack.setAddonStages({ AfterControlPlaneInitialized: apply, BeforeClusterUpgrade: apply });
+    shipAddons(stack, coreAddons(row));
 
     // Hetzner Cloud imports no image: every project builds its snapshot
     // from the build instructions (image-builder's hcloud target).

@@ -1,13 +1,13 @@
 import { addonContext } from '../../../constructs/addon-context.ts';
 import { ClusterAddon } from '../../../constructs/cluster-addon.ts';
-import { ciliumAddon, kubeletCsrApproverAddon, metricsServerAddon } from '../../common-addons.ts';
+import { commonAddons } from '../../common-addons.ts';
 import type { OpenStackScsVersions } from './versions.ts';
 
 const CLOUD_PROVIDER_OPENSTACK = 'https://kubernetes.github.io/cloud-provider-openstack';
 const UNINITIALIZED = { key: 'node.cloudprovider.kubernetes.io/uninitialized', value: 'true', effect: 'NoSchedule' };
 
-/** The core addons of openstack/scs: Cilium, the kubelet CSR approver, OpenStack CCM, Cinder CSI and metrics-server. */
-export function coreAddons(row: OpenStackScsVersions) {
+/** The core addons of openstack/scs, in order: the common ones, Cinder CSI and the OpenStack CCM. */
+export function coreAddons(row: OpenStackScsVersions): ClusterAddon[] {
   const ccm = new ClusterAddon({
     name: 'ccm',
     description: 'OpenStack cloud controller manager',
@@ -59,5 +59,5 @@ export function coreAddons(row: OpenStackScsVersions) {
     },
     overwrite: { clusterID: addonContext.cluster.metadata.name },
   });
-  return { cni: ciliumAddon(row.cilium), csrApprover: kubeletCsrApproverAddon(row.kubeletCsrApprover), ccm, csi, metricsServer: metricsServerAddon(row.metricsServer) };
+  return [...commonAddons(row), csi, ccm];
 }

@@ -13,8 +13,9 @@ import { oidcFeature } from '../../../constructs/features/oidc.ts';
 import { kubernetesHardening } from '../../../constructs/hardening/kubernetes-hardening.ts';
 import { KubeadmConfigTemplate } from '../../../constructs/kubeadm-config-template.ts';
 import { KubeadmControlPlaneTemplate } from '../../../constructs/kubeadm-control-plane-template.ts';
-import { MachineDeploymentClass } from '../../../constructs/machine-deployment-class.ts';
 import { defineClusterStack } from '../../../constructs/stack-definition.ts';
+import { shipAddons } from '../../common-addons.ts';
+import { DEFAULT_WORKER, defaultWorkerClass } from '../../default-worker.ts';
 import { coreAddons } from './addons.ts';
 import { apiServerLoadBalancerFeature } from './features/api-server-load-balancer.ts';
 import { clusterNetworkFeature, defaultIdentityRef } from './features/cluster-network.ts';
@@ -79,7 +80,7 @@ export const openstackScs = defineClusterStack({
       spec: { template: { spec: { flavor: DEFAULT_FLAVORS.controlPlane, image: defaultImage } } },
     });
     const workerMachines = new OpenStackMachineTemplate(stack, 'WorkerOpenStackMachineTemplate', {
-      metadata: { name: stack.templateName('default-worker') },
+      metadata: { name: stack.templateName(DEFAULT_WORKER) },
       spec: { template: { spec: { flavor: DEFAULT_FLAVORS.worker, image: defaultImage } } },
     });
     const controlPlane = new KubeadmControlPlaneTemplate(stack, 'KubeadmControlPlaneTemplate', {
@@ -100,10 +101,10 @@ export const openstackScs = defineClusterStack({
       },
     });
     const workerBootstrap = new KubeadmConfigTemplate(stack, 'WorkerKubeadmConfigTemplate', {
-      name: stack.templateName('default-worker'),
+      name: stack.templateName(DEFAULT_WORKER),
       spec: { joinConfiguration: { nodeRegistration: NODE_REGISTRATION } },
     });
-    const defaultWorker = new MachineDeploymentClass({ class: 'default-worker', bootstrap: workerBootstrap.resource, infrastructure: workerMachines });
+    const defaultWorker = defaultWorkerClass(workerBootstrap, workerMachines);
     const machines = { controlPlane: controlPlaneMachines, workers: workerMachines, workerClasses: [defaultWorker] };
 
     const clusterClass = new ClusterClass(stack, 'ClusterClass', {
@@ -125,11 +126,7 @@ export const openstackScs = defineClusterStack({
     });
     stack.setClusterClass(clusterClass);
 
-    const addons = coreAddons(row);
-    const ordered = [addons.cni, addons.csrApprover, addons.metricsServer, addons.csi, addons.ccm];
-    for (const addon of ordered) stack.addAddon(addon);
-    const apply = ordered.map((addon) => ({ addon }));
-    stack.setAddonStages({ AfterControlPlaneInitialized: apply, BeforeClusterUpgrade: apply });
+    shipAddons(stack, coreAddons(row));
 
     // ORC imports a finished image from its URL (the reference stack's
     // published build); the build instructions make an image with exactly

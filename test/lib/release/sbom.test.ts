@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJsonBytes } from '../../../lib/oci/canonical-json.ts';
+import { canonicalJsonBytes } from '../../../lib/json.ts';
 import { readReleaseArtifact } from '../../../lib/oci/release-artifact.ts';
 import type { AttestationContext } from '../../../lib/release/attestation-context.ts';
 import { readCrdSources, validatedCrds } from '../../../lib/release/crd-pins.ts';

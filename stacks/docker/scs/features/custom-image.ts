@@ -7,7 +7,7 @@ import { ClusterClassVariable } from '../../../../constructs/variable.ts';
 import { VariableSchema } from '../../../../constructs/variable-schema.ts';
 
 /** The customImage variable of one Kubernetes minor: its example is that minor's kind node image. */
-export function customImageVariable(kubernetes: KubernetesVersion): ClusterClassVariable<string> {
+function customImageVariable(kubernetes: KubernetesVersion): ClusterClassVariable<string> {
   return new ClusterClassVariable('customImage', {
     schema: VariableSchema.string({
       default: '',
@@ -18,7 +18,7 @@ export function customImageVariable(kubernetes: KubernetesVersion): ClusterClass
 }
 
 /** JSON pointers into a DockerMachineTemplate. */
-export const DockerMachineTemplatePaths = {
+const DockerMachineTemplatePaths = {
   customImage: '/spec/template/spec/customImage',
 } as const;
 

@@ -6,10 +6,10 @@ import { VariableSchema } from '../../../../constructs/variable-schema.ts';
 import { HetznerClusterTemplatePaths as Paths } from '../paths.ts';
 
 /** Hetzner Cloud locations CAPH v1.1.8 accepts (the enum of controlPlaneRegions and the load balancer region). */
-export const HCLOUD_LOCATIONS = ['fsn1', 'nbg1', 'hel1', 'ash', 'hil', 'sin'] as const;
+const HCLOUD_LOCATIONS = ['fsn1', 'nbg1', 'hel1', 'ash', 'hil', 'sin'] as const;
 
 /** Defaults the templates carry too, so they are valid before patches run. */
-export const LOCATION_DEFAULTS = { region: 'fsn1', loadBalancerType: 'lb11' } as const;
+const LOCATION_DEFAULTS = { region: 'fsn1', loadBalancerType: 'lb11' } as const;
 
 export const region = new ClusterClassVariable('region', {
   schema: VariableSchema.string({

@@ -67,7 +67,7 @@ export const workerPlacementGroup = new ClusterClassVariable('workerPlacementGro
 });
 
 /** The placement group names the patches create and reference. */
-export const PLACEMENT_GROUPS = { controlPlane: 'control-plane', worker: 'default-worker' } as const;
+const PLACEMENT_GROUPS = { controlPlane: 'control-plane', worker: 'default-worker' } as const;
 
 export interface MachineTemplates {
   readonly cluster: ApiObject;

@@ -22,7 +22,7 @@ export interface ImageVariables {
 // One set per version: both machine roles must share the same variable objects.
 const imageVariablesByVersion = new Map<string, ImageVariables>();
 
-export function imageVariables(kubernetes: KubernetesVersion): ImageVariables {
+function imageVariables(kubernetes: KubernetesVersion): ImageVariables {
   const tag = kubernetes.toVersionTag();
   const known = imageVariablesByVersion.get(tag);
   if (known) return known;
