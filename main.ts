@@ -7,7 +7,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { synthCommand } from './lib/commands/synth.ts';
+import { synthCommand } from './cli/commands/synth.ts';
 import { STACKS } from './stacks/index.ts';
 
 const root = dirname(fileURLToPath(import.meta.url));

@@ -7,7 +7,7 @@ export default defineConfig({
     // the e2e suite (real Helm, Cluster API, operator rules) in `npm run test:e2e`;
     // the management cluster suite in `npm run test:mgmt`; the provider overlay
     // example against the packed package in `npm run test:overlay`.
-    exclude: ['test/oci/**', 'test/e2e/**', 'test/mgmt/**', 'test/node-image/**', 'test/overlay-example/**', '**/node_modules/**'],
+    exclude: ['test/lib/registry/**', 'test/e2e/**', 'test/mgmt/**', 'test/node-image/**', 'test/overlay-example/**', '**/node_modules/**'],
     // Synthesis of the whole matrix and schema compilation take seconds on 2 cores.
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -9,8 +9,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['test/oci/**/*.test.ts'],
-    globalSetup: ['test/oci/harness/global-setup.ts'],
+    include: ['test/lib/registry/**/*.test.ts'],
+    globalSetup: ['test/lib/registry/harness/global-setup.ts'],
     env: { CLUSTER_STACKS_REGISTRY_SUITE: '1' },
     testTimeout: 120_000,
     hookTimeout: 120_000,

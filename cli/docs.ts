@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/stack-definition.ts';
-import { describeSelection, selectionFilter, type StackSelection } from '../lib/commands/filter.ts';
+import { describeSelection, selectionFilter, type StackSelection } from './commands/filter.ts';
 import { loadStacks } from './stacks.ts';
 
 export interface DocsCliContext {
@@ -32,7 +32,7 @@ export function registerDocsCommand(program: Command, context: DocsCliContext): 
     .option('--output-dir <dir>', 'where to write', resolve(context.root, 'docs'))
     .option('--dry-run', 'generate, write nothing');
   command.action(async (opts: DocsOptions) => {
-    const [{ docsCommand }, definitions] = await Promise.all([import('../lib/commands/docs.ts'), context.definitions ?? loadStacks()]);
+    const [{ docsCommand }, definitions] = await Promise.all([import('./commands/docs.ts'), context.definitions ?? loadStacks()]);
     let filter: ReturnType<typeof selectionFilter>;
     try {
       filter = selectionFilter(opts, definitions);

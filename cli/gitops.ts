@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { assertTag } from '../lib/oci/reference.ts';
+import { assertTag } from '../lib/registry/reference.ts';
 import { createdFromEnv, describeStatus, ociCommandContext, type OciCommandHelpers, type OciCommandIo } from './oci.ts';
 import { table } from './table.ts';
 
@@ -46,7 +46,7 @@ export function registerGitopsCommands(program: Command, io: OciCommandIo, helpe
       if (opts.tag !== undefined) usage(() => assertTag(opts.tag as string));
       if (opts.tag !== undefined && dirs.length > 1) throw helpers.usageError(`--tag names one artifact, but ${dirs.length} bundle folders were given`);
       const created = usage(() => createdFromEnv(env));
-      const [{ publishGitopsCommand }, { gitProvenance, uncommittedChanges }] = await Promise.all([import('../lib/commands/publish-gitops.ts'), import('../lib/oci/flux-git.ts')]);
+      const [{ publishGitopsCommand }, { gitProvenance, uncommittedChanges }] = await Promise.all([import('./commands/publish-gitops.ts'), import('../lib/registry/flux-git.ts')]);
       const fromGit = opts.source === undefined || opts.revision === undefined ? gitProvenance(helpers.root) : {};
       const source = opts.source === false ? undefined : opts.source ?? fromGit.source;
       const revision = opts.revision === false ? undefined : opts.revision ?? fromGit.revision;

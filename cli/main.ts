@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/stack-definition.ts';
 import { StackVersion } from '../constructs/stack-version.ts';
-import { selectionFilter, type StackSelection } from '../lib/commands/filter.ts';
-import type { ClusterApiVersion } from '../lib/commands/synth-v1beta2.ts';
-import { PROJECT_ROOT } from '../lib/project-root.ts';
+import { selectionFilter, type StackSelection } from './commands/filter.ts';
+import type { ClusterApiVersion } from './commands/synth-v1beta2.ts';
+import { PROJECT_ROOT } from '../lib/pipeline/project-root.ts';
 import type { VersionMode } from '../lib/release/versioning.ts';
 import { registerDocsCommand } from './docs.ts';
 import { registerGitopsCommands } from './gitops.ts';
@@ -42,7 +42,7 @@ function addSelection(command: Command): Command {
 }
 
 /**
- * lib/commands/synth-v1beta2.ts's CLUSTER_API_VERSIONS, spelled out so that
+ * cli/commands/synth-v1beta2.ts's CLUSTER_API_VERSIONS, spelled out so that
  * the option's help needs no import of the converter; `satisfies` fails to
  * compile when a version is missing or unknown.
  */
@@ -104,7 +104,7 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
     .addOption(clusterApi())
     .addOption(output())
     .action(async (opts: SelectionOptions & { outputDir: string; dryRun?: boolean; clusterApi: ClusterApiVersion }) => {
-      const [{ synthCommand }, definitions] = await Promise.all([import('../lib/commands/synth.ts'), loadStacks()]);
+      const [{ synthCommand }, definitions] = await Promise.all([import('./commands/synth.ts'), loadStacks()]);
       const result = synthCommand({ root: ROOT, definitions, outDir: resolve(opts.outputDir), dryRun: opts.dryRun ?? false, clusterApi: opts.clusterApi, ...filterOf(opts, definitions) });
       if (opts.output === 'json') {
         io.out(`${JSON.stringify({ bundles: result.bundles.map((b) => ({ path: b.path, clusterClass: b.clusterClassName })), unversionedChanges: result.unversionedChanges }, null, 2)}\n`);
@@ -118,7 +118,7 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
     .addOption(clusterApi())
     .addOption(output())
     .action(async (opts: SelectionOptions & { clusterApi: ClusterApiVersion }) => {
-      const [{ validateCommand }, definitions] = await Promise.all([import('../lib/commands/validate.ts'), loadStacks()]);
+      const [{ validateCommand }, definitions] = await Promise.all([import('./commands/validate.ts'), loadStacks()]);
       const result = validateCommand({ definitions, clusterApi: opts.clusterApi, ...filterOf(opts, definitions) });
       if (opts.output === 'json') io.out(`${JSON.stringify(result, null, 2)}\n`);
       else say(`valid: ${result.bundles} bundles, ${result.objects} objects`);
@@ -142,7 +142,7 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
       if (opts.record && opts.mode !== 'custom') throw new UserError(`--record is for --mode custom: ${opts.mode === 'hash' ? 'hash mode never writes' : 'stable mode always writes'} the version records and dist/`);
       const vendor = opts.vendorFrom ? { kind: 'folder' as const, path: resolve(opts.vendorFrom) } : opts.vendor ? { kind: 'repository' as const } : undefined;
       const mode = versionMode(opts);
-      const [{ releaseCommand }, definitions] = await Promise.all([import('../lib/commands/release.ts'), loadStacks()]);
+      const [{ releaseCommand }, definitions] = await Promise.all([import('./commands/release.ts'), loadStacks()]);
       const result = await releaseCommand({
         ...(vendor ? { vendor } : {}),
         root: ROOT,
@@ -175,7 +175,7 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
     .option('--to <dir>', 'current: a release folder (default: a synthesis of the working tree)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: SelectionOptions & { from?: string; to?: string }) => {
-      const [{ diffCommand }, definitions] = await Promise.all([import('../lib/commands/diff.ts'), loadStacks()]);
+      const [{ diffCommand }, definitions] = await Promise.all([import('./commands/diff.ts'), loadStacks()]);
       const result = await diffCommand({
         root: ROOT,
         definitions,

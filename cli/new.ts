@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/stack-definition.ts';
-import type { newCommand } from '../lib/commands/new.ts';
+import type { newCommand } from './commands/new.ts';
 import { loadStacks } from './stacks.ts';
 
 export interface NewCommandContext {
@@ -30,7 +30,7 @@ export function registerNewCommand(program: Command, context: NewCommandContext)
     .option('--from <provider/stack>', 'copy this existing stack instead of the skeleton, e.g. docker/scs')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'));
   command.action(async (given: string, opts: { from?: string; output: string }) => {
-    const [{ newCommand: create, ScaffoldInputError }, definitions] = await Promise.all([import('../lib/commands/new.ts'), context.definitions ?? loadStacks()]);
+    const [{ newCommand: create, ScaffoldInputError }, definitions] = await Promise.all([import('./commands/new.ts'), context.definitions ?? loadStacks()]);
     let result: Awaited<ReturnType<typeof newCommand>>;
     try {
       result = await create({ root: context.root, definitions, name: given, ...(opts.from ? { from: opts.from } : {}) });

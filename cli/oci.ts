@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import type { PublishedArtifact, RegistryTarget } from '../lib/commands/publish.ts';
-import { resolveCredentials, trustedTokenRealms } from '../lib/oci/credentials.ts';
-import { printable, printableJson } from '../lib/oci/printable.ts';
-import { assertRepository, assertTag, parseRegistryHost } from '../lib/oci/reference.ts';
-import { parseReleaseTag } from '../lib/oci/release-tag.ts';
+import type { PublishedArtifact, RegistryTarget } from './commands/publish.ts';
+import { resolveCredentials, trustedTokenRealms } from '../lib/registry/credentials.ts';
+import { printable, printableJson } from '../lib/registry/printable.ts';
+import { assertRepository, assertTag, parseRegistryHost } from '../lib/registry/reference.ts';
+import { parseReleaseTag } from '../lib/registry/release-tag.ts';
 import { describeSignature, publishSigning, registerSigningCommands, SIGN_KEY_HELP, VERIFY_KEY_HELP } from './signing.ts';
 import { table } from './table.ts';
 
@@ -87,7 +87,7 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
     .action(async (dirs: string[], opts: TargetOptions & { force?: boolean; helmChart?: boolean; revision?: string | false; signKey?: string }) => {
       const created = usage(() => createdFromEnv(env));
       const sign = opts.signKey ? await publishSigning(opts.signKey, env, helpers.root) : undefined;
-      const { publishCommand } = await import('../lib/commands/publish.ts');
+      const { publishCommand } = await import('./commands/publish.ts');
       const revision = opts.revision === false ? undefined : opts.revision ?? gitHead(helpers.root);
       const progress = (io.isTTY ?? process.stderr.isTTY ?? false) && !helpers.quiet() && env.CI !== 'true';
       const summary = await publishCommand({
@@ -112,7 +112,7 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
   addTarget(program.command('list').description('list the release tags of a repository, grouped by provider, stack and Kubernetes minor'))
     .action(async (opts: TargetOptions) => {
       const registryTarget = target(opts);
-      const { listCommand } = await import('../lib/commands/list.ts');
+      const { listCommand } = await import('./commands/list.ts');
       const summary = await listCommand(registryTarget);
       if (opts.output === 'json') {
         io.out(`${printableJson(summary)}\n`);
@@ -135,8 +135,8 @@ export function registerOciCommands(program: Command, io: OciCommandIo, helpers:
     .action(async (tag: string, opts: TargetOptions & { outputDir: string; force?: boolean; verifyKey?: string }) => {
       usage(() => assertTag(tag));
       if (!parseReleaseTag(tag)) throw helpers.usageError(`tag '${tag}' is not a release tag <provider>-<stack>-<major>-<minor>-<version> (e.g. openstack-scs-1-34-v1); pull fetches cluster stack releases only`);
-      const verifier = opts.verifyKey ? (await import('../lib/oci/signing/keys.ts')).loadVerifier(opts.verifyKey, env) : undefined;
-      const { pullCommand } = await import('../lib/commands/pull.ts');
+      const verifier = opts.verifyKey ? (await import('../lib/signing/keys.ts')).loadVerifier(opts.verifyKey, env) : undefined;
+      const { pullCommand } = await import('./commands/pull.ts');
       const summary = await pullCommand({ ...target(opts), tag, outputDir: resolve(opts.outputDir), force: opts.force ?? false, ...(verifier ? { verifier } : {}) });
       if (opts.output === 'json') {
         io.out(`${printableJson(summary)}\n`);
@@ -176,7 +176,7 @@ export function describeStatus(a: Pick<PublishedArtifact, 'status' | 'note' | 'p
  */
 export function createdFromEnv(env: NodeJS.ProcessEnv): string {
   const value = env.SOURCE_DATE_EPOCH;
-  // new Date(0): lib/oci/release-artifact.ts's EPOCH, without importing the archive code at start-up.
+  // new Date(0): lib/registry/release-artifact.ts's EPOCH, without importing the archive code at start-up.
   const date = value === undefined || value === '' ? new Date(0) : /^[0-9]+$/.test(value) ? new Date(Number(value) * 1000) : undefined;
   if (!date || Number.isNaN(date.getTime())) throw new Error(`SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01, got '${value}'`);
   return date.toISOString().replace(/\.000Z$/, 'Z');

@@ -1,8 +1,8 @@
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import type { ReleaseSignature } from '../lib/commands/sign-release.ts';
-import type { PublishCommandOptions } from '../lib/commands/publish.ts';
+import type { ReleaseSignature } from './commands/sign-release.ts';
+import type { PublishCommandOptions } from './commands/publish.ts';
 import { ociCommandContext, type OciCommandHelpers, type OciCommandIo, type TargetOptions } from './oci.ts';
 
 /**
@@ -17,7 +17,7 @@ export const VERIFY_KEY_HELP = 'refuse the release, before writing anything, unl
 
 /** The `sign` hook of publishCommand for `--sign-key`; loads the key (and the pinned CRDs) before anything is pushed. */
 export async function publishSigning(key: string, env: NodeJS.ProcessEnv, root: string): Promise<NonNullable<PublishCommandOptions['sign']>> {
-  const [{ releaseSigning, signPublishedRelease }, { loadSigner }] = await Promise.all([import('../lib/commands/sign-release.ts'), import('../lib/oci/signing/keys.ts')]);
+  const [{ releaseSigning, signPublishedRelease }, { loadSigner }] = await Promise.all([import('./commands/sign-release.ts'), import('../lib/signing/keys.ts')]);
   const signing = releaseSigning(loadSigner(key, env), root);
   return (client, repository, artifact) => signPublishedRelease(client, repository, artifact, signing);
 }
@@ -37,7 +37,7 @@ export function registerSigningCommands(program: Command, io: OciCommandIo, help
     .requiredOption('--key <key>', 'cosign public key (file or env://VAR)')
     .action(async (what: string, opts: TargetOptions & { key: string }) => {
       const isDir = what.includes('/') || existsSync(what);
-      const [{ verifyCommand }, { loadVerifier }] = await Promise.all([import('../lib/commands/verify.ts'), import('../lib/oci/signing/keys.ts')]);
+      const [{ verifyCommand }, { loadVerifier }] = await Promise.all([import('./commands/verify.ts'), import('../lib/signing/keys.ts')]);
       const verifier = loadVerifier(opts.key, env);
       const summary = await verifyCommand({ ...target(opts), target: isDir ? { kind: 'folder', dir: resolve(what) } : { kind: 'tag', tag: what }, verifier });
       if (opts.output === 'json') {
@@ -59,7 +59,7 @@ export function registerSigningCommands(program: Command, io: OciCommandIo, help
       const keyPath = resolve(`${opts.outputPrefix}.key`);
       const pubPath = resolve(`${opts.outputPrefix}.pub`);
       for (const p of [keyPath, pubPath]) if (existsSync(p)) throw new Error(`${p} already exists; refusing to replace a key`);
-      const { generateCosignKeyPair } = await import('../lib/oci/signing/keys.ts');
+      const { generateCosignKeyPair } = await import('../lib/signing/keys.ts');
       const pair = generateCosignKeyPair(password);
       writeNew(keyPath, pair.privateKeyPem, 0o600);
       writeNew(pubPath, pair.publicKeyPem, 0o644);

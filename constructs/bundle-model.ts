@@ -29,7 +29,7 @@ export interface ClusterClassModel {
 /**
  * One cluster stack × Kubernetes minor as a typed model, built once by
  * ClusterStack.toModel(). Every file of the bundle is rendered from it in
- * one place (lib/model/render.ts); validation, the v1beta2 output and the
+ * one place (lib/bytes/render.ts); validation, the v1beta2 output and the
  * docs read it rather than the rendered files.
  */
 export interface BundleModel {

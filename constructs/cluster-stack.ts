@@ -162,7 +162,7 @@ export class ClusterStack extends Chart {
 
   /**
    * Validates every construct (messages carry the construct path) and
-   * builds the bundle's model, from which lib/model/render.ts writes every
+   * builds the bundle's model, from which lib/bytes/render.ts writes every
    * file.
    */
   public toModel(): BundleModel {

@@ -1,7 +1,7 @@
 /**
  * A Kubernetes openAPIV3Schema node (apiextensions.k8s.io/v1 JSONSchemaProps,
  * JSON field names): what ClusterClass variable schemas are written as, and
- * what CRDs declare (lib/crd-schema.ts validates against those). Other keys
+ * what CRDs declare (lib/pipeline/crd-schema.ts validates against those). Other keys
  * (x-metadata, ...) are allowed and ignored.
  */
 export interface JSONSchemaProps {

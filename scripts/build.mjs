@@ -16,7 +16,7 @@ rmSync(stamp, { force: true });
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
 mkdirSync(dirname(stamp), { recursive: true });
 
-// The pinned CRDs parsed once, as lib/crd-schema.ts's readCrdDocuments looks them up.
+// The pinned CRDs parsed once, as lib/pipeline/crd-schema.ts's readCrdDocuments looks them up.
 const cache = join(root, '.build', 'crd-json');
 mkdirSync(cache, { recursive: true });
 const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : []));

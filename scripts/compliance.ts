@@ -2,7 +2,7 @@
  * Prints how every synthesized stack × Kubernetes minor meets the security
  * baseline (../shared/docs/hardening.md): one row per baseline item, one
  * column per bundle, pass / FAIL / deviation / warn; then kube-bench's CIS
- * checks (lib/hardening/cis/) on the same bundles with default variables:
+ * checks (lib/compliance/cis/) on the same bundles with default variables:
  * one row per kube-bench check id, its type and the baseline ids beside it,
  * pass / deviation / manual / FAIL. Exits 1 on any FAIL.
  * Synthesizes in memory and writes no files.
@@ -10,10 +10,10 @@
  *   npm run compliance                # aligned text
  *   npm run compliance -- --markdown  # a Markdown table for the README
  */
-import { hardeningObjects } from '../lib/hardening/bundle-objects.ts';
-import { cisReport, runCisChecks } from '../lib/hardening/cis/report.ts';
-import { checkBundles, complianceReport } from '../lib/hardening/report.ts';
-import { synthesize } from '../lib/synth.ts';
+import { hardeningObjects } from '../lib/compliance/bundle-objects.ts';
+import { cisReport, runCisChecks } from '../lib/compliance/cis/report.ts';
+import { checkBundles, complianceReport } from '../lib/compliance/report.ts';
+import { synthesize } from '../lib/pipeline/synth.ts';
 import { STACKS } from '../stacks/index.ts';
 
 const args = process.argv.slice(2);

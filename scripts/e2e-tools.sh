@@ -142,12 +142,12 @@ build_local_module() {
 build_overwrite_render() { build_local_module overwrite-render "$1"; }
 build_k8s_check() { build_local_module k8s-check "$1"; }
 
-# oras-pull (test/e2e/oras-pull, used by test/oci): downloads a release
+# oras-pull (test/e2e/oras-pull, used by test/lib/registry): downloads a release
 # artifact the way the operator does, oras.Copy into an oras file store, with
 # the oras-go version the operator at CSO_VERSION requires (ORAS_GO_VERSION).
 build_oras_pull() { build_local_module oras-pull "$1"; }
 
-# flux-pull (test/e2e/flux-pull, used by test/oci/flux-artifact.test.ts): pulls a
+# flux-pull (test/e2e/flux-pull, used by test/lib/registry/flux-artifact.test.ts): pulls a
 # Flux OCI artifact with Flux's own client, github.com/fluxcd/pkg/oci, as
 # `flux pull artifact` does. Its go.mod must require FLUX_PKG_OCI_VERSION
 # (v0.70.0 until versions.env pins it; see test/e2e/flux-pull/main.go).

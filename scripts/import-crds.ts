@@ -12,7 +12,7 @@ import { chmodSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
-import { crdRoot, PINNED_CRD_PREFIX } from '../lib/crd-root.ts';
+import { crdRoot, PINNED_CRD_PREFIX } from '../lib/pipeline/crd-root.ts';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A throw-away OCI registry on 127.0.0.1 for trying publish/list/pull by hand
-# (the tests start their own through test/oci/harness/registry.ts):
+# (the tests start their own through test/lib/registry/harness/registry.ts):
 # Debian's docker-registry (CNCF distribution 2.8) on a free port, storage in
 # a temporary folder, optionally with htpasswd (bcrypt) authentication.
 #

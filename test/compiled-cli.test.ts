@@ -89,7 +89,7 @@ describe('the compiled CLI in .build/', () => {
       return { code, urls: readFileSync(file, 'utf8').split('\n').filter((u) => u !== '') };
     }
     const heavy = (urls: readonly string[]): string[] => urls.filter((u) =>
-      /\/node_modules\/(cdk8s|cdk8s-plus-28|constructs|js-yaml|tsx)\//.test(u) || /\/\.build\/(stacks|imports)\//.test(u) || (/\/\.build\/lib\/commands\//.test(u) && !u.endsWith('/filter.js')));
+      /\/node_modules\/(cdk8s|cdk8s-plus-28|constructs|js-yaml|tsx)\//.test(u) || /\/\.build\/(stacks|imports)\//.test(u) || (/\/\.build\/cli\/commands\//.test(u) && !u.endsWith('/filter.js')));
 
     it.each([[['--help']], [['release', '--help']], [['publish', '--help']], [['synth', '--no-such-option']]])('%j', (argv) => {
       const { urls } = loaded(argv);
@@ -100,7 +100,7 @@ describe('the compiled CLI in .build/', () => {
     it('a command loads what it runs (the check above sees it)', () => {
       const { code, urls } = loaded(['synth', '--dry-run', '--provider', 'no-such-provider']);
       expect(code).toBe(2);
-      expect(heavy(urls)).toEqual(expect.arrayContaining([expect.stringMatching(/\/\.build\/stacks\/index\.js$/), expect.stringMatching(/\/\.build\/lib\/commands\/synth\.js$/), expect.stringMatching(/\/node_modules\/cdk8s\//)]));
+      expect(heavy(urls)).toEqual(expect.arrayContaining([expect.stringMatching(/\/\.build\/stacks\/index\.js$/), expect.stringMatching(/\/\.build\/cli\/commands\/synth\.js$/), expect.stringMatching(/\/node_modules\/cdk8s\//)]));
     });
   });
 

@@ -7,7 +7,7 @@ import { SUPPORTED_KUBERNETES_MINORS, type KubernetesMinor } from '../kubernetes
  * default) in 1.32 and 1.33 and GA in 1.34, which serves v1 and still
  * v1beta1. A fact about Kubernetes, kept as data so that both sides read it
  * without sharing code: the generator (authentication.ts) writes the newest,
- * the independent compliance checker (lib/hardening) accepts any served one.
+ * the independent compliance checker (lib/compliance) accepts any served one.
  */
 const SERVED: Readonly<Record<KubernetesMinor, readonly [string, ...string[]]>> = {
   '1.32': ['apiserver.config.k8s.io/v1beta1'],

@@ -20,7 +20,7 @@ export interface OverlaySurface {
 /**
  * A base stack as overlays see it: its definition plus the names of what an
  * overlay may override, so a misspelt variable, addon or worker class does
- * not compile. `test/overlay` checks the lists against what the base builds.
+ * not compile. `test/lib/overlay` checks the lists against what the base builds.
  */
 export interface OverlayBase<BaseRow extends StackVersionsRow, S extends OverlaySurface> {
   readonly definition: ClusterStackDefinition<BaseRow>;

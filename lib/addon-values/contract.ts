@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../project-root.ts';
+import { PROJECT_ROOT } from '../pipeline/project-root.ts';
 
 /**
  * What an upstream Helm chart at one version reads from its values: a tree

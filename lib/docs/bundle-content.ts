@@ -1,8 +1,8 @@
 import { NODE_IMAGE_SOURCE_ANNOTATION } from '../../constructs/cluster-stack.ts';
 import type { ClusterClassPatch as TypedPatch } from '../../constructs/patch.ts';
-import type { JSONSchemaProps } from '../crd-schema.ts';
-import { inFileOrder } from '../model/render.ts';
-import type { Bundle } from '../synth.ts';
+import type { JSONSchemaProps } from '../pipeline/crd-schema.ts';
+import { inFileOrder } from '../bytes/render.ts';
+import type { Bundle } from '../pipeline/synth.ts';
 
 /**
  * What the docs show, taken from the bundle model (the objects exactly as

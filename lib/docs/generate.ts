@@ -1,9 +1,9 @@
 import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import type { TreeFile } from '../atomic-write.ts';
+import type { TreeFile } from '../bytes/atomic-write.ts';
 import { describeBundle } from '../overlay/conformance.ts';
 import { readRecord } from '../release/version-record.ts';
-import { INITIAL_VERSIONS, synthesize, type Bundle } from '../synth.ts';
+import { INITIAL_VERSIONS, synthesize, type Bundle } from '../pipeline/synth.ts';
 import { readBundleContent } from './bundle-content.ts';
 import { catalog, type CatalogEntry } from './catalog.ts';
 import { releaseHistory, type GitHistory, type ReleaseHistory } from './history.ts';

@@ -2,7 +2,7 @@ import { describeCondition } from '../../constructs/expression.ts';
 import { NodeImageBuildFiles, type NodeImageRelease } from '../../constructs/node-image/node-image-build.ts';
 import type { JsonPatch as TypedJsonPatch } from '../../constructs/patch.ts';
 import { templateDependencies } from '../../constructs/value-template.ts';
-import type { Bundle } from '../synth.ts';
+import type { Bundle } from '../pipeline/synth.ts';
 import type { AddonContent, BundleContent, ClusterClassPatch, JsonPatch, MatchResources, ObjectReference } from './bundle-content.ts';
 import { exampleCluster, renderExampleCluster } from './example-cluster.ts';
 import type { ReleaseHistory } from './history.ts';

@@ -5,7 +5,7 @@ import { upgradeEffects } from '../release/upgrade-effects.ts';
 import type { AllowedBreaking } from '../release/upgrade-paths.ts';
 import { upgradePathsTo } from '../release/upgrade-paths.ts';
 import { previousFromGit, sideFromBundle, sideFromFolder, type UpgradeSide } from '../release/upgrade-side.ts';
-import type { Bundle } from '../synth.ts';
+import type { Bundle } from '../pipeline/synth.ts';
 import type { UpgradeSectionInput } from './upgrade-section.ts';
 
 function sideOf(b: Bundle): UpgradeSide {

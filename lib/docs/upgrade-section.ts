@@ -2,7 +2,7 @@ import yaml from 'js-yaml';
 import { clusterClassSelectorLabel, HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
 import type { UpgradeEffects } from '../release/upgrade-effects.ts';
 import type { AllowedBreaking } from '../release/upgrade-paths.ts';
-import type { Bundle } from '../synth.ts';
+import type { Bundle } from '../pipeline/synth.ts';
 import { code, heading, paragraph, strong, text, type Block, type Inline } from './model.ts';
 
 /** The operator's ClusterStack object (clusterstack.x-k8s.io/v1alpha1, CRD in crds/cso-v0.2.0-alpha.1). */

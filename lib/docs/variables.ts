@@ -1,4 +1,4 @@
-import type { JSONSchemaProps } from '../crd-schema.ts';
+import type { JSONSchemaProps } from '../pipeline/crd-schema.ts';
 import type { ClusterClassVariable } from './bundle-content.ts';
 
 /** One row of the variables table: a variable, or a property nested in one. */

@@ -5,7 +5,7 @@ import { clusterStackName, type ClusterStackIdentity } from '../../constructs/na
 import type { OverlayStackDefinition } from '../../constructs/overlay/overlay.ts';
 import { sameJson } from '../../constructs/overlay/schema-strictness.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { INITIAL_VERSIONS } from '../synth.ts';
+import { INITIAL_VERSIONS } from '../pipeline/synth.ts';
 
 /** Where a difference between two builds of an overlay comes from. */
 export type ChangeOrigin = 'base' | 'overlay' | 'base and overlay';

@@ -6,13 +6,13 @@ import { clusterStackName, type ClusterStackIdentity } from '../../constructs/na
 import { isOverlay, type OverlayStackDefinition } from '../../constructs/overlay/overlay.ts';
 import { sameJson, schemaWeakenings, valueViolations } from '../../constructs/overlay/schema-strictness.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { HARDENING_VARIABLES } from '../hardening/baseline.ts';
-import { hardeningObjects } from '../hardening/bundle-objects.ts';
-import { runStaticChecks } from '../hardening/deviations.ts';
-import { arrayAt, at, isObject, toJson, type Json, type JsonPath } from '../hardening/json.ts';
-import { COMPONENTS, CP_FILES, EXTRA_ARGS, KCS, WORKER_FILES, WORKER_SPEC } from '../hardening/objects.ts';
+import { HARDENING_VARIABLES } from '../compliance/baseline.ts';
+import { hardeningObjects } from '../compliance/bundle-objects.ts';
+import { runStaticChecks } from '../compliance/deviations.ts';
+import { arrayAt, at, isObject, toJson, type Json, type JsonPath } from '../compliance/json.ts';
+import { COMPONENTS, CP_FILES, EXTRA_ARGS, KCS, WORKER_FILES, WORKER_SPEC } from '../compliance/objects.ts';
 import { readRecord } from '../release/version-record.ts';
-import { INITIAL_VERSIONS, synthesize } from '../synth.ts';
+import { INITIAL_VERSIONS, synthesize } from '../pipeline/synth.ts';
 
 /** The folder holding this package's stacks/ and version records (the project root, or node_modules/<package>). */
 export const LIBRARY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -249,7 +249,7 @@ function compareHardeningSettings(b: ClusterStack, d: ClusterStack, add: Add): v
   }
 }
 
-/** Every static hardening check (lib/hardening) the base bundle passes, the derived one passes too. */
+/** Every static hardening check (lib/compliance) the base bundle passes, the derived one passes too. */
 function compareStaticChecks(
   base: ClusterStackDefinition<StackVersionsRow>,
   derived: ClusterStackDefinition<StackVersionsRow>,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CrdSchemaRegistry } from '../crd-schema.ts';
-import { crdRoot } from '../crd-root.ts';
+import { CrdSchemaRegistry } from '../pipeline/crd-schema.ts';
+import { crdRoot } from '../pipeline/crd-root.ts';
 
 /** One pinned CRD file (a row of crds/SOURCES.md) and what it validated. */
 export interface CrdPin {

@@ -1,5 +1,5 @@
-import { jsonEqual } from '../json.ts';
-import { loadYamlDocuments } from '../yaml-documents.ts';
+import { jsonEqual } from '../bytes/json.ts';
+import { loadYamlDocuments } from '../bytes/yaml-documents.ts';
 
 /**
  * What changed between two bundles (for instance the previous release's files

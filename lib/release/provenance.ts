@@ -1,4 +1,4 @@
-import type { JsonValue } from '../json.ts';
+import type { JsonValue } from '../bytes/json.ts';
 import { crdSourceUrl, type AttestationContext } from './attestation-context.ts';
 
 /** The in-toto predicate type cosign calls `slsaprovenance1`. */

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { unescapeGoTemplate } from '../../constructs/go-template.ts';
-import { sha256Digest } from '../oci/digest.ts';
-import type { ReleaseArtifact } from '../oci/release-artifact.ts';
-import { readTgz } from './tgz.ts';
-import { loadYamlDocuments } from '../yaml-documents.ts';
+import { sha256Digest } from '../registry/digest.ts';
+import type { ReleaseArtifact } from '../registry/release-artifact.ts';
+import { readTgz } from '../bytes/tgz.ts';
+import { loadYamlDocuments } from '../bytes/yaml-documents.ts';
 
 /**
  * What a release folder is made of, read from the folder itself (the thing

@@ -6,12 +6,12 @@ import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { unescapeGoTemplate } from '../../constructs/go-template.ts';
 import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
 import { clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
-import { parseSha256Sums } from '../oci/release-artifact.ts';
+import { parseSha256Sums } from '../registry/release-artifact.ts';
 import { atPlaceholderVersions, combinedHash, hashFiles, type ComponentHashes } from './content-hash.ts';
-import { DEFAULT_TGZ_LIMITS, readTgz } from './tgz.ts';
+import { DEFAULT_TGZ_LIMITS, readTgz } from '../bytes/tgz.ts';
 import { readReleaseFolder } from './version-record.ts';
 import type { PreviousRelease } from './versioning.ts';
-import { loadYamlDocuments } from '../yaml-documents.ts';
+import { loadYamlDocuments } from '../bytes/yaml-documents.ts';
 
 /** A release folder whose files were checked against each other before anything in it was used. */
 export interface VerifiedRelease {

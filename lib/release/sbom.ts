@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJsonBytes, type JsonValue } from '../json.ts';
+import { canonicalJsonBytes, type JsonValue } from '../bytes/json.ts';
 import { crdSourceUrl, type AttestationContext } from './attestation-context.ts';
 
 /** The in-toto predicate type cosign calls `cyclonedx`. */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
-import type { Bundle } from '../synth.ts';
+import type { Bundle } from '../pipeline/synth.ts';
 import { upgradeEffects, type UpgradeEffects } from './upgrade-effects.ts';
 import { upgradePathsTo } from './upgrade-paths.ts';
 import { sideFromBundle, sideFromFolder, sideFromReleaseFolder, type UpgradeSide } from './upgrade-side.ts';

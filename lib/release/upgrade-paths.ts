@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Bundle } from '../synth.ts';
+import type { Bundle } from '../pipeline/synth.ts';
 import { checkUpgrade, formatFindings, type UpgradeCheck, type UpgradePath } from './upgrade-check.ts';
 import { sideFromBundle, sideFromFolder, sideFromReleaseFolder, type UpgradeSide } from './upgrade-side.ts';
 

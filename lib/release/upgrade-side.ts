@@ -3,10 +3,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
-import { inFileOrder } from '../model/render.ts';
-import type { Bundle } from '../synth.ts';
+import { inFileOrder } from '../bytes/render.ts';
+import type { Bundle } from '../pipeline/synth.ts';
 import { readReleaseTree } from './release-reader.ts';
-import { loadYamlDocuments } from '../yaml-documents.ts';
+import { loadYamlDocuments } from '../bytes/yaml-documents.ts';
 
 /**
  * One end of an upgrade path: what a running cluster is on (the old side) or

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import type { HelmChartDependency } from '../../constructs/cluster-addon.ts';
-import { createTgz, readTgz } from './tgz.ts';
+import { createTgz, readTgz } from '../bytes/tgz.ts';
 
 /** Where vendored charts come from. */
 export type ChartSource =

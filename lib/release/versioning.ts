@@ -1,6 +1,6 @@
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
 import { StackVersion } from '../../constructs/stack-version.ts';
-import { INITIAL_VERSIONS } from '../synth.ts';
+import { INITIAL_VERSIONS } from '../pipeline/synth.ts';
 import { combinedHash, COMPONENTS, type Component, type ComponentHashes } from './content-hash.ts';
 
 /** How release versions are chosen. */

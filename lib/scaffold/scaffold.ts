@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { replaceFile, replaceSubtrees } from '../atomic-write.ts';
+import { replaceFile, replaceSubtrees } from '../bytes/atomic-write.ts';
 import { planRelease } from '../release/release.ts';
 import { copiedStackFiles } from './from-stack.ts';
 import { registerStack } from './registry-edit.ts';

@@ -9,7 +9,7 @@ export interface ScaffoldFile {
 
 /**
  * Chart versions a new stack starts with: what docker/scs ships
- * (test/scaffold/templates.test.ts fails when they drift apart).
+ * (test/lib/scaffold/templates.test.ts fails when they drift apart).
  */
 export const SKELETON_CHARTS = {
   cilium: '1.18.9',

@@ -18,8 +18,8 @@ import { parsePointer, pointer, resolvePointer } from '../../constructs/json-poi
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { TemplateNode } from '../../constructs/value-template.ts';
 import { Expr } from '../../constructs/expression.ts';
-import { CrdSchemaRegistry } from '../crd-schema.ts';
-import { bundleObjects, validateBundles } from '../validate.ts';
+import { CrdSchemaRegistry } from '../pipeline/crd-schema.ts';
+import { bundleObjects, validateBundles } from '../pipeline/validate.ts';
 import { selectorMatches, templateKey, v1beta2References, type ClassReference, type JsonPatchSpec, type PatchSpec } from './class-model.ts';
 import { CLUSTER_CLASS_V1BETA2 } from './cluster-class.ts';
 import type { V1Beta2Bundle } from './convert.ts';

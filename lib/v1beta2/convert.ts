@@ -11,8 +11,8 @@
  * removal "tentatively in April 2027").
  */
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
-import { renderDocuments } from '../model/render.ts';
-import type { Bundle } from '../synth.ts';
+import { renderDocuments } from '../bytes/render.ts';
+import type { Bundle } from '../pipeline/synth.ts';
 import { patchesFromModel, templateKey, type PatchSpec } from './class-model.ts';
 import { convertClusterClass } from './cluster-class.ts';
 import { cloneJson, isJsonObject, type JsonObject } from './json.ts';

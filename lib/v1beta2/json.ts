@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject, type JsonValue } from '../json.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../bytes/json.ts';
 
 export { isJsonObject, type JsonObject, type JsonValue };
 

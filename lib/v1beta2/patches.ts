@@ -49,7 +49,7 @@ import {
   type PatchDefinitionSpec,
   type PatchSpec,
 } from './class-model.ts';
-import { canonicalJsonOfAny as canonicalJson } from '../json.ts';
+import { canonicalJsonOfAny as canonicalJson } from '../bytes/json.ts';
 import { isJsonObject, type JsonObject } from './json.ts';
 import {
   convertShapes,

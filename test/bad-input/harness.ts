@@ -11,8 +11,8 @@ import { KubeadmConfigTemplate, type KubeadmConfigTemplateProps } from '../../co
 import { KubeadmControlPlaneTemplate } from '../../constructs/kubeadm-control-plane-template.ts';
 import { MachineDeploymentClass } from '../../constructs/machine-deployment-class.ts';
 import { defineClusterStack, type ClusterStackDefinition, type StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { synthCommand, type SynthCommandOptions } from '../../lib/commands/synth.ts';
-import { validateCommand } from '../../lib/commands/validate.ts';
+import { synthCommand, type SynthCommandOptions } from '../../cli/commands/synth.ts';
+import { validateCommand } from '../../cli/commands/validate.ts';
 import { tempRoot, TINY_BASE, tinyStack, type TinyRow } from '../lib/release/test-stack.ts';
 
 /** The tiny test stack's objects, found in a built ClusterStack, for a test to break one of. */

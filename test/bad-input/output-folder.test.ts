@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT, run } from '../../cli/main.ts';
-import { OUTPUT_MARKER, outputMarker, replaceSubtrees, replaceTree } from '../../lib/atomic-write.ts';
-import { pullCommand } from '../../lib/commands/pull.ts';
+import { OUTPUT_MARKER, outputMarker, replaceSubtrees, replaceTree } from '../../lib/bytes/atomic-write.ts';
+import { pullCommand } from '../../cli/commands/pull.ts';
 import { snapshot, snapshotDiff } from './harness.ts';
 
 /**

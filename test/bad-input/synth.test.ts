@@ -12,7 +12,7 @@ import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/
 import { ClusterClassVariable } from '../../constructs/variable.ts';
 import { VariableSchema } from '../../constructs/variable-schema.ts';
 import { TINY_RECORD, tinyStack } from '../lib/release/test-stack.ts';
-import { synthCommand } from '../../lib/commands/synth.ts';
+import { synthCommand } from '../../cli/commands/synth.ts';
 import { brokenTiny, smallStack, snapshot, snapshotDiff, synthFailure, tempRoots, tinyAs, validateFailure, type TinyParts } from './harness.ts';
 
 const { fresh } = tempRoots();

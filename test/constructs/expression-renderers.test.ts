@@ -8,7 +8,7 @@ import {
 import { each, renderValueTemplate, templateDependencies, when } from '../../constructs/value-template.ts';
 import { ClusterClassVariable } from '../../constructs/variable.ts';
 import { VariableSchema } from '../../constructs/variable-schema.ts';
-import { synthesize } from '../../lib/synth.ts';
+import { synthesize } from '../../lib/pipeline/synth.ts';
 import { STACKS } from '../../stacks/index.ts';
 
 // One expression type, rendered side by side: the Go template Cluster API

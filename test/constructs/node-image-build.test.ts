@@ -9,7 +9,7 @@ import { IMAGE_BUILDER } from '../../constructs/node-image/image-builder-contrac
 import { NodeImageBuild, type NodeImageBuildProps } from '../../constructs/node-image/node-image-build.ts';
 import { componentHashes } from '../../lib/release/content-hash.ts';
 import { planRelease } from '../../lib/release/release.ts';
-import { synthesize } from '../../lib/synth.ts';
+import { synthesize } from '../../lib/pipeline/synth.ts';
 import { NODE_IMAGE_COMPONENTS } from '../../stacks/node-image-components.ts';
 import { openstackScs } from '../../stacks/openstack/scs/stack.ts';
 

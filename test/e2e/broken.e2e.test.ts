@@ -7,7 +7,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { readTgz, createTgz } from '../../lib/release/tgz.ts';
+import { readTgz, createTgz } from '../../lib/bytes/tgz.ts';
 import { crdDirs, neededCrdFiles, topologyPlan } from './support/capi.ts';
 import { exampleCluster, readDistClusterClass } from './support/clusters.ts';
 import { e2e, e2eEnabled, helmEnv, type E2eContext, type ReleaseInfo } from './support/context.ts';

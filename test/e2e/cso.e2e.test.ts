@@ -10,7 +10,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTgz, readTgz } from '../../lib/release/tgz.ts';
+import { createTgz, readTgz } from '../../lib/bytes/tgz.ts';
 import { checkUpgrade, formatFindings } from '../../lib/release/upgrade-check.ts';
 import { recordCommits, releaseFromGit } from '../../lib/release/upgrade-history.ts';
 import { sideFromReleaseFolder } from '../../lib/release/upgrade-side.ts';

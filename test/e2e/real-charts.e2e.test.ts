@@ -26,7 +26,7 @@ import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadContracts } from '../../lib/addon-values/contract.ts';
 import { extractContract } from '../../lib/addon-values/extract.ts';
-import { replaceTree } from '../../lib/atomic-write.ts';
+import { replaceTree } from '../../lib/bytes/atomic-write.ts';
 import { releaseAssetNames } from '../../lib/release/release-assets.ts';
 import { planRelease, releaseTree, type ReleasePlan } from '../../lib/release/release.ts';
 import { STACKS } from '../../stacks/index.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { synthCommand } from '../../lib/commands/synth.ts';
+import { synthCommand } from '../../cli/commands/synth.ts';
 import { STACKS } from '../../stacks/index.ts';
 import { e2eEnabled } from './support/context.ts';
 

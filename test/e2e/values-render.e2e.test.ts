@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterClassSelectorLabel, HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
-import { fileOf, gitopsBundles, ROOT, type GitopsBundle } from '../gitops/support.ts';
+import { fileOf, gitopsBundles, ROOT, type GitopsBundle } from '../lib/bytes/gitops/support.ts';
 import { e2eEnabled } from './support/context.ts';
 
 /**

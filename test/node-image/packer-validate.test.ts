@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IMAGE_BUILDER } from '../../constructs/node-image/image-builder-contract.ts';
-import { synthesize } from '../../lib/synth.ts';
+import { synthesize } from '../../lib/pipeline/synth.ts';
 import { STACKS } from '../../stacks/index.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');

@@ -1,7 +1,7 @@
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
-import { synthesize, type Bundle } from '../../lib/synth.ts';
+import { synthesize, type Bundle } from '../../lib/pipeline/synth.ts';
 import { STACKS } from '../../stacks/index.ts';
 
 /**

@@ -1,7 +1,7 @@
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { SUPPORTED_KUBERNETES_MINORS } from '../../constructs/kubernetes-version.ts';
-import { synthesize, type Bundle } from '../../lib/synth.ts';
+import { synthesize, type Bundle } from '../../lib/pipeline/synth.ts';
 import { dockerScs } from '../../stacks/docker/scs/stack.ts';
 import { KUBERNETES_VERSIONS } from '../../stacks/kubernetes-versions.ts';
 

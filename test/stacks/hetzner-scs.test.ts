@@ -1,8 +1,8 @@
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { runStaticChecks } from '../../lib/hardening/deviations.ts';
-import { hardeningObjects } from '../../lib/hardening/bundle-objects.ts';
-import { synthesize, type Bundle } from '../../lib/synth.ts';
+import { runStaticChecks } from '../../lib/compliance/deviations.ts';
+import { hardeningObjects } from '../../lib/compliance/bundle-objects.ts';
+import { synthesize, type Bundle } from '../../lib/pipeline/synth.ts';
 import { dockerScs } from '../../stacks/docker/scs/stack.ts';
 import { hetznerScs } from '../../stacks/hetzner/scs/stack.ts';
 import { versions } from '../../stacks/hetzner/scs/versions.ts';

@@ -1,6 +1,6 @@
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { synthesize, type Bundle } from '../../lib/synth.ts';
+import { synthesize, type Bundle } from '../../lib/pipeline/synth.ts';
 import { openstackScs } from '../../stacks/openstack/scs/stack.ts';
 
 const bundles = synthesize([openstackScs]);

@@ -1,6 +1,6 @@
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { synthesize, type Bundle } from '../../lib/synth.ts';
+import { synthesize, type Bundle } from '../../lib/pipeline/synth.ts';
 import { STACKS } from '../../stacks/index.ts';
 
 /** Variable descriptions and examples that name an image name the image of their own Kubernetes minor. */

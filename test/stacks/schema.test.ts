@@ -1,9 +1,9 @@
 import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shippedBundlePaths } from '../shipped.ts';
-import { CrdSchemaRegistry, validateValue, type JSONSchemaProps } from '../../lib/crd-schema.ts';
-import { synthesize, type Bundle } from '../../lib/synth.ts';
-import { isBuiltInKind, validateObject } from '../../lib/validate.ts';
+import { CrdSchemaRegistry, validateValue, type JSONSchemaProps } from '../../lib/pipeline/crd-schema.ts';
+import { synthesize, type Bundle } from '../../lib/pipeline/synth.ts';
+import { isBuiltInKind, validateObject } from '../../lib/pipeline/validate.ts';
 import { STACKS } from '../../stacks/index.ts';
 
 // Every stack × Kubernetes minor, synthesized once for the whole file.

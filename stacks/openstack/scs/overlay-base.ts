@@ -4,7 +4,7 @@ import { openstackScs } from './stack.ts';
 /**
  * openstack/scs as a base for provider overlays: the variables, patches,
  * addons and worker classes an overlay may name, and the node image fields
- * that say where an image comes from. test/overlay checks these lists
+ * that say where an image comes from. test/lib/overlay checks these lists
  * against what the stack builds.
  */
 export const openstackScsBase = defineOverlayBase(openstackScs, {

@@ -1,6 +1,6 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readTgz } from '../../../lib/release/tgz.ts';
+import { readTgz } from '../../../lib/bytes/tgz.ts';
 
 /** A fresh folder below `parent` (created when missing). */
 export function freshDir(parent: string, prefix: string): string {

@@ -6,7 +6,7 @@ import { hardeningVariables } from '../../../constructs/hardening/kubernetes-har
 import type { ClusterStackDefinition, StackVersionsRow } from '../../../constructs/stack-definition.ts';
 import { addonValuesDocuments, branchDocuments, checkAddonValues } from '../../../lib/addon-values/check.ts';
 import { loadContracts } from '../../../lib/addon-values/contract.ts';
-import { synthesize } from '../../../lib/synth.ts';
+import { synthesize } from '../../../lib/pipeline/synth.ts';
 import { STACKS } from '../../../stacks/index.ts';
 
 const METRICS_SERVER = { name: 'metrics-server', repository: 'https://kubernetes-sigs.github.io/metrics-server/', version: '3.13.0' };

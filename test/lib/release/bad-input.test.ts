@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, run } from '../../../cli/main.ts';
 import { StackVersion } from '../../../constructs/stack-version.ts';
-import { diffCommand } from '../../../lib/commands/diff.ts';
-import { releaseCommand } from '../../../lib/commands/release.ts';
+import { diffCommand } from '../../../cli/commands/diff.ts';
+import { releaseCommand } from '../../../cli/commands/release.ts';
 import { readReleaseTree } from '../../../lib/release/release-reader.ts';
 import { copyRoot, readTree, tempRoot, TINY_NAME, TINY_RECORD, tinyStack } from './test-stack.ts';
 

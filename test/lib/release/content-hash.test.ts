@@ -4,7 +4,7 @@ import { clusterStackName } from '../../../constructs/names.ts';
 import { StackVersion } from '../../../constructs/stack-version.ts';
 import { bundleHashes } from '../../../lib/release/content-hash.ts';
 import { currentHashes } from '../../../lib/release/release.ts';
-import { synthesize } from '../../../lib/synth.ts';
+import { synthesize } from '../../../lib/pipeline/synth.ts';
 import { STACKS } from '../../../stacks/index.ts';
 
 /**

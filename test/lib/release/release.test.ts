@@ -5,12 +5,12 @@ import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubernetesVersion } from '../../../constructs/kubernetes-version.ts';
 import { StackVersion } from '../../../constructs/stack-version.ts';
-import { releaseCommand, type ReleaseSummary } from '../../../lib/commands/release.ts';
-import { GitopsFiles } from '../../../lib/gitops/bundle-files.ts';
-import { OUTPUT_MARKER } from '../../../lib/atomic-write.ts';
+import { releaseCommand, type ReleaseSummary } from '../../../cli/commands/release.ts';
+import { GitopsFiles } from '../../../lib/bytes/gitops/bundle-files.ts';
+import { OUTPUT_MARKER } from '../../../lib/bytes/atomic-write.ts';
 import { planRelease } from '../../../lib/release/release.ts';
 import { readReleaseTree } from '../../../lib/release/release-reader.ts';
-import { readTgz } from '../../../lib/release/tgz.ts';
+import { readTgz } from '../../../lib/bytes/tgz.ts';
 import { STACKS } from '../../../stacks/index.ts';
 import { copyRoot, readTree, tempRoot, TINY_BUNDLE, TINY_NAME, TINY_RECORD, tinyStack, type TinyRow } from './test-stack.ts';
 

@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StackVersion } from '../../../constructs/stack-version.ts';
-import { releaseCommand } from '../../../lib/commands/release.ts';
-import { createTgz, readTgz } from '../../../lib/release/tgz.ts';
+import { releaseCommand } from '../../../cli/commands/release.ts';
+import { createTgz, readTgz } from '../../../lib/bytes/tgz.ts';
 import type { ChartSource } from '../../../lib/release/vendor.ts';
 import { readTree, tempRoot, tinyStack, TINY_NAME, TINY_RECORD } from './test-stack.ts';
 

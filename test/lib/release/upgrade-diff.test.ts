@@ -3,8 +3,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffCommand } from '../../../lib/commands/diff.ts';
-import { releaseCommand } from '../../../lib/commands/release.ts';
+import { diffCommand } from '../../../cli/commands/diff.ts';
+import { releaseCommand } from '../../../cli/commands/release.ts';
 import { releaseFromGit } from '../../../lib/release/upgrade-history.ts';
 import { tempRoot, tinyStack } from './test-stack.ts';
 

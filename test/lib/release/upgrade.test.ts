@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { releaseCommand } from '../../../lib/commands/release.ts';
+import { releaseCommand } from '../../../cli/commands/release.ts';
 import { checkUpgrade, formatFindings, type UpgradeFinding } from '../../../lib/release/upgrade-check.ts';
 import { upgradePathsTo } from '../../../lib/release/upgrade-paths.ts';
 import { historyOf, sideFromFolder, sideFromReleaseFolder, type KubeObject, type UpgradeSide } from '../../../lib/release/upgrade-side.ts';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTgz, readTgz } from '../../../lib/release/tgz.ts';
+import { createTgz, readTgz } from '../../../lib/bytes/tgz.ts';
 import { vendorChart } from '../../../lib/release/vendor.ts';
 
 const dep = { name: 'cilium', version: '1.18.9', repository: 'https://helm.cilium.io/' };

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateCosignKeyPair, loadSigner, loadVerifier, verifierFromPem } from '../../../lib/oci/signing/keys.ts';
+import { generateCosignKeyPair, loadSigner, loadVerifier, verifierFromPem } from '../../../lib/signing/keys.ts';
 
 /** One key pair for the file (scrypt at cosign's N=65536 takes a moment). */
 const pair = generateCosignKeyPair('s3cret-pass');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { inTotoStatement, openEnvelope, preAuthEncoding, signEnvelope } from '../../../lib/oci/signing/dsse.ts';
-import { generateCosignKeyPair, loadSigner, verifierFromPem } from '../../../lib/oci/signing/keys.ts';
-import { parseSimpleSigningPayload, simpleSigningPayload } from '../../../lib/oci/signing/simple-signing.ts';
-import { cosignManifest, cosignTag } from '../../../lib/oci/signing/cosign-store.ts';
+import { inTotoStatement, openEnvelope, preAuthEncoding, signEnvelope } from '../../../lib/signing/dsse.ts';
+import { generateCosignKeyPair, loadSigner, verifierFromPem } from '../../../lib/signing/keys.ts';
+import { parseSimpleSigningPayload, simpleSigningPayload } from '../../../lib/signing/simple-signing.ts';
+import { cosignManifest, cosignTag } from '../../../lib/signing/cosign-store.ts';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const pair = generateCosignKeyPair('');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import yaml from 'js-yaml';
-import { createTgz } from '../../../lib/release/tgz.ts';
+import { createTgz } from '../../../lib/bytes/tgz.ts';
 
 /**
  * A Helm chart repository on 127.0.0.1 holding stand-ins for the upstream

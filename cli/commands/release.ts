@@ -1,0 +1,117 @@
+import { join } from 'node:path';
+import type { ClusterStackIdentity } from '../../constructs/names.ts';
+import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
+import { assertOutputFolder, replaceFile, replaceSubtrees, replaceTree, type TreeFile } from '../../lib/bytes/atomic-write.ts';
+import { assertConformance } from '../../lib/overlay/conformance.ts';
+import { distTree, planRelease, releaseTree } from '../../lib/release/release.ts';
+import type { ChartSource } from '../../lib/release/vendor.ts';
+import type { VersionMode } from '../../lib/release/versioning.ts';
+import { formatFindings, pathLabel } from '../../lib/release/upgrade-check.ts';
+
+export interface ReleaseCommandOptions {
+  readonly root: string;
+  readonly definitions: readonly ClusterStackDefinition<StackVersionsRow>[];
+  readonly mode: VersionMode;
+  readonly releaseDir: string;
+  readonly from?: string;
+  readonly filter?: (id: ClusterStackIdentity) => boolean;
+  readonly dryRun?: boolean;
+  readonly vendor?: ChartSource;
+  /**
+   * Custom mode: also write the version records and dist/ for the custom
+   * versions. Stable mode always does, hash mode never.
+   * @default false
+   */
+  readonly record?: boolean;
+  /** Release over breaking upgrade paths, for this reason. */
+  readonly allowBreaking?: string;
+  /**
+   * Write stable and custom release folders only when the addon charts are
+   * vendored: such a folder is what gets published under its tag, so an
+   * unvendored one would give the same tag other bytes (development builds,
+   * hash mode, tag vendored builds differently). Records and dist/ are
+   * written either way. @default false - folders are always written
+   */
+  readonly foldersOnlyVendored?: boolean;
+}
+
+export interface ReleaseSummary {
+  readonly releaseDir: string;
+  /** Whether the version records and dist/ were (or, with dryRun, would be) written. */
+  readonly updatedSources: boolean;
+  readonly releases: readonly {
+    readonly bundle: string;
+    readonly tag: string;
+    readonly clusterStack: string;
+    readonly clusterAddon: string;
+    readonly nodeImage: string;
+    readonly isNewVersion: boolean;
+    readonly changed: readonly string[];
+    readonly reason: string;
+    readonly previous: string | undefined;
+  }[];
+  /** False when no release folder was written: stable or custom mode without vendoring, with foldersOnlyVendored. */
+  readonly wroteReleaseFolders: boolean;
+  /** Every upgrade path into a new version: `<from> → <to>` and the problems found (empty: the path is fine). */
+  readonly upgrades: readonly { readonly path: string; readonly kind: string; readonly problems: readonly string[] }[];
+}
+
+/**
+ * Decides versions, then writes release/<tag>/ folders and, in stable mode
+ * (or custom mode with `record`), the version records and dist/. A
+ * pre-release or test tag changes nothing committed unless asked to.
+ * Everything is rendered in memory first and every output folder is
+ * checked (lib/bytes/atomic-write.ts) before the first write; each tree is then
+ * swapped in atomically, so a failure while rendering writes nothing.
+ */
+export async function releaseCommand(options: ReleaseCommandOptions): Promise<ReleaseSummary> {
+  // An overlay that lost a base component (lib/overlay) is not released.
+  assertConformance(options.definitions);
+  if (!options.dryRun) assertOutputFolder(options.releaseDir, 'release');
+  const plan = await planRelease({
+    root: options.root,
+    definitions: options.definitions,
+    mode: options.mode,
+    ...(options.from ? { from: options.from } : {}),
+    ...(options.filter ? { filter: options.filter } : {}),
+    ...(options.vendor ? { vendor: options.vendor } : {}),
+    ...(options.record ? { record: true } : {}),
+    ...(options.allowBreaking !== undefined ? { allowBreaking: options.allowBreaking } : {}),
+  });
+  const writeFolders = !(options.foldersOnlyVendored && !options.vendor && options.mode.kind !== 'hash');
+  if (!options.dryRun) {
+    const dist = join(options.root, 'dist');
+    if (plan.updatesSources) assertOutputFolder(dist, 'synth');
+    if (writeFolders && options.filter) {
+      replaceSubtrees(options.releaseDir, 'release', plan.entries.map((e) => ({ path: e.bundle.releaseTag, files: e.files })));
+    } else if (writeFolders) {
+      replaceTree(options.releaseDir, releaseTree(plan), 'release');
+    }
+    if (plan.updatesSources) {
+      writeFiles(options.root, plan.records);
+      if (options.filter) replaceSubtrees(dist, 'synth', plan.entries.map((e) => ({ path: e.bundle.path, files: e.bundle.files })));
+      else replaceTree(dist, distTree(plan), 'synth');
+    }
+  }
+  return {
+    releaseDir: options.releaseDir,
+    updatedSources: plan.updatesSources,
+    wroteReleaseFolders: writeFolders && !options.dryRun,
+    releases: plan.entries.map((e) => ({
+      bundle: e.bundle.path,
+      tag: e.bundle.releaseTag,
+      clusterStack: e.decision.versions.clusterStack.toString(),
+      clusterAddon: e.decision.versions.clusterAddon.toString(),
+      nodeImage: e.decision.versions.nodeImage.toString(),
+      isNewVersion: e.decision.isNewVersion,
+      changed: e.decision.changed,
+      reason: e.decision.reason,
+      previous: e.previous?.versions.clusterStack.toString(),
+    })),
+    upgrades: plan.upgrades.map((c) => ({ path: pathLabel(c.path), kind: c.path.kind, problems: formatFindings(c) })),
+  };
+}
+
+function writeFiles(root: string, files: readonly TreeFile[]): void {
+  for (const f of files) replaceFile(join(root, f.path), f.content);
+}

@@ -1,0 +1,68 @@
+import type { BundleModel, ManifestObject } from '../../constructs/bundle-model.ts';
+import { compareYamlKeys, dumpYaml, type BundleFile } from '../../constructs/cluster-addon.ts';
+import type { AddonStagesDocument } from '../../constructs/cluster-addon-config.ts';
+import { BundleFiles } from '../../constructs/cluster-stack.ts';
+import { HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
+import { KUSTOMIZATION_FILE, kustomization } from './gitops/kustomization.ts';
+
+/**
+ * The one place a bundle becomes bytes: every file of a bundle folder is
+ * rendered here from its model (constructs/bundle-model.ts). Consumers that
+ * need the content read the model; writers (atomic writes, releases,
+ * GitOps artifacts) take these bytes.
+ */
+
+/**
+ * A copy of a model value with every object's keys in the order the files
+ * write them, for consumers that show or compare objects as written
+ * (docs, upgrade checks against released bundles).
+ */
+export function inFileOrder(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(inFileOrder);
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Readonly<Record<string, unknown>>;
+  return Object.fromEntries(Object.keys(record).sort(compareYamlKeys).map((k) => [k, inFileOrder(record[k])]));
+}
+
+/** Multi-document YAML, one object per document in the given order. */
+export function renderDocuments(objects: readonly ManifestObject[]): string {
+  return objects.map((o) => `---\n${dumpYaml(o)}`).join('');
+}
+
+/**
+ * clusteraddon.yaml. Key order matters to humans reading the file, so the
+ * header is written as is and the hooks in their fixed order.
+ */
+function renderClusterAddonConfig(addonStages: AddonStagesDocument): string {
+  return [
+    'apiVersion: clusteraddonconfig.x-k8s.io/v1alpha1',
+    'clusterAddonVersion: clusteraddons.clusterstack.x-k8s.io/v1alpha1',
+    dumpYaml({ addonStages }).trimEnd(),
+    '',
+  ].join('\n');
+}
+
+/**
+ * Every file of the bundle folder, paths relative to it, sorted by path:
+ * the ClusterClass and its templates, metadata.yaml, the addons and their
+ * stages, the node images and their build instructions, and the GitOps
+ * files (helm-chart-proxies.yaml, kustomization.yaml).
+ */
+export function renderBundleFiles(model: BundleModel): BundleFile[] {
+  const { clusterClass } = model;
+  const files: BundleFile[] = [
+    { path: BundleFiles.clusterClass, content: renderDocuments([clusterClass.object, ...clusterClass.templates]) },
+    { path: BundleFiles.metadata, content: dumpYaml(model.metadata) },
+  ];
+  if (model.addons.length > 0) {
+    files.push({ path: BundleFiles.clusterAddonConfig, content: renderClusterAddonConfig(model.addonStages) });
+    for (const addon of model.addons) {
+      for (const f of addon.files()) files.push({ path: `${BundleFiles.clusterAddonDir}/${addon.name}/${f.path}`, content: f.content });
+    }
+  }
+  if (model.nodeImages.length > 0) files.push({ path: BundleFiles.nodeImages, content: renderDocuments(model.nodeImages) });
+  if (model.nodeImageBuild) files.push(...model.nodeImageBuild.files());
+  if (model.helmChartProxies.length > 0) files.push({ path: HELM_CHART_PROXIES_FILE, content: renderDocuments(model.helmChartProxies) });
+  files.push({ path: KUSTOMIZATION_FILE, content: dumpYaml(kustomization(files.map((f) => f.path))) });
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
