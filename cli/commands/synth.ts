@@ -1,10 +1,14 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
+import type { BundleFile } from '../../constructs/cluster-addon.ts';
+import type { ClusterStackVersions } from '../../constructs/metadata.ts';
+import { clusterClassName, clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { assertOutputFolder, replaceSubtrees, replaceTree } from '../../lib/bytes/atomic-write.ts';
 import { readRecord } from '../../lib/release/version-record.ts';
-import { bundleHashes, COMPONENTS } from '../../lib/release/content-hash.ts';
-import { bundleTree, INITIAL_VERSIONS, synthesize, type Bundle } from '../../lib/pipeline/synth.ts';
+import { bundleHashes, COMPONENTS, type ComponentHashes } from '../../lib/release/content-hash.ts';
+import { bundleKeys, folderUnchanged, onlyBundleFolders, readSynthCache, stampFolder, writeSynthCache, type SynthCacheEntry } from '../../lib/pipeline/synth-cache.ts';
+import { bundleTree, INITIAL_VERSIONS, synthesize } from '../../lib/pipeline/synth.ts';
 import { validateBundles } from '../../lib/pipeline/validate.ts';
 import { assertOutputDirFor, bundlesForClusterApi, DEFAULT_CLUSTER_API_VERSION, type ClusterApiVersion } from './synth-v1beta2.ts';
 
@@ -20,18 +24,38 @@ export interface SynthCommandOptions {
   readonly clusterApi?: ClusterApiVersion;
 }
 
+/** One bundle of a synth run: written, unchanged on disk, or skipped because its inputs did not change. */
+export interface SynthesizedBundle {
+  readonly identity: ClusterStackIdentity;
+  /** `<provider>/<stack>/<major>-<minor>`, the bundle's folder below the output folder. */
+  readonly path: string;
+  readonly versions: ClusterStackVersions;
+  readonly clusterClassName: string;
+  /** Whether this run wrote the bundle's folder (false: its bytes are already there). */
+  readonly written: boolean;
+}
+
 export interface SynthResult {
-  readonly bundles: readonly Bundle[];
+  readonly bundles: readonly SynthesizedBundle[];
   /** Bundles whose content changed since their recorded version, one message each. */
   readonly unversionedChanges: readonly string[];
 }
 
 /**
  * Synthesizes stacks at the versions in their records, validates every
- * object, and replaces dist/ (or only the selected bundle folders)
- * atomically. The output folder must be new, empty or earlier synth output
- * (lib/bytes/atomic-write.ts); anything else is refused before it is touched. It never bumps a version: content that changed since the
- * record is reported, and `release` gives it a new version.
+ * object, and writes the output folder (dist/ by default). The output
+ * folder must be new, empty or earlier synth output (lib/bytes/atomic-write.ts);
+ * anything else is refused before it is touched. It never bumps a version:
+ * content that changed since the record is reported, and `release` gives it
+ * a new version.
+ *
+ * Incremental: a bundle whose inputs did not change since this command
+ * wrote it into the same folder, and whose files are untouched since, is
+ * neither synthesized nor written (lib/pipeline/synth-cache.ts); a bundle
+ * that is synthesized is written only when its bytes differ from the
+ * folder's. Each bundle folder is replaced atomically; when the folder holds
+ * anything but the bundles (a removed stack, a stray file), the whole folder
+ * is replaced at once, as on a first run.
  */
 export function synthCommand(options: SynthCommandOptions): SynthResult {
   const clusterApi = options.clusterApi ?? DEFAULT_CLUSTER_API_VERSION;
@@ -47,32 +71,86 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
     if (!records.has(name)) records.set(name, readRecord(options.root, id));
     return records.get(name);
   };
-  const bundles = synthesize(options.definitions, {
-    ...(options.filter ? { filter: options.filter } : {}),
-    versionsFor: (id) => recordOf(id)?.versions ?? INITIAL_VERSIONS,
-  });
+  const versionsFor = (id: ClusterStackIdentity) => recordOf(id)?.versions ?? INITIAL_VERSIONS;
+  const selected = (id: ClusterStackIdentity) => !options.filter || options.filter(id);
+
+  // Which bundles can be left as they are: decided from the sources and the
+  // folder alone, before any synthesis.
+  const keyed = options.dryRun ? [] : bundleKeys(options.root, options.definitions, versionsFor, `cluster-api=${clusterApi}`);
+  const keyOf = new Map(keyed.map((k) => [k.path, k.key]));
+  const cache = options.dryRun ? new Map<string, SynthCacheEntry>() : readSynthCache(options.root, outDir);
+  const bundleWise = !options.dryRun && existsSync(outDir) && (options.filter !== undefined || onlyBundleFolders(outDir, keyed.map((k) => k.path)));
+  const skipped = new Map<string, SynthCacheEntry>();
+  if (bundleWise) {
+    for (const k of keyed) {
+      const entry = cache.get(k.path);
+      if (selected(k.identity) && entry && entry.key === k.key && folderUnchanged(join(outDir, k.path), entry.files)) skipped.set(k.path, entry);
+    }
+  }
+  const pathOf = (id: ClusterStackIdentity) => `${id.provider}/${id.stack}/${id.kubernetes.minorSlug}`;
+
+  const bundles = synthesize(options.definitions, { filter: (id) => selected(id) && !skipped.has(pathOf(id)), versionsFor });
   const problems = validateBundles(bundles);
   if (problems.length > 0) throw new Error(`${problems.length} schema violation(s):\n  ${problems.join('\n  ')}`);
   const output = bundlesForClusterApi(clusterApi, bundles);
+  const hashes = new Map<string, ComponentHashes>([...skipped].map(([path, e]) => [path, e.hashes]));
+  for (const b of bundles) hashes.set(b.path, bundleHashes(b));
 
+  // Definition order, skipped bundles included.
+  const order = keyed.length > 0 ? keyed.filter((k) => selected(k.identity)).map((k) => k.identity) : bundles.map((b) => b.identity);
   const unversionedChanges: string[] = [];
-  for (const b of bundles) {
-    const record = recordOf(b.identity);
-    const current = bundleHashes(b);
+  for (const id of order) {
+    const path = pathOf(id);
+    const record = recordOf(id);
+    const current = hashes.get(path);
+    if (!current) continue;
     if (!record) {
-      unversionedChanges.push(`${b.path}: never released; \`release\` gives it its first version`);
+      unversionedChanges.push(`${path}: never released; \`release\` gives it its first version`);
       continue;
     }
     const changed = COMPONENTS.filter((c) => record.hashes[c] !== current[c]);
-    if (changed.length > 0) unversionedChanges.push(`${b.path}: ${changed.join(', ')} changed since ${record.versions.clusterStack.toString()}; \`release\` gives it a new version`);
+    if (changed.length > 0) unversionedChanges.push(`${path}: ${changed.join(', ')} changed since ${record.versions.clusterStack.toString()}; \`release\` gives it a new version`);
   }
 
+  const written = new Set<string>();
   if (!options.dryRun) {
-    if (options.filter) {
+    if (bundleWise) {
+      const changed = output.filter((b) => !sameFiles(join(outDir, b.path), b.files));
+      if (changed.length > 0) replaceSubtrees(outDir, 'synth', changed.map((b) => ({ path: b.path, files: b.files })));
+      for (const b of changed) written.add(b.path);
+    } else if (options.filter) {
       replaceSubtrees(outDir, 'synth', output.map((b) => ({ path: b.path, files: b.files })));
+      for (const b of output) written.add(b.path);
     } else {
       replaceTree(outDir, bundleTree(output), 'synth');
+      for (const b of output) written.add(b.path);
     }
+    // Remembered only after the write: a run killed before leaves stamps that no longer match.
+    const next = new Map(cache);
+    if (!options.filter) for (const path of next.keys()) if (!keyOf.has(path)) next.delete(path);
+    for (const b of output) {
+      const key = keyOf.get(b.path);
+      if (key) next.set(b.path, { key, hashes: hashes.get(b.path) as ComponentHashes, files: stampFolder(join(outDir, b.path)) });
+    }
+    writeSynthCache(options.root, outDir, next);
   }
-  return { bundles: output, unversionedChanges };
+  const summary = (id: ClusterStackIdentity): SynthesizedBundle => {
+    const versions = versionsFor(id);
+    return { identity: id, path: pathOf(id), versions, clusterClassName: clusterClassName(id, versions.clusterStack), written: written.has(pathOf(id)) };
+  };
+  return { bundles: order.map(summary), unversionedChanges };
+}
+
+/** Whether a bundle folder holds exactly these files with these bytes. */
+function sameFiles(dir: string, files: readonly BundleFile[]): boolean {
+  try {
+    const below = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? below(join(d, e.name)) : [join(d, e.name)]));
+    if (!existsSync(dir) || below(dir).length !== files.length) return false;
+    return files.every((f) => {
+      const p = join(dir, f.path);
+      return existsSync(p) && readFileSync(p).equals(Buffer.from(f.content));
+    });
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,252 @@
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { ClusterStackVersions } from '../../constructs/metadata.ts';
+import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
+import type { ClusterStackIdentity } from '../../constructs/names.ts';
+import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
+import { OUTPUT_MARKER, replaceFile } from '../bytes/atomic-write.ts';
+import { canonicalJsonOfAny } from '../bytes/json.ts';
+import type { ComponentHashes } from '../release/content-hash.ts';
+import { PROJECT_ROOT } from './project-root.ts';
+
+/**
+ * What `synth` remembers about the bundles it wrote into one output folder,
+ * so that a run after an edit synthesizes and rewrites only the bundles
+ * whose inputs changed. It lives in the project's git-ignored `.cache/`,
+ * never in the output folder, and is only ever a hint: a bundle is skipped
+ * when its input key is unchanged AND every file of its folder still has the
+ * size, mtime and inode recorded after the write (anything touched by hand
+ * is synthesized again), and a missing or unreadable cache means a full run.
+ *
+ * A bundle's input key covers everything its bytes are made from:
+ *   - the code and data every bundle shares: constructs/, lib/, imports/,
+ *     crds/, package.json and package-lock.json, and stacks/ outside the
+ *     per-stack folders, of the project and (when it is a package used by
+ *     an overlay project) of this library;
+ *   - the stack's own folder `stacks/<provider>/<stack>/` (version records
+ *     aside) and every other stack folder its files import; a definition
+ *     with no folder of that name gets all stack folders;
+ *   - the definition's fields, build function source and versions row;
+ *   - its versions and the Cluster API version of the output.
+ * Not covered: environment variables or files outside those folders read by
+ * a stack's build function; `synth` after such a change needs the cache
+ * deleted (`rm -r .cache/synth`), as the README says.
+ */
+export interface SynthCacheEntry {
+  readonly key: string;
+  readonly hashes: ComponentHashes;
+  /** Path below the bundle folder → size, mtime and inode after the write. */
+  readonly files: Readonly<Record<string, readonly [number, number, number]>>;
+}
+
+interface CacheFile {
+  readonly format: 1;
+  readonly outDir: string;
+  readonly bundles: Readonly<Record<string, SynthCacheEntry>>;
+}
+
+const FORMAT = 1;
+/** Folders of a project whose every file is an input of every bundle. */
+const SHARED_FOLDERS = ['constructs', 'lib', 'imports', 'crds'];
+const SHARED_FILES = ['package.json', 'package-lock.json'];
+
+const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
+
+function cachePath(root: string, outDir: string): string {
+  return join(root, '.cache', 'synth', `${sha256(resolve(outDir)).slice(0, 32)}.json`);
+}
+
+/** The cache of one output folder, or an empty one when there is none or it cannot be read. */
+export function readSynthCache(root: string, outDir: string): Map<string, SynthCacheEntry> {
+  try {
+    const path = cachePath(root, outDir);
+    // A cache larger than this is not ours (about 1 KiB per bundle).
+    if (!existsSync(path) || lstatSync(path).size > 64 * 1024 * 1024) return new Map();
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as CacheFile;
+    if (doc.format !== FORMAT || doc.outDir !== resolve(outDir) || doc.bundles === null || typeof doc.bundles !== 'object') return new Map();
+    return new Map(Object.entries(doc.bundles));
+  } catch {
+    return new Map();
+  }
+}
+
+export function writeSynthCache(root: string, outDir: string, bundles: ReadonlyMap<string, SynthCacheEntry>): void {
+  const sorted = Object.fromEntries([...bundles.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const doc: CacheFile = { format: FORMAT, outDir: resolve(outDir), bundles: sorted };
+  replaceFile(cachePath(root, outDir), `${JSON.stringify(doc)}\n`);
+}
+
+function filesBelow(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out;
+}
+
+const stamp = (s: Stats): readonly [number, number, number] => [s.size, s.mtimeMs, s.ino];
+
+/** Size, mtime and inode of every file below a bundle folder, as recorded after writing it. */
+export function stampFolder(bundleDir: string): Record<string, readonly [number, number, number]> {
+  return Object.fromEntries(filesBelow(bundleDir).map((p) => [relative(bundleDir, p), stamp(lstatSync(p))]));
+}
+
+/** Whether a bundle folder holds exactly the files recorded, each unchanged since. */
+export function folderUnchanged(bundleDir: string, recorded: SynthCacheEntry['files']): boolean {
+  try {
+    const now = filesBelow(bundleDir);
+    if (now.length !== Object.keys(recorded).length) return false;
+    for (const p of now) {
+      const r = recorded[relative(bundleDir, p)];
+      const s = lstatSync(p);
+      if (!r || !s.isFile() || r[0] !== s.size || r[1] !== s.mtimeMs || r[2] !== s.ino) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the output folder holds nothing but bundle folders of `paths`
+ * (`<provider>/<stack>/<minor>`) and the output marker: then bundles can be
+ * replaced one by one; anything else (a removed stack's folder, a stray
+ * file) needs the whole folder replaced.
+ */
+export function onlyBundleFolders(outDir: string, paths: readonly string[]): boolean {
+  const wanted = new Set(paths);
+  const prefixes = new Set(paths.flatMap((p) => [p.split('/')[0], p.split('/').slice(0, 2).join('/')]));
+  try {
+    for (const e of readdirSync(outDir, { withFileTypes: true })) {
+      if (e.name === OUTPUT_MARKER && e.isFile()) continue;
+      if (!e.isDirectory() || !prefixes.has(e.name)) return false;
+      for (const s of readdirSync(join(outDir, e.name), { withFileTypes: true })) {
+        const stack = `${e.name}/${s.name}`;
+        if (!s.isDirectory() || !prefixes.has(stack)) return false;
+        for (const m of readdirSync(join(outDir, stack), { withFileTypes: true })) {
+          if (!m.isDirectory() || !wanted.has(`${stack}/${m.name}`)) return false;
+        }
+      }
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface SourceFingerprint {
+  readonly shared: string;
+  /** `<provider>/<stack>` → hash of that stack folder and the stack folders its files import. */
+  readonly stackFolder: (provider: string, stack: string) => string;
+}
+
+const IMPORT = /(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+
+function sourceFingerprint(roots: readonly string[]): SourceFingerprint {
+  const shared = createHash('sha256');
+  const folders = new Map<string, { root: string; files: string[] }>();
+  for (const root of roots) {
+    for (const folder of SHARED_FOLDERS) {
+      for (const p of filesBelow(join(root, folder)).sort()) shared.update(`${relative(root, p)}\0`).update(readFileSync(p)).update('\0');
+    }
+    for (const f of SHARED_FILES) if (existsSync(join(root, f))) shared.update(`${f}\0`).update(readFileSync(join(root, f))).update('\0');
+    for (const p of filesBelow(join(root, 'stacks')).sort()) {
+      const parts = relative(join(root, 'stacks'), p).split('/');
+      if (parts.length >= 3) {
+        if (parts[2] === 'version-record') continue;
+        const key = `${root}\0${parts[0]}/${parts[1]}`;
+        const entry = folders.get(key) ?? { root, files: [] };
+        entry.files.push(p);
+        folders.set(key, entry);
+      } else {
+        shared.update(`${relative(root, p)}\0`).update(readFileSync(p)).update('\0');
+      }
+    }
+  }
+  const own = new Map<string, string>();
+  const imports = new Map<string, Set<string>>();
+  for (const [key, { root, files }] of folders) {
+    const h = createHash('sha256');
+    const uses = new Set<string>();
+    for (const p of files) {
+      const text = readFileSync(p);
+      h.update(`${relative(root, p)}\0`).update(text).update('\0');
+      for (const m of text.toString('utf8').matchAll(IMPORT)) {
+        const parts = relative(join(root, 'stacks'), resolve(dirname(p), m[1])).split('/');
+        if (parts.length >= 3 && !parts[0].startsWith('..')) uses.add(`${root}\0${parts[0]}/${parts[1]}`);
+      }
+    }
+    own.set(key, h.digest('hex'));
+    imports.set(key, uses);
+  }
+  const closure = (start: string): string[] => {
+    const seen = new Set<string>([start]);
+    const queue = [start];
+    while (queue.length > 0) for (const next of imports.get(queue.pop() as string) ?? []) if (!seen.has(next) && own.has(next)) (seen.add(next), queue.push(next));
+    return [...seen].sort();
+  };
+  const allFolders = sha256([...own.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join('\n'));
+  return {
+    shared: shared.digest('hex'),
+    stackFolder: (provider, stack) => {
+      const key = roots.map((r) => `${r}\0${provider}/${stack}`).find((k) => own.has(k));
+      return key ? sha256(closure(key).map((k) => `${k}=${own.get(k)}`).join('\n')) : allFolders;
+    },
+  };
+}
+
+/** A definition's fields and build code as text: a change to either is a change of its bundles. */
+function definitionText(value: unknown): string {
+  const withCode = (v: unknown): unknown => {
+    if (typeof v === 'function') return `<function ${v.toString()}>`;
+    if (Array.isArray(v)) return v.map(withCode);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withCode(x)]));
+    return v;
+  };
+  return canonicalJsonOfAny(withCode(value));
+}
+
+export interface KeyedBundle {
+  readonly identity: ClusterStackIdentity;
+  /** `<provider>/<stack>/<major>-<minor>`. */
+  readonly path: string;
+  readonly key: string;
+}
+
+/**
+ * The input key of every stack × minor (in definition order), from the
+ * definitions and the sources alone, without synthesizing. A row whose
+ * Kubernetes version does not parse gets no key (synthesis reports it).
+ */
+export function bundleKeys(
+  root: string,
+  definitions: readonly ClusterStackDefinition<StackVersionsRow>[],
+  versionsFor: (id: ClusterStackIdentity) => ClusterStackVersions,
+  context: string,
+): KeyedBundle[] {
+  const sources = sourceFingerprint([...new Set([resolve(root), PROJECT_ROOT])]);
+  const out: KeyedBundle[] = [];
+  for (const definition of definitions) {
+    const { versions: rows, ...fields } = definition;
+    const stackText = sha256(`${definitionText(fields)}\n${sources.stackFolder(definition.provider, definition.stack)}`);
+    for (const row of Array.isArray(rows) ? rows : []) {
+      let kubernetes: KubernetesVersion;
+      try {
+        kubernetes = KubernetesVersion.parse(row.kubernetes);
+      } catch {
+        continue;
+      }
+      const identity: ClusterStackIdentity = { provider: definition.provider, stack: definition.stack, kubernetes };
+      const v = versionsFor(identity);
+      const key = sha256([FORMAT, context, sources.shared, stackText, definitionText(row), v.clusterStack.toString(), v.clusterAddon.toString(), v.nodeImage.toString()].join('\n'));
+      out.push({ identity, path: `${identity.provider}/${identity.stack}/${kubernetes.minorSlug}`, key });
+    }
+  }
+  return out;
+}
