@@ -10,7 +10,7 @@ import { registerDocsCommand } from './docs.ts';
 import { registerGitopsCommands } from './gitops.ts';
 import { registerNewCommand } from './new.ts';
 import { registerOciCommands } from './oci.ts';
-import { loadStacks } from './stacks.ts';
+import { loadStacks, STACKS_MODULE } from './stacks.ts';
 import { table } from './table.ts';
 
 // Start-up: this module and the register* modules import only commander and
@@ -105,7 +105,7 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
     .addOption(output())
     .action(async (opts: SelectionOptions & { outputDir: string; dryRun?: boolean; clusterApi: ClusterApiVersion }) => {
       const [{ synthCommand }, definitions] = await Promise.all([import('./commands/synth.ts'), loadStacks()]);
-      const result = synthCommand({ root: ROOT, definitions, outDir: resolve(opts.outputDir), dryRun: opts.dryRun ?? false, clusterApi: opts.clusterApi, ...filterOf(opts, definitions) });
+      const result = synthCommand({ root: ROOT, definitions, definitionsModule: STACKS_MODULE, outDir: resolve(opts.outputDir), dryRun: opts.dryRun ?? false, clusterApi: opts.clusterApi, ...filterOf(opts, definitions) });
       if (opts.output === 'json') {
         io.out(`${JSON.stringify({ bundles: result.bundles.map((b) => ({ path: b.path, clusterClass: b.clusterClassName })), unversionedChanges: result.unversionedChanges }, null, 2)}\n`);
       } else {

@@ -8,3 +8,6 @@ import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/sta
 export async function loadStacks(): Promise<readonly ClusterStackDefinition<StackVersionsRow>[]> {
   return (await import('../stacks/index.ts')).STACKS;
 }
+
+/** URL of the module loadStacks imports, for worker threads that load the same definitions. */
+export const STACKS_MODULE = new URL(`../stacks/index${import.meta.url.endsWith('.js') ? '.js' : '.ts'}`, import.meta.url).href;

@@ -10,6 +10,7 @@ import { bundleHashes, COMPONENTS, type ComponentHashes } from '../../lib/releas
 import { bundleKeys, folderUnchanged, onlyBundleFolders, readSynthCache, stampFolder, writeSynthCache, type SynthCacheEntry } from '../../lib/pipeline/synth-cache.ts';
 import { bundleTree, INITIAL_VERSIONS, synthesize } from '../../lib/pipeline/synth.ts';
 import { validateBundles } from '../../lib/pipeline/validate.ts';
+import { canSynthesizeInParallel, synthesisThreads, synthesizeInWorkers } from './synth-parallel.ts';
 import { assertOutputDirFor, bundlesForClusterApi, DEFAULT_CLUSTER_API_VERSION, type ClusterApiVersion } from './synth-v1beta2.ts';
 
 export interface SynthCommandOptions {
@@ -22,6 +23,12 @@ export interface SynthCommandOptions {
   readonly dryRun?: boolean;
   /** Cluster API version of the ClusterClass and its templates. @default 'v1beta1' */
   readonly clusterApi?: ClusterApiVersion;
+  /**
+   * URL of the module whose `STACKS` export is `definitions`: with it, a
+   * large matrix is synthesized on one worker thread per core (compiled CLI
+   * only; cli/commands/synth-parallel.ts). @default - one thread
+   */
+  readonly definitionsModule?: string;
 }
 
 /** One bundle of a synth run: written, unchanged on disk, or skipped because its inputs did not change. */
@@ -37,6 +44,8 @@ export interface SynthesizedBundle {
 
 export interface SynthResult {
   readonly bundles: readonly SynthesizedBundle[];
+  /** Threads that synthesized: 1, or one per core for a large matrix (cli/commands/synth-parallel.ts). */
+  readonly threads: number;
   /** Bundles whose content changed since their recorded version, one message each. */
   readonly unversionedChanges: readonly string[];
 }
@@ -87,17 +96,32 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
       if (selected(k.identity) && entry && entry.key === k.key && folderUnchanged(join(outDir, k.path), entry.files)) skipped.set(k.path, entry);
     }
   }
+  const keyedOrder: ClusterStackIdentity[] = [];
   const pathOf = (id: ClusterStackIdentity) => `${id.provider}/${id.stack}/${id.kubernetes.minorSlug}`;
 
-  const bundles = synthesize(options.definitions, { filter: (id) => selected(id) && !skipped.has(pathOf(id)), versionsFor });
-  const problems = validateBundles(bundles);
-  if (problems.length > 0) throw new Error(`${problems.length} schema violation(s):\n  ${problems.join('\n  ')}`);
-  const output = bundlesForClusterApi(clusterApi, bundles);
+  const toSynthesize = keyed.filter((k) => selected(k.identity) && !skipped.has(k.path));
+  const output: { readonly path: string; readonly files: readonly BundleFile[] }[] = [];
   const hashes = new Map<string, ComponentHashes>([...skipped].map(([path, e]) => [path, e.hashes]));
-  for (const b of bundles) hashes.set(b.path, bundleHashes(b));
+  /** Synthesizes, validates and renders the selected bundles on this thread. */
+  const here = (only: (path: string) => boolean) => {
+    const bundles = synthesize(options.definitions, { filter: (id) => selected(id) && !skipped.has(pathOf(id)) && only(pathOf(id)), versionsFor });
+    const problems = validateBundles(bundles);
+    const rendered = problems.length > 0 ? [] : bundlesForClusterApi(clusterApi, bundles);
+    if (keyed.length === 0) keyedOrder.push(...bundles.map((b) => b.identity));
+    return { bundles: rendered.map((b, i) => ({ path: b.path, files: b.files, hashes: bundleHashes(bundles[i]) })), problems };
+  };
+  const parallel = canSynthesizeInParallel(toSynthesize.length, options.definitionsModule);
+  const produced = parallel
+    ? synthesizeInWorkers(options.definitionsModule, clusterApi, toSynthesize.map((k) => ({ path: k.path, versions: versionsFor(k.identity) })), (paths) => here((p) => paths.has(p)))
+    : here(() => true);
+  if (produced.problems.length > 0) throw new Error(`${produced.problems.length} schema violation(s):\n  ${produced.problems.join('\n  ')}`);
+  for (const b of produced.bundles) {
+    output.push(b);
+    hashes.set(b.path, b.hashes);
+  }
 
   // Definition order, skipped bundles included.
-  const order = keyed.length > 0 ? keyed.filter((k) => selected(k.identity)).map((k) => k.identity) : bundles.map((b) => b.identity);
+  const order = keyed.length > 0 ? keyed.filter((k) => selected(k.identity)).map((k) => k.identity) : keyedOrder;
   const unversionedChanges: string[] = [];
   for (const id of order) {
     const path = pathOf(id);
@@ -138,7 +162,7 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
     const versions = versionsFor(id);
     return { identity: id, path: pathOf(id), versions, clusterClassName: clusterClassName(id, versions.clusterStack), written: written.has(pathOf(id)) };
   };
-  return { bundles: order.map(summary), unversionedChanges };
+  return { bundles: order.map(summary), threads: parallel ? synthesisThreads() : 1, unversionedChanges };
 }
 
 /** Whether a bundle folder holds exactly these files with these bytes. */

@@ -117,6 +117,6 @@ function synthesizeOne(definition: ClusterStackDefinition<StackVersionsRow>, row
 }
 
 /** All bundles as files below the dist/ root. */
-export function bundleTree(bundles: readonly Bundle[]): TreeFile[] {
+export function bundleTree(bundles: readonly Pick<BundleBytes, 'path' | 'files'>[]): TreeFile[] {
   return bundles.flatMap((b) => b.files.map((f) => ({ path: `${b.path}/${f.path}`, content: f.content })));
 }

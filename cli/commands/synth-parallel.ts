@@ -1,0 +1,113 @@
+import { availableParallelism } from 'node:os';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { BundleFile } from '../../constructs/cluster-addon.ts';
+import type { ClusterStackVersions } from '../../constructs/metadata.ts';
+import type { ComponentHashes } from '../../lib/release/content-hash.ts';
+import type { ClusterApiVersion } from './synth-v1beta2.ts';
+
+/** A bundle as a worker hands it back: the output files and the content hashes. */
+export interface ProducedBundle {
+  readonly path: string;
+  readonly files: readonly BundleFile[];
+  readonly hashes: ComponentHashes;
+}
+
+/** What one worker is asked to synthesize. */
+export interface WorkerRequest {
+  /** URL of the module whose `STACKS` export holds the definitions. */
+  readonly definitionsModule: string;
+  readonly clusterApi: ClusterApiVersion;
+  /** Bundle path → versions (as strings) of the bundles this worker synthesizes. */
+  readonly bundles: Readonly<Record<string, { readonly clusterStack: string; readonly clusterAddon: string; readonly nodeImage: string }>>;
+}
+
+export type WorkerReply = { readonly bundles: readonly ProducedBundle[]; readonly problems: readonly string[] } | { readonly error: string };
+
+const WORKER_TIMEOUT_MS = 15 * 60_000;
+const WORKER_START_BUNDLES = 48;
+
+/** Below this many bundles a worker's start-up (loading the stacks and cdk8s again) costs more than it saves. */
+export const PARALLEL_MIN_BUNDLES = 128;
+
+/** The worker's compiled module; undefined when running the TypeScript sources (tsx, vitest), which workers cannot load. */
+function workerModule(): URL | undefined {
+  return import.meta.url.endsWith('.js') ? new URL('./synth-worker.js', import.meta.url) : undefined;
+}
+
+/**
+ * Worker threads to use: one per core, or CLUSTER_STACKS_SYNTH_THREADS (1:
+ * none) for a machine shared with other work.
+ */
+export function synthesisThreads(): number {
+  const configured = Number(process.env.CLUSTER_STACKS_SYNTH_THREADS);
+  return Number.isInteger(configured) && configured >= 1 ? configured : availableParallelism();
+}
+
+/** Whether synthCommand can spread `count` bundles over worker threads here. */
+export function canSynthesizeInParallel(count: number, definitionsModule: string | undefined): definitionsModule is string {
+  return definitionsModule !== undefined && workerModule() !== undefined && count >= PARALLEL_MIN_BUNDLES && synthesisThreads() > 1;
+}
+
+/**
+ * Synthesizes, validates and renders the bundles on one thread per core:
+ * the calling one and n-1 workers, each taking every n-th bundle after
+ * the calling thread's head start; it waits
+ * for the workers synchronously
+ * (Atomics.wait and receiveMessageOnPort), so synthCommand stays a plain
+ * function. Returns the bundles in the order asked, and every schema problem.
+ */
+export function synthesizeInWorkers(
+  definitionsModule: string,
+  clusterApi: ClusterApiVersion,
+  bundles: readonly { readonly path: string; readonly versions: ClusterStackVersions }[],
+  /** Synthesizes the calling thread's share meanwhile (every n-th bundle, from the first). */
+  local: (paths: ReadonlySet<string>) => { bundles: ProducedBundle[]; problems: string[] },
+): { bundles: ProducedBundle[]; problems: string[] } {
+  const url = workerModule();
+  if (!url) throw new Error('synthesizeInWorkers: no compiled worker module (run the compiled CLI)');
+  const n = Math.min(synthesisThreads(), bundles.length);
+  // A worker starts by loading the stacks and cdk8s again (about the time of
+  // WORKER_START_BUNDLES bundles), so the calling thread takes that many first.
+  const head = Math.min(WORKER_START_BUNDLES, bundles.length);
+  const shareOf = (i: number) => bundles.filter((_, j) => (j < head ? i === 0 : (j - head) % n === i));
+  const done = new Int32Array(new SharedArrayBuffer(4 * n));
+  const started = Array.from({ length: n - 1 }, (_, w) => {
+    const i = w + 1;
+    const share = shareOf(i);
+    const request: WorkerRequest = {
+      definitionsModule,
+      clusterApi,
+      bundles: Object.fromEntries(share.map((b) => [b.path, { clusterStack: b.versions.clusterStack.toString(), clusterAddon: b.versions.clusterAddon.toString(), nodeImage: b.versions.nodeImage.toString() }])),
+    };
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(url, { workerData: { request, port: port2, done, index: i }, transferList: [port2] });
+    worker.unref();
+    return { worker, port: port1 };
+  });
+  const produced = new Map<string, ProducedBundle>();
+  const problems: string[] = [];
+  let failure: string | undefined;
+  try {
+    const mine = local(new Set(shareOf(0).map((b) => b.path)));
+    for (const b of mine.bundles) produced.set(b.path, b);
+    problems.push(...mine.problems);
+  } catch (e) {
+    failure = (e as Error).message;
+  }
+  for (const [w, { worker, port }] of started.entries()) {
+    const i = w + 1;
+    // A worker that dies before it answers (it cannot load) never raises its flag.
+    if (Atomics.wait(done, i, 0, WORKER_TIMEOUT_MS) === 'timed-out') failure ??= `synthesis worker ${i} gave no result within ${WORKER_TIMEOUT_MS / 60_000} minutes`;
+    const reply = receiveMessageOnPort(port)?.message as WorkerReply | undefined;
+    port.close();
+    void worker.terminate();
+    if (!reply) failure ??= `synthesis worker ${i} ended without a result`;
+    else if ('error' in reply) failure ??= reply.error;
+    else {
+      for (const b of reply.bundles) produced.set(b.path, b);
+      problems.push(...reply.problems);
+    }
+  }
+  if (failure) throw new Error(failure);
+  return { bundles: bundles.map((b) => produced.get(b.path) as ProducedBundle), problems };
+}
