@@ -71,10 +71,19 @@ export function readSynthCache(root: string, outDir: string): Map<string, SynthC
   }
 }
 
+/**
+ * Remembers what was written. Best effort: the output is complete when this
+ * runs, and a project folder that cannot take the cache (read-only) only
+ * means the next run is a full one.
+ */
 export function writeSynthCache(root: string, outDir: string, bundles: ReadonlyMap<string, SynthCacheEntry>): void {
   const sorted = Object.fromEntries([...bundles.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const doc: CacheFile = { format: FORMAT, outDir: resolve(outDir), bundles: sorted };
-  replaceFile(cachePath(root, outDir), `${JSON.stringify(doc)}\n`);
+  try {
+    replaceFile(cachePath(root, outDir), `${JSON.stringify(doc)}\n`);
+  } catch {
+    // The cache is a hint; see above.
+  }
 }
 
 function filesBelow(dir: string): string[] {

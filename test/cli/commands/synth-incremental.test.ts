@@ -89,3 +89,19 @@ describe('synth is incremental', () => {
     expect(written(synthCommand({ root, definitions: stacks({ metricsServerReplicas: 2 }), outDir: dist }))).toEqual([TINY]);
   });
 });
+
+describe('synth with a project folder that cannot take the cache', () => {
+  it('writes the output all the same; the next run synthesizes everything again and rewrites nothing', () => {
+    const root = tempRoot();
+    try {
+      // A file where the cache folder would be: the cache cannot be written.
+      writeFileSync(join(root, '.cache'), 'not a folder\n');
+      const dist = join(root, 'dist');
+      expect(synthCommand({ root, definitions: stacks(), outDir: dist }).bundles.filter((b) => b.written).length).toBe(2);
+      expect(synthCommand({ root, definitions: stacks(), outDir: dist }).bundles.filter((b) => b.written).length).toBe(0);
+      expect(readTree(dist).size).toBeGreaterThan(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
