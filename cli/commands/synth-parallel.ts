@@ -50,9 +50,8 @@ export function canSynthesizeInParallel(count: number, definitionsModule: string
 
 /**
  * Synthesizes, validates and renders the bundles on one thread per core:
- * the calling one and n-1 workers, each taking every n-th bundle after
- * the calling thread's head start; it waits
- * for the workers synchronously
+ * the calling one and n-1 workers, each taking every n-th bundle after the
+ * calling thread's head start. It waits for the workers synchronously
  * (Atomics.wait and receiveMessageOnPort), so synthCommand stays a plain
  * function. Returns the bundles in the order asked, and every schema problem.
  */
@@ -60,7 +59,7 @@ export function synthesizeInWorkers(
   definitionsModule: string,
   clusterApi: ClusterApiVersion,
   bundles: readonly { readonly path: string; readonly versions: ClusterStackVersions }[],
-  /** Synthesizes the calling thread's share meanwhile (every n-th bundle, from the first). */
+  /** Synthesizes the calling thread's share (its head start and every n-th bundle after) while the workers run. */
   local: (paths: ReadonlySet<string>) => { bundles: ProducedBundle[]; problems: string[] },
 ): { bundles: ProducedBundle[]; problems: string[] } {
   const url = workerModule();
