@@ -1,3 +1,4 @@
+import { entryModuleUrl } from '../lib/pipeline/project-root.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../constructs/stack-definition.ts';
 
 /**
@@ -10,4 +11,4 @@ export async function loadStacks(): Promise<readonly ClusterStackDefinition<Stac
 }
 
 /** URL of the module loadStacks imports, for worker threads that load the same definitions. */
-export const STACKS_MODULE = new URL(`../stacks/index${import.meta.url.endsWith('.js') ? '.js' : '.ts'}`, import.meta.url).href;
+export const STACKS_MODULE = entryModuleUrl('stacks/index').href;

@@ -14,7 +14,9 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CONTRACT_PATH, type ImageBuilderContract, type ImageBuilderTarget } from '../constructs/node-image/image-builder-contract.ts';
+import type { ImageBuilderContract, ImageBuilderTarget } from '../constructs/node-image/image-builder-contract.ts';
+
+const CONTRACT_PATH = resolve(import.meta.dirname, '..', 'constructs', 'node-image', 'image-builder-contract.json');
 
 const TARGETS: readonly ImageBuilderTarget[] = ['openstack', 'hcloud'];
 

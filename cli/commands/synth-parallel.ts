@@ -3,6 +3,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import type { BundleFile } from '../../constructs/cluster-addon.ts';
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
 import type { ComponentHashes } from '../../lib/release/content-hash.ts';
+import { BUILD_ROOT, entryModuleUrl } from '../../lib/pipeline/project-root.ts';
 import type { ClusterApiVersion } from './synth-v1beta2.ts';
 
 /** A bundle as a worker hands it back: the output files and the content hashes. */
@@ -31,7 +32,7 @@ export const PARALLEL_MIN_BUNDLES = 128;
 
 /** The worker's compiled module; undefined when running the TypeScript sources (tsx, vitest), which workers cannot load. */
 function workerModule(): URL | undefined {
-  return import.meta.url.endsWith('.js') ? new URL('./synth-worker.js', import.meta.url) : undefined;
+  return BUILD_ROOT !== undefined ? entryModuleUrl('cli/commands/synth-worker') : undefined;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import contractData from './image-builder-contract.json' with { type: 'json' };
 
 /** The image-builder targets this project writes build instructions for. */
@@ -25,8 +24,6 @@ export interface ImageBuilderContract {
     readonly variables: Readonly<Record<string, PackerVariableType>>;
   }>>;
 }
-
-export const CONTRACT_PATH = fileURLToPath(new URL('./image-builder-contract.json', import.meta.url));
 
 /** The contract of the pinned image-builder release. */
 export const IMAGE_BUILDER: ImageBuilderContract = contractData as ImageBuilderContract;

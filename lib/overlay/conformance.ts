@@ -1,5 +1,4 @@
 import { App, ApiObject } from 'cdk8s';
-import { fileURLToPath } from 'node:url';
 import { ClusterStack } from '../../constructs/cluster-stack.ts';
 import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
 import { clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
@@ -12,10 +11,11 @@ import { runStaticChecks } from '../compliance/deviations.ts';
 import { arrayAt, at, isObject, toJson, type Json, type JsonPath } from '../compliance/json.ts';
 import { COMPONENTS, CP_FILES, EXTRA_ARGS, KCS, WORKER_FILES, WORKER_SPEC } from '../compliance/objects.ts';
 import { readRecord } from '../release/version-record.ts';
+import { PROJECT_ROOT } from '../pipeline/project-root.ts';
 import { INITIAL_VERSIONS, synthesize } from '../pipeline/synth.ts';
 
 /** The folder holding this package's stacks/ and version records (the project root, or node_modules/<package>). */
-export const LIBRARY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const LIBRARY_ROOT = PROJECT_ROOT;
 
 /** One base component the derived bundle lost or weakened. */
 export interface ConformanceFinding {
