@@ -116,7 +116,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
 
   const upgrades = await checkReleaseUpgrades(
     bundles.map((b) => ({ bundle: b, isNewVersion: decisions.get(clusterStackName(b.identity))?.decision.isNewVersion ?? true })),
-    { root: options.root, ...(options.from ? { fromReleases: await previousReleaseFolders(options.from) } : {}) },
+    { root: options.root, atRecordedVersions: new Map(first.map((b) => [b.path, b])), ...(options.from ? { fromReleases: await previousReleaseFolders(options.from) } : {}) },
   );
   const allowed = gateUpgrades(upgrades, options.allowBreaking);
 

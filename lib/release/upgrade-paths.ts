@@ -34,6 +34,8 @@ export interface ReleaseUpgradeOptions {
   readonly root: string;
   /** Release folders (`--from`): a release folder, or a folder of them; they take precedence over dist/. */
   readonly fromReleases?: ReadonlyMap<string, string>;
+  /** Bundles synthesized now at the versions of their records: a dist/ bundle with exactly their bytes is read from the model. */
+  readonly atRecordedVersions?: ReadonlyMap<string, Bundle>;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function checkReleaseUpgrades(bundles: readonly PlannedBundle[], op
     if (known) return known;
     const dir = join(options.root, 'dist', bundle);
     if (!existsSync(join(dir, 'metadata.yaml'))) return undefined;
-    const side = sideFromFolder(bundle, dir, `dist/${bundle}`);
+    const side = sideFromFolder(bundle, dir, `dist/${bundle}`, options.atRecordedVersions?.get(bundle));
     previous.set(bundle, side);
     return side;
   };

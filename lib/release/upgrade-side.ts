@@ -156,8 +156,12 @@ export async function sideFromReleaseFolder(dir: string, read: (dir: string) => 
   return sideFromBundleFiles(`${m[1]}/${m[2]}/${m[3]}-${m[4]}`, await read(dir), dir);
 }
 
-/** A bundle folder on disk (a dist/ bundle). */
-export function sideFromFolder(bundle: string, dir: string, source = dir): UpgradeSide {
+/**
+ * A bundle folder on disk (a dist/ bundle). When `synthesized` rendered
+ * exactly the folder's bytes, the side comes from its model instead of
+ * parsing them back (test/lib/release/upgrade.test.ts holds the two equal).
+ */
+export function sideFromFolder(bundle: string, dir: string, source = dir, synthesized?: Bundle): UpgradeSide {
   const files = new Map<string, string>();
   const walk = (d: string): void => {
     for (const e of readdirSync(d).sort()) {
@@ -167,7 +171,8 @@ export function sideFromFolder(bundle: string, dir: string, source = dir): Upgra
     }
   };
   walk(dir);
-  return sideFromBundleFiles(bundle, files, source);
+  const same = synthesized !== undefined && synthesized.files.length === files.size && synthesized.files.every((f) => files.get(f.path) === f.content);
+  return same ? sideFromBundle(synthesized, source) : sideFromBundleFiles(bundle, files, source);
 }
 
 const GIT_MAX_BUFFER = 64 * 1024 * 1024;

@@ -15,6 +15,9 @@ import { checkUpgrade, formatFindings, type UpgradeFinding } from '../../../lib/
 import { upgradePathsTo } from '../../../lib/release/upgrade-paths.ts';
 import { historyOf, sideFromFolder, sideFromReleaseFolder, type KubeObject, type UpgradeSide } from '../../../lib/release/upgrade-side.ts';
 import { STACKS } from '../../../stacks/index.ts';
+import { StackVersion } from '../../../constructs/stack-version.ts';
+import { INITIAL_VERSIONS, synthesize } from '../../../lib/pipeline/synth.ts';
+import { readRecord } from '../../../lib/release/version-record.ts';
 import { readTree, tempRoot, tinyStack, TINY_BUNDLE, TINY_NAME, TINY_RECORD } from './test-stack.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -93,6 +96,21 @@ describe('the project history (git) as upgrade fixtures', () => {
       }
       expect(messages(checkUpgrade({ from: previous, to: current, kind: 'same-minor' }).findings), `${bundle} ${previous.stackVersion} → ${current.stackVersion}`).toEqual([]);
     }
+  });
+});
+
+describe('a side from the model and from the bytes', () => {
+  // The release reads a dist/ bundle through the model of the bundle it has
+  // just synthesized at the recorded versions when the bytes are the same.
+  const synthesized = synthesize(STACKS, { versionsFor: (id) => readRecord(root, id)?.versions ?? INITIAL_VERSIONS });
+  it.each(synthesized.map((b) => [b.path, b] as const))('%s: the same side either way', (path, bundle) => {
+    const dir = join(root, 'dist', path);
+    const parsed = sideFromFolder(path, dir, 'dist');
+    const fromModel = sideFromFolder(path, dir, 'dist', bundle);
+    expect(fromModel).toEqual(parsed);
+    // Only identical bytes take the model: an edited file is parsed.
+    const edited = { ...bundle, model: { ...bundle.model, versions: { ...bundle.model.versions, clusterStack: StackVersion.stable(999) } }, files: bundle.files.map((f) => (f.path === 'metadata.yaml' ? { ...f, content: `${f.content}# edited\n` } : f)) };
+    expect(sideFromFolder(path, dir, 'dist', edited).stackVersion).toBe(parsed.stackVersion);
   });
 });
 
