@@ -11,6 +11,7 @@ import {
 } from '../imports/capi-clusterclasses-cluster.x-k8s.io.ts';
 import { renderEnabledIf } from './expression.ts';
 import { parsePointer, pointer, resolvePointer } from './json-pointer.ts';
+import { manifestOf } from './manifest-snapshot.ts';
 import type { MachineDeploymentClass } from './machine-deployment-class.ts';
 import { assertDnsLabel } from './names.ts';
 import type { ClusterClassFeature, ClusterClassPatch, JsonPatch, PatchSelector } from './patch.ts';
@@ -190,7 +191,7 @@ export class ClusterClass extends Construct {
     // patches are applied as we go so later patches may build on them.
     const documents = new Map<ApiObject, unknown>();
     const documentOf = (o: ApiObject): unknown => {
-      if (!documents.has(o)) documents.set(o, JSON.parse(JSON.stringify(o.toJson())) as unknown);
+      if (!documents.has(o)) documents.set(o, JSON.parse(JSON.stringify(manifestOf(o))) as unknown);
       return documents.get(o);
     };
 

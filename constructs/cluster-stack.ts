@@ -1,12 +1,13 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
-import type { BundleModel, ManifestObject } from './bundle-model.ts';
+import type { BundleModel } from './bundle-model.ts';
 import type { ClusterAddon } from './cluster-addon.ts';
 import { addonStagesDocument, type AddonHook, type AddonStageEntry, type AddonStages } from './cluster-addon-config.ts';
 import type { ClusterClass } from './cluster-class.ts';
 import { assertSupportedMinor, type KubernetesVersion } from './kubernetes-version.ts';
 import { metadataDocument, type ClusterStackVersions } from './metadata.ts';
 import { helmChartProxies } from './helm-chart-proxy.ts';
+import { manifestOf, withManifestSnapshot } from './manifest-snapshot.ts';
 import { assertNamePart, clusterClassName, clusterStackName, releaseTag, templateName, type ClusterStackIdentity } from './names.ts';
 import { NodeImageBuildFiles, type NodeImageBuild, type NodeImageRelease } from './node-image/node-image-build.ts';
 
@@ -166,6 +167,10 @@ export class ClusterStack extends Chart {
    * file.
    */
   public toModel(): BundleModel {
+    return withManifestSnapshot(() => this.buildModel());
+  }
+
+  private buildModel(): BundleModel {
     const errors = this.node.findAll().flatMap((c: IConstruct) => c.node.validate().map((e) => `${c.node.path}: ${e}`));
     if (errors.length > 0) throw new Error(`cluster stack ${this.name} is invalid:\n  ${errors.join('\n  ')}`);
 
@@ -195,18 +200,18 @@ export class ClusterStack extends Chart {
       clusterClassName: this.clusterClassName,
       releaseTag: this.releaseTag,
       clusterClass: {
-        object: clusterClass.resource.toJson() as ManifestObject,
-        templates: clusterClass.templates.map((t) => t.toJson() as ManifestObject),
+        object: manifestOf(clusterClass.resource),
+        templates: clusterClass.templates.map(manifestOf),
         variables: [...clusterClass.variables],
         patches: [...clusterClass.patches],
       },
       metadata: metadataDocument(this.identity.kubernetes, this.versions),
       addons: [...this.addonList],
       addonStages: this.addonList.length > 0 ? addonStagesDocument(this.stages, this.addonList, this.node.path) : {},
-      nodeImages: imageObjects.map((o) => o.toJson() as ManifestObject),
+      nodeImages: imageObjects.map(manifestOf),
       nodeImageRelease: release,
       nodeImageBuild: this.nodeImageBuilds[0],
-      helmChartProxies: helmChartProxies(this).map((p) => p.toJson() as ManifestObject),
+      helmChartProxies: helmChartProxies(this).map(manifestOf),
     };
   }
 }
