@@ -10,7 +10,7 @@ import {
   type ClusterClassV1Beta1SpecVariablesSchemaOpenApiv3Schema,
 } from '../imports/capi-clusterclasses-cluster.x-k8s.io.ts';
 import { renderEnabledIf } from './expression.ts';
-import { parsePointer, pointer, resolvePointer } from './json-pointer.ts';
+import { copyDocument, parsePointer, pointer, resolvePointer } from './json-pointer.ts';
 import { manifestOf } from './manifest-snapshot.ts';
 import type { MachineDeploymentClass } from './machine-deployment-class.ts';
 import { assertDnsLabel } from './names.ts';
@@ -191,7 +191,7 @@ export class ClusterClass extends Construct {
     // patches are applied as we go so later patches may build on them.
     const documents = new Map<ApiObject, unknown>();
     const documentOf = (o: ApiObject): unknown => {
-      if (!documents.has(o)) documents.set(o, JSON.parse(JSON.stringify(manifestOf(o))) as unknown);
+      if (!documents.has(o)) documents.set(o, copyDocument<unknown>(manifestOf(o)));
       return documents.get(o);
     };
 
@@ -203,7 +203,7 @@ export class ClusterClass extends Construct {
       const patchDocuments = new Map<ApiObject, unknown>();
       const documentFor = (o: ApiObject): unknown => {
         if (!patch.enabledIf) return documentOf(o);
-        if (!patchDocuments.has(o)) patchDocuments.set(o, JSON.parse(JSON.stringify(documentOf(o))) as unknown);
+        if (!patchDocuments.has(o)) patchDocuments.set(o, copyDocument(documentOf(o)));
         return patchDocuments.get(o);
       };
       for (const v of patch.variables) {
@@ -260,7 +260,7 @@ function applyForValidation(document: unknown, jsonPatch: JsonPatch): string | u
   if (!parent.found) return `${parent.missing} does not exist in the template`;
   const container = parent.value;
   const literal = jsonPatch.value?.spec.value;
-  const value: unknown = literal !== undefined ? JSON.parse(JSON.stringify(literal)) : {};
+  const value: unknown = literal !== undefined ? copyDocument<unknown>(literal) : {};
   if (Array.isArray(container)) {
     const index = last === '-' ? container.length : /^(0|[1-9][0-9]*)$/.test(last) ? Number(last) : -1;
     const limit = jsonPatch.op === 'add' ? container.length : container.length - 1;
