@@ -9,12 +9,10 @@
 // command's time. Code splitting keeps each command's modules in chunks that
 // only that command imports, so `--help` still loads no stack or cdk8s.
 // esbuild strips the types without checking them: `npm test` runs tsc.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import yaml from 'js-yaml';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, '.build');
@@ -30,8 +28,9 @@ for (const entry of readdirSync(out, { withFileTypes: true })) {
 const result = await build({
   absWorkingDir: root,
   // The modules a process starts from: the app, the CLI, a synthesis
-  // worker, and the two that tests and workers import by path.
-  entryPoints: ['main.ts', 'cli/main.ts', 'cli/commands/synth-worker.ts', 'cli/commands/synth.ts', 'stacks/index.ts'],
+  // worker, the two that tests and workers import by path, and the CRD
+  // cache writer this script runs below.
+  entryPoints: ['main.ts', 'cli/main.ts', 'cli/commands/synth-worker.ts', 'cli/commands/synth.ts', 'stacks/index.ts', 'lib/pipeline/crd-files.ts'],
   outbase: '.',
   outdir: out,
   chunkNames: 'chunks/[name]-[hash]',
@@ -48,17 +47,12 @@ const result = await build({
 // Which sources each output file holds (test/compiled-cli.test.ts checks what `--help` loads).
 writeFileSync(join(out, 'meta.json'), JSON.stringify(result.metafile));
 
-// The pinned CRDs parsed once, as lib/pipeline/crd-schema.ts's readCrdDocuments looks them up.
-const cache = join(out, 'crd-json');
-mkdirSync(cache, { recursive: true });
+// The pinned CRDs parsed once, with a summary of what each serves, by the
+// module that reads them (lib/pipeline/crd-files.ts), as just built.
+mkdirSync(join(out, 'crd-json'), { recursive: true });
+const { writeCrdCache } = await import(pathToFileURL(join(out, 'lib', 'pipeline', 'crd-files.js')).href);
 const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : []));
-for (const file of walk(join(root, 'crds'))) {
-  const bytes = readFileSync(file);
-  const target = join(cache, `${createHash('sha256').update(bytes).digest('hex')}.json`);
-  const docs = yaml.loadAll(bytes.toString('utf8'), null, { schema: yaml.CORE_SCHEMA, filename: file });
-  writeFileSync(`${target}.tmp`, JSON.stringify(docs));
-  renameSync(`${target}.tmp`, target);
-}
+for (const file of walk(join(root, 'crds'))) writeCrdCache(file);
 // The stamp carries the build's start time: a source saved during the build is newer.
 writeFileSync(stamp, `${started.toISOString()}\n`);
 utimesSync(stamp, started, started);

@@ -18,17 +18,15 @@
  * interpreter with the Kubernetes CEL libraries; an object that passes here
  * can still be rejected by one of those rules.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import yaml from 'js-yaml';
 import type { JSONSchemaProps } from '../../constructs/variable-schema.ts';
+import { crdFileContents, isRecord, type CrdVersionInfo, type ServedVersion } from './crd-files.ts';
 import { crdRoot } from './crd-root.ts';
 import { canonicalJsonOfAny } from '../bytes/json.ts';
-import { PROJECT_ROOT } from './project-root.ts';
 
-export type { JSONSchemaProps };
+export type { CrdVersionInfo, JSONSchemaProps };
 
 /** One validation failure. `path` is a JSON pointer ("" is the value itself). */
 export class SchemaError {
@@ -50,20 +48,6 @@ export class SchemaError {
   }
 }
 
-/** Where one served apiVersion/kind was found and how its CRD declares it. */
-export interface CrdVersionInfo {
-  readonly apiVersion: string;
-  readonly kind: string;
-  /** CRD file, absolute. */
-  readonly file: string;
-  /** metadata.name of the CRD, `<plural>.<group>`. */
-  readonly crdName: string;
-  readonly namespaced: boolean;
-  readonly storage: boolean;
-  readonly deprecated: boolean;
-  readonly schema: JSONSchemaProps | undefined;
-}
-
 /**
  * The same apiVersion/kind served with different schemas by several loaded
  * CRD files (e.g. capi-v1.10.9 and capi-v1.13.5 both serve cluster.x-k8s.io/v1beta1).
@@ -82,6 +66,15 @@ export interface CrdRegistryStats {
   /** Served apiVersion/kind pairs that validation can look up. */
   readonly servedVersions: number;
   readonly parseMillis: number;
+}
+
+export interface CrdLoadOptions {
+  /**
+   * Read the build's parsed documents and summaries (lib/pipeline/crd-files.ts)
+   * where they match a file's bytes; false parses every file.
+   * @default true
+   */
+  readonly useBuildCache?: boolean;
 }
 
 /**
@@ -112,7 +105,7 @@ export class CrdSchemaRegistry {
    * best described by the release in which it is current. A remaining tie
    * makes lookups of that apiVersion/kind fail with an "ambiguous" error.
    */
-  static load(dirs?: readonly string[]): CrdSchemaRegistry {
+  static load(dirs?: readonly string[], options: CrdLoadOptions = {}): CrdSchemaRegistry {
     const parseStart = performance.now();
     const roots = (dirs ?? [crdRoot()]).map((d) => (isAbsolute(d) ? d : resolve(crdRoot(), d)));
     const files = roots.flatMap((root) => {
@@ -121,23 +114,20 @@ export class CrdSchemaRegistry {
       }
       return yamlFilesUnder(root);
     });
-    const candidates = new Map<string, CrdVersionInfo[]>();
+    const candidates = new Map<string, ServedVersion[]>();
     const servedByGroupKind = new Map<string, string[]>();
     let crds = 0;
     for (const file of [...new Set(files)].sort()) {
-      const docs = readCrdDocuments(file);
-      for (const doc of docs) {
-        const versions = servedVersionsOf(doc, file);
-        if (versions === undefined) continue;
-        crds++;
-        for (const info of versions) {
-          const key = gvkKey(info.apiVersion, info.kind);
-          candidates.set(key, [...(candidates.get(key) ?? []), info]);
-          const gk = groupKindKey(groupOf(info.apiVersion), info.kind);
-          const served = servedByGroupKind.get(gk) ?? [];
-          if (!served.includes(info.apiVersion)) served.push(info.apiVersion);
-          servedByGroupKind.set(gk, served);
-        }
+      const contents = crdFileContents(file, options.useBuildCache ?? true);
+      crds += contents.crds;
+      for (const served of contents.versions) {
+        const { info } = served;
+        const key = gvkKey(info.apiVersion, info.kind);
+        candidates.set(key, [...(candidates.get(key) ?? []), served]);
+        const gk = groupKindKey(groupOf(info.apiVersion), info.kind);
+        const servedVersions = servedByGroupKind.get(gk) ?? [];
+        if (!servedVersions.includes(info.apiVersion)) servedVersions.push(info.apiVersion);
+        servedByGroupKind.set(gk, servedVersions);
       }
     }
     const parseMillis = performance.now() - parseStart;
@@ -147,7 +137,7 @@ export class CrdSchemaRegistry {
     for (const [key, infos] of candidates) {
       const resolved = pickCandidate(infos);
       if (resolved.conflict !== undefined) conflicts.push(resolved.conflict);
-      byGvk.set(key, resolved.info === undefined ? { ambiguous: infos.map((i) => i.file) } : { info: resolved.info, root: undefined });
+      byGvk.set(key, resolved.info === undefined ? { ambiguous: infos.map((i) => i.info.file) } : { info: resolved.info, root: undefined });
     }
 
     return new CrdSchemaRegistry(byGvk, servedByGroupKind, conflicts, { files: files.length, crds, servedVersions: byGvk.size, parseMillis });
@@ -270,29 +260,6 @@ function groupOf(apiVersion: string): string {
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
-/**
- * Where `npm run build` leaves each pinned CRD file parsed to JSON, named by
- * the sha256 of the YAML bytes: parsing 5 MiB of CRD YAML costs most of a
- * short command's run, JSON.parse of the same a few milliseconds. The name
- * is the content hash, so an edited CRD simply misses the cache.
- */
-export const CRD_JSON_CACHE = join(PROJECT_ROOT, '.build', 'crd-json');
-
-/** The YAML documents of a CRD file, from the build's JSON cache when it has this exact content. */
-export function readCrdDocuments(file: string): unknown[] {
-  const bytes = readFileSync(file);
-  const cached = join(CRD_JSON_CACHE, `${createHash('sha256').update(bytes).digest('hex')}.json`);
-  if (existsSync(cached)) {
-    const docs: unknown = JSON.parse(readFileSync(cached, 'utf8'));
-    if (Array.isArray(docs)) return docs;
-  }
-  try {
-    return yaml.loadAll(bytes.toString('utf8'), null, { schema: yaml.CORE_SCHEMA, filename: file });
-  } catch (err) {
-    throw new Error(`${file}: not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
 function yamlFilesUnder(dir: string): string[] {
   if (statSync(dir).isFile()) return dir.endsWith('.yaml') ? [dir] : [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -302,49 +269,17 @@ function yamlFilesUnder(dir: string): string[] {
   });
 }
 
-/** Served versions of one YAML document, or undefined if it is not a CRD. */
-function servedVersionsOf(doc: unknown, file: string): CrdVersionInfo[] | undefined {
-  if (!isRecord(doc) || doc.kind !== 'CustomResourceDefinition') return undefined;
-  if (typeof doc.apiVersion !== 'string' || !doc.apiVersion.startsWith('apiextensions.k8s.io/')) return undefined;
-  const spec = doc.spec;
-  const names = isRecord(spec) ? spec.names : undefined;
-  const crdName = isRecord(doc.metadata) && typeof doc.metadata.name === 'string' ? doc.metadata.name : '';
-  if (!isRecord(spec) || typeof spec.group !== 'string' || !isRecord(names) || typeof names.kind !== 'string') {
-    throw new Error(`${file}: CustomResourceDefinition ${crdName} has no spec.group or spec.names.kind`);
-  }
-  const { group } = spec;
-  const kind = names.kind;
-  // apiextensions.k8s.io/v1beta1 CRDs may carry one schema for all versions.
-  const sharedSchema = isRecord(spec.validation) ? spec.validation.openAPIV3Schema : undefined;
-  const versions = Array.isArray(spec.versions) ? spec.versions : typeof spec.version === 'string' ? [{ name: spec.version, served: true, storage: true }] : [];
-  const out: CrdVersionInfo[] = [];
-  for (const v of versions) {
-    if (!isRecord(v) || typeof v.name !== 'string' || v.served !== true) continue;
-    const schema = isRecord(v.schema) ? v.schema.openAPIV3Schema : sharedSchema;
-    out.push({
-      apiVersion: `${group}/${v.name}`,
-      kind,
-      file,
-      crdName,
-      namespaced: spec.scope !== 'Cluster',
-      storage: v.storage === true,
-      deprecated: v.deprecated === true,
-      schema: isRecord(schema) ? schema : undefined,
-    });
-  }
-  return out;
-}
-
-function pickCandidate(infos: readonly CrdVersionInfo[]): { info: CrdVersionInfo | undefined; conflict?: CrdConflict } {
+function pickCandidate(candidates: readonly ServedVersion[]): { info: CrdVersionInfo | undefined; conflict?: CrdConflict } {
+  const infos = candidates.map((c) => c.info);
   const first = infos[0];
   if (first === undefined || infos.length === 1) return { info: first };
   const distinct: CrdVersionInfo[] = [];
   const seen = new Set<string>();
-  for (const info of infos) {
-    const canonical = canonicalJsonOfAny(info.schema ?? null);
-    if (seen.has(canonical)) continue;
-    seen.add(canonical);
-    distinct.push(info);
+  for (const candidate of candidates) {
+    const key = candidate.schemaKey();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    distinct.push(candidate.info);
   }
   if (distinct.length === 1) return { info: first };
   const rank = (i: CrdVersionInfo): number => (i.deprecated ? 0 : 2) + (i.storage ? 1 : 0);
@@ -1036,11 +971,6 @@ function checkOwnerReferences(value: unknown, path: string, issue: Report): void
 // ---------------------------------------------------------------------------
 // Small helpers
 
-function isRecord(x: unknown): x is Record<string, unknown> {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
-  const proto: unknown = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
-}
 
 /** The JSON type name of a value ('integer' for whole numbers), or a description of a non-JSON value. */
 function jsonTypeOf(x: unknown): string {

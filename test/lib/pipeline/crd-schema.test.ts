@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crdRoot } from '../../../lib/pipeline/crd-root.ts';
-import { CRD_JSON_CACHE, CrdSchemaRegistry, readCrdDocuments, SchemaError, validateValue, type JSONSchemaProps } from '../../../lib/pipeline/crd-schema.ts';
+import { CRD_JSON_CACHE, readCrdDocuments } from '../../../lib/pipeline/crd-files.ts';
+import { CrdSchemaRegistry, SchemaError, validateValue, type JSONSchemaProps } from '../../../lib/pipeline/crd-schema.ts';
 import { PROJECT_ROOT } from '../../../lib/pipeline/project-root.ts';
 
 // Small hand-written objects of the kinds the cluster stacks generate. Each
@@ -195,9 +196,30 @@ describe('the build\'s parsed-CRD cache', () => {
       const bytes = readFileSync(join(crdRoot(), f));
       const cached = join(CRD_JSON_CACHE, `${createHash('sha256').update(bytes).digest('hex')}.json`);
       expect(existsSync(cached), f).toBe(true);
+      expect(existsSync(cached.replace(/\.json$/, '.served.json')), f).toBe(true);
       expect(readCrdDocuments(join(crdRoot(), f)), f).toEqual(yaml.loadAll(bytes.toString('utf8'), null, { schema: yaml.CORE_SCHEMA }));
     }
   }, 300_000);
+
+  it('gives a registry that describes, picks and validates exactly as one parsed from the YAML', () => {
+    const fromSummaries = CrdSchemaRegistry.load();
+    const parsed = CrdSchemaRegistry.load(undefined, { useBuildCache: false });
+    const described = (r: CrdSchemaRegistry) =>
+      r.kinds().map((k) => {
+        const [apiVersion, kind] = k.split(' ') as [string, string];
+        const info = r.describe(apiVersion, kind);
+        return info && { apiVersion: info.apiVersion, kind: info.kind, file: info.file, crdName: info.crdName, namespaced: info.namespaced, storage: info.storage, deprecated: info.deprecated, schema: info.schema };
+      });
+    expect(fromSummaries.kinds()).toEqual(parsed.kinds());
+    expect(fromSummaries.conflicts).toEqual(parsed.conflicts);
+    expect(fromSummaries.stats.crds).toBe(parsed.stats.crds);
+    expect(described(fromSummaries)).toEqual(described(parsed));
+    const broken = withChange(clusterClass(), '/spec/workers/machineDeployments/0/clas', 'x');
+    expect(fromSummaries.validate(broken).map(String)).toEqual(parsed.validate(broken).map(String));
+    expect(fromSummaries.validate(broken)).not.toEqual([]);
+    // The comparison sees a difference where there is one.
+    expect(described(CrdSchemaRegistry.load(['capi-v1.13.5'], { useBuildCache: false }))).not.toEqual(described(fromSummaries));
+  });
 
   it('is missed by an edited CRD, which is then parsed from its YAML', () => {
     const dir = mkdtempSync(join(tmpdir(), 'crd-cache-'));
