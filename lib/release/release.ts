@@ -116,7 +116,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
 
   const upgrades = await checkReleaseUpgrades(
     bundles.map((b) => ({ bundle: b, isNewVersion: decisions.get(clusterStackName(b.identity))?.decision.isNewVersion ?? true })),
-    { root: options.root, atRecordedVersions: new Map(first.map((b) => [b.path, b])), ...(options.from ? { fromReleases: await previousReleaseFolders(options.from) } : {}) },
+    { root: options.root, atRecordedVersions: atRecordedVersions(first, options.definitions, (id) => previousOf(id)?.versions ?? INITIAL_VERSIONS), ...(options.from ? { fromReleases: await previousReleaseFolders(options.from) } : {}) },
   );
   const allowed = gateUpgrades(upgrades, options.allowBreaking);
 
@@ -132,6 +132,31 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   }
   const records = updatesSources ? entries.map((e) => ({ path: recordPath(e.bundle.identity), content: renderRecord(e.decision.versions, e.hashes, e.allowedBreaking) })) : [];
   return { entries, records, updatesSources, upgrades };
+}
+
+/**
+ * The bundles of the first synthesis by path, and on demand the ones a
+ * filter left out (the previous minor of a filtered bundle): synthesizing
+ * one costs less than parsing its YAML in dist/, and the upgrade check
+ * reads its model only where dist/ holds exactly its bytes.
+ */
+function atRecordedVersions(first: readonly Bundle[], definitions: readonly ClusterStackDefinition<StackVersionsRow>[], versionsFor: (id: ClusterStackIdentity) => ClusterStackVersions): (path: string) => Bundle | undefined {
+  const byPath = new Map<string, Bundle | undefined>(first.map((b) => [b.path, b]));
+  return (path) => {
+    if (!byPath.has(path)) {
+      const [provider, stack, minor] = path.split('/');
+      const inMatrix = definitions.some((d) => d.provider === provider && d.stack === stack);
+      let bundle: Bundle | undefined;
+      try {
+        if (inMatrix) [bundle] = synthesize(definitions, { filter: (id) => id.provider === provider && id.stack === stack && id.kubernetes.minorSlug === minor, versionsFor });
+      } catch {
+        // Only a shortcut: a bundle outside the release that does not build is read from dist/.
+        bundle = undefined;
+      }
+      byPath.set(path, bundle);
+    }
+    return byPath.get(path);
+  };
 }
 
 /** The hashes a vendored development build is tagged by: the addon content includes the vendored archives. */

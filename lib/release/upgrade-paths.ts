@@ -34,8 +34,12 @@ export interface ReleaseUpgradeOptions {
   readonly root: string;
   /** Release folders (`--from`): a release folder, or a folder of them; they take precedence over dist/. */
   readonly fromReleases?: ReadonlyMap<string, string>;
-  /** Bundles synthesized now at the versions of their records: a dist/ bundle with exactly their bytes is read from the model. */
-  readonly atRecordedVersions?: ReadonlyMap<string, Bundle>;
+  /**
+   * A bundle synthesized at the versions of its record, by path: a dist/
+   * bundle with exactly its bytes is read from the model instead of parsed.
+   * @default - dist/ bundles are parsed
+   */
+  readonly atRecordedVersions?: (bundle: string) => Bundle | undefined;
 }
 
 /**
@@ -51,7 +55,7 @@ export async function checkReleaseUpgrades(bundles: readonly PlannedBundle[], op
     if (known) return known;
     const dir = join(options.root, 'dist', bundle);
     if (!existsSync(join(dir, 'metadata.yaml'))) return undefined;
-    const side = sideFromFolder(bundle, dir, `dist/${bundle}`, options.atRecordedVersions?.get(bundle));
+    const side = sideFromFolder(bundle, dir, `dist/${bundle}`, options.atRecordedVersions?.(bundle));
     previous.set(bundle, side);
     return side;
   };

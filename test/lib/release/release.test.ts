@@ -9,6 +9,8 @@ import { releaseCommand, type ReleaseSummary } from '../../../cli/commands/relea
 import { GitopsFiles } from '../../../lib/bytes/gitops/bundle-files.ts';
 import { OUTPUT_MARKER } from '../../../lib/bytes/atomic-write.ts';
 import { planRelease } from '../../../lib/release/release.ts';
+import { sideFromFolder } from '../../../lib/release/upgrade-side.ts';
+import { PROJECT_ROOT } from '../../../lib/pipeline/project-root.ts';
 import { readReleaseTree } from '../../../lib/release/release-reader.ts';
 import { readTgz } from '../../../lib/bytes/tgz.ts';
 import { STACKS } from '../../../stacks/index.ts';
@@ -298,6 +300,14 @@ describe('release --from a published release folder', () => {
 });
 
 describe('release in hash mode (development builds)', () => {
+  it('of one bundle, checks the path from the previous minor, read from that bundle synthesized where dist/ holds its bytes, as parsing them reads it', async () => {
+    const plan = await planRelease({ root: PROJECT_ROOT, definitions: STACKS, mode: { kind: 'hash' }, filter: (id) => id.provider === 'openstack' && id.kubernetes.minorSlug === '1-34' });
+    expect(plan.entries.map((e) => e.bundle.path)).toEqual(['openstack/scs/1-34']);
+    const nextMinor = plan.upgrades.filter((c) => c.path.kind === 'next-minor');
+    expect(nextMinor).toHaveLength(1);
+    expect(nextMinor[0]?.path.from).toEqual(sideFromFolder('openstack/scs/1-33', join(PROJECT_ROOT, 'dist/openstack/scs/1-33'), 'dist/openstack/scs/1-33'));
+  });
+
   it('writes a v0-sha.<hash> release folder and neither records nor dist/', async () => {
     const root = newRoot();
     const releaseDir = join(root, 'release');
