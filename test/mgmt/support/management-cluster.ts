@@ -178,7 +178,11 @@ export class ManagementCluster {
   private spawnLogged(name: string, file: string, args: readonly string[], env: Record<string, string> = {}): ChildProcess {
     const logFile = join(this.options.stateDir, 'logs', `${name}.log`);
     const fd = openSync(logFile, 'a');
-    const child = spawn(file, args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
+    // GOGC=400: the management kube-apiserver spends about a third of its
+    // CPU in Go's garbage collector at the default 100, and CPU is what the
+    // suite waits on (2 cores); at 400 the suite ran 64 s instead of 72-77 s
+    // for 2.8 GB instead of 1.3 GB of the API server's RSS.
+    const child = spawn(file, args, { stdio: ['ignore', fd, fd], env: { ...process.env, GOGC: '400', ...env } });
     closeSync(fd);
     child.once('exit', (code, signal) => {
       if (!this.stopping) this.options.log(`${name} exited unexpectedly (${signal ?? `exit code ${String(code)}`}); its log: ${logFile}\n${tail(logFile)}`);
