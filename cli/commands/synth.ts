@@ -7,6 +7,7 @@ import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/
 import { assertOutputFolder, replaceSubtrees, replaceTree } from '../../lib/bytes/atomic-write.ts';
 import { readRecord } from '../../lib/release/version-record.ts';
 import { bundleHashes, COMPONENTS, type ComponentHashes } from '../../lib/release/content-hash.ts';
+import { FileDigests } from '../../lib/pipeline/file-digests.ts';
 import { bundleKeys, folderUnchanged, onlyBundleFolders, readSynthCache, stampFolder, writeSynthCache, type SynthCacheEntry } from '../../lib/pipeline/synth-cache.ts';
 import { bundleTree, INITIAL_VERSIONS, synthesize } from '../../lib/pipeline/synth.ts';
 import { validateBundles } from '../../lib/pipeline/validate.ts';
@@ -85,7 +86,8 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
 
   // Which bundles can be left as they are: decided from the sources and the
   // folder alone, before any synthesis.
-  const keyed = options.dryRun ? [] : bundleKeys(options.root, options.definitions, versionsFor, `cluster-api=${clusterApi}`);
+  const digests = options.dryRun ? undefined : FileDigests.load(options.root);
+  const keyed = options.dryRun ? [] : bundleKeys(options.root, options.definitions, versionsFor, `cluster-api=${clusterApi}`, digests);
   const keyOf = new Map(keyed.map((k) => [k.path, k.key]));
   const cache = options.dryRun ? new Map<string, SynthCacheEntry>() : readSynthCache(options.root, outDir);
   const bundleWise = !options.dryRun && existsSync(outDir) && (options.filter !== undefined || onlyBundleFolders(outDir, keyed.map((k) => k.path)));
@@ -93,7 +95,7 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
   if (bundleWise) {
     for (const k of keyed) {
       const entry = cache.get(k.path);
-      if (selected(k.identity) && entry && entry.key === k.key && folderUnchanged(join(outDir, k.path), entry.files)) skipped.set(k.path, entry);
+      if (selected(k.identity) && entry && entry.key === k.key && folderUnchanged(join(outDir, k.path), entry)) skipped.set(k.path, entry);
     }
   }
   const keyedOrder: ClusterStackIdentity[] = [];
@@ -154,9 +156,10 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
     if (!options.filter) for (const path of next.keys()) if (!keyOf.has(path)) next.delete(path);
     for (const b of output) {
       const key = keyOf.get(b.path);
-      if (key) next.set(b.path, { key, hashes: hashes.get(b.path) as ComponentHashes, files: stampFolder(join(outDir, b.path)) });
+      if (key) next.set(b.path, { key, hashes: hashes.get(b.path) as ComponentHashes, ...stampFolder(join(outDir, b.path)) });
     }
     writeSynthCache(options.root, outDir, next);
+    digests?.save();
   }
   const summary = (id: ClusterStackIdentity): SynthesizedBundle => {
     const versions = versionsFor(id);

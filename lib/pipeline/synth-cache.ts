@@ -8,6 +8,7 @@ import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/
 import { OUTPUT_MARKER, replaceFile } from '../bytes/atomic-write.ts';
 import { canonicalJsonOfAny } from '../bytes/json.ts';
 import type { ComponentHashes } from '../release/content-hash.ts';
+import type { FileDigests } from './file-digests.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 
 /**
@@ -38,15 +39,21 @@ export interface SynthCacheEntry {
   readonly hashes: ComponentHashes;
   /** Path below the bundle folder → size, mtime and inode after the write. */
   readonly files: Readonly<Record<string, readonly [number, number, number]>>;
+  /**
+   * Folder below the bundle folder ('' is the bundle folder) → mtime and
+   * inode after the write: a file added or removed changes its folder's
+   * mtime, so the check needs no listing.
+   */
+  readonly dirs: Readonly<Record<string, readonly [number, number]>>;
 }
 
 interface CacheFile {
-  readonly format: 1;
+  readonly format: typeof FORMAT;
   readonly outDir: string;
   readonly bundles: Readonly<Record<string, SynthCacheEntry>>;
 }
 
-const FORMAT = 1;
+const FORMAT = 2;
 /** Folders of a project whose every file is an input of every bundle. */
 const SHARED_FOLDERS = ['constructs', 'lib', 'imports', 'crds'];
 const SHARED_FILES = ['package.json', 'package-lock.json'];
@@ -86,9 +93,10 @@ export function writeSynthCache(root: string, outDir: string, bundles: ReadonlyM
   }
 }
 
-function filesBelow(dir: string): string[] {
+function filesBelow(dir: string, dirs?: string[]): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
+    dirs?.push(d);
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
@@ -101,20 +109,30 @@ function filesBelow(dir: string): string[] {
 
 const stamp = (s: Stats): readonly [number, number, number] => [s.size, s.mtimeMs, s.ino];
 
-/** Size, mtime and inode of every file below a bundle folder, as recorded after writing it. */
-export function stampFolder(bundleDir: string): Record<string, readonly [number, number, number]> {
-  return Object.fromEntries(filesBelow(bundleDir).map((p) => [relative(bundleDir, p), stamp(lstatSync(p))]));
+/** Size, mtime and inode of every file below a bundle folder, and mtime and inode of every folder, as recorded after writing it. */
+export function stampFolder(bundleDir: string): Pick<SynthCacheEntry, 'files' | 'dirs'> {
+  const dirs: string[] = [];
+  const files = filesBelow(bundleDir, dirs);
+  return {
+    files: Object.fromEntries(files.map((p) => [relative(bundleDir, p), stamp(lstatSync(p))])),
+    dirs: Object.fromEntries(dirs.map((d) => {
+      const s = lstatSync(d);
+      return [relative(bundleDir, d), [s.mtimeMs, s.ino] as const];
+    })),
+  };
 }
 
 /** Whether a bundle folder holds exactly the files recorded, each unchanged since. */
-export function folderUnchanged(bundleDir: string, recorded: SynthCacheEntry['files']): boolean {
+export function folderUnchanged(bundleDir: string, recorded: Pick<SynthCacheEntry, 'files' | 'dirs'>): boolean {
   try {
-    const now = filesBelow(bundleDir);
-    if (now.length !== Object.keys(recorded).length) return false;
-    for (const p of now) {
-      const r = recorded[relative(bundleDir, p)];
-      const s = lstatSync(p);
-      if (!r || !s.isFile() || r[0] !== s.size || r[1] !== s.mtimeMs || r[2] !== s.ino) return false;
+    if (recorded.dirs === null || typeof recorded.dirs !== 'object' || !('' in recorded.dirs)) return false;
+    for (const [d, r] of Object.entries(recorded.dirs)) {
+      const s = lstatSync(join(bundleDir, d));
+      if (!s.isDirectory() || r[0] !== s.mtimeMs || r[1] !== s.ino) return false;
+    }
+    for (const [p, r] of Object.entries(recorded.files)) {
+      const s = lstatSync(join(bundleDir, p));
+      if (!s.isFile() || r[0] !== s.size || r[1] !== s.mtimeMs || r[2] !== s.ino) return false;
     }
     return true;
   } catch {
@@ -157,14 +175,16 @@ interface SourceFingerprint {
 
 const IMPORT = /(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g;
 
-function sourceFingerprint(roots: readonly string[]): SourceFingerprint {
+function sourceFingerprint(roots: readonly string[], digests: FileDigests | undefined): SourceFingerprint {
+  // Length-prefixed content digests: the same as hashing the bytes themselves for telling contents apart.
+  const digestOf = (p: string): string => (digests ? digests.digest(p) : sha256(readFileSync(p)));
   const shared = createHash('sha256');
   const folders = new Map<string, { root: string; files: string[] }>();
   for (const root of roots) {
     for (const folder of SHARED_FOLDERS) {
-      for (const p of filesBelow(join(root, folder)).sort()) shared.update(`${relative(root, p)}\0`).update(readFileSync(p)).update('\0');
+      for (const p of filesBelow(join(root, folder)).sort()) shared.update(`${relative(root, p)}\0${digestOf(p)}\0`);
     }
-    for (const f of SHARED_FILES) if (existsSync(join(root, f))) shared.update(`${f}\0`).update(readFileSync(join(root, f))).update('\0');
+    for (const f of SHARED_FILES) if (existsSync(join(root, f))) shared.update(`${f}\0${digestOf(join(root, f))}\0`);
     for (const p of filesBelow(join(root, 'stacks')).sort()) {
       const parts = relative(join(root, 'stacks'), p).split('/');
       if (parts.length >= 3) {
@@ -174,7 +194,7 @@ function sourceFingerprint(roots: readonly string[]): SourceFingerprint {
         entry.files.push(p);
         folders.set(key, entry);
       } else {
-        shared.update(`${relative(root, p)}\0`).update(readFileSync(p)).update('\0');
+        shared.update(`${relative(root, p)}\0${digestOf(p)}\0`);
       }
     }
   }
@@ -238,8 +258,10 @@ export function bundleKeys(
   definitions: readonly ClusterStackDefinition<StackVersionsRow>[],
   versionsFor: (id: ClusterStackIdentity) => ClusterStackVersions,
   context: string,
+  /** Digests remembered from earlier runs. @default - every source file is read */
+  digests?: FileDigests,
 ): KeyedBundle[] {
-  const sources = sourceFingerprint([...new Set([resolve(root), PROJECT_ROOT])]);
+  const sources = sourceFingerprint([...new Set([resolve(root), PROJECT_ROOT])], digests);
   const out: KeyedBundle[] = [];
   for (const definition of definitions) {
     const { versions: rows, ...fields } = definition;

@@ -1,9 +1,10 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../../constructs/stack-definition.ts';
 import { StackVersion } from '../../../constructs/stack-version.ts';
-import { bundleKeys } from '../../../lib/pipeline/synth-cache.ts';
+import { FileDigests } from '../../../lib/pipeline/file-digests.ts';
+import { bundleKeys, folderUnchanged, stampFolder } from '../../../lib/pipeline/synth-cache.ts';
 import { tempRoot } from '../release/test-stack.ts';
 
 const definition = (provider: string, stack: string, rows: readonly StackVersionsRow[] = [{ kubernetes: '1.34.7' }], build = () => undefined): ClusterStackDefinition<StackVersionsRow> =>
@@ -59,5 +60,87 @@ describe('bundle input keys', () => {
     const before = keys([definition('docker', 'clone')]);
     write('stacks/docker/c/stack.ts', "export const c = 3;\n");
     expect(keys([definition('docker', 'clone')]).clone).not.toBe(before.clone);
+  });
+});
+
+describe('bundle input keys with remembered file digests', () => {
+  const root = tempRoot();
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const old = new Date(Date.now() - 60_000);
+  const write = (path: string, text: string, mtime = old) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+    utimesSync(join(root, path), mtime, mtime);
+  };
+  write('stacks/docker/a/stack.ts', 'export const a = 1;\n');
+  write('constructs/shared.ts', 'export const s = 1;\n');
+  const defs = [definition('docker', 'a')];
+  const digestsFile = join(root, '.cache', 'synth', 'file-digests.json');
+  /** The key of stack a, computed as synth does: digests loaded, used, saved. */
+  const key = () => {
+    const digests = FileDigests.load(root);
+    const [k] = bundleKeys(root, defs, () => V1, 'cluster-api=v1beta1', digests);
+    digests.save();
+    return k.key;
+  };
+
+  it('equal the keys computed from the bytes, and follow an edit of a remembered file', () => {
+    const first = key();
+    expect(first).toBe(bundleKeys(root, defs, () => V1, 'cluster-api=v1beta1')[0].key);
+    const remembered = JSON.parse(readFileSync(digestsFile, 'utf8')) as { files: Record<string, unknown> };
+    expect(Object.keys(remembered.files)).toContain('constructs/shared.ts');
+    expect(key()).toBe(first);
+    // Same size, another mtime: the stamp no longer matches, the file is read again.
+    write('constructs/shared.ts', 'export const s = 2;\n', new Date(Date.now() - 30_000));
+    const edited = key();
+    expect(edited).not.toBe(first);
+    expect(edited).toBe(bundleKeys(root, defs, () => V1, 'cluster-api=v1beta1')[0].key);
+  });
+
+  it('never remember a file changed in the last moments, whose stamp a second write in the same tick would not change', () => {
+    write('constructs/fresh.ts', 'export const f = 1;\n', new Date());
+    key();
+    const remembered = JSON.parse(readFileSync(digestsFile, 'utf8')) as { files: Record<string, unknown> };
+    expect(Object.keys(remembered.files)).not.toContain('constructs/fresh.ts');
+    expect(Object.keys(remembered.files)).toContain('constructs/shared.ts');
+  });
+
+  it('a damaged digests file is ignored', () => {
+    const good = key();
+    writeFileSync(digestsFile, '{"format":1,"files":');
+    expect(key()).toBe(good);
+    expect(existsSync(digestsFile)).toBe(true);
+  });
+});
+
+describe('a bundle folder\'s stamps', () => {
+  const root = tempRoot();
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const dir = join(root, 'bundle');
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  };
+
+  it('tell a folder left alone from one where a file was added, removed or changed at any depth', () => {
+    write('a.yaml', 'a: 1\n');
+    write('sub/deeper/b.yaml', 'b: 1\n');
+    const stamps = stampFolder(dir);
+    expect(Object.keys(stamps.dirs).sort()).toEqual(['', 'sub', 'sub/deeper']);
+    expect(folderUnchanged(dir, stamps)).toBe(true);
+    write('sub/deeper/c.yaml', 'c: 1\n');
+    expect(folderUnchanged(dir, stamps)).toBe(false);
+    rmSync(join(dir, 'sub/deeper/c.yaml'));
+    const again = stampFolder(dir);
+    expect(folderUnchanged(dir, again)).toBe(true);
+    rmSync(join(dir, 'sub/deeper/b.yaml'));
+    expect(folderUnchanged(dir, again)).toBe(false);
+    write('sub/deeper/b.yaml', 'b: 2\n');
+    const third = stampFolder(dir);
+    write('sub/deeper/b.yaml', 'b: 3\n');
+    utimesSync(join(dir, 'sub/deeper/b.yaml'), new Date(1), new Date(1));
+    expect(folderUnchanged(dir, third)).toBe(false);
+    // Stamps of the earlier format, without folders, never match.
+    expect(folderUnchanged(dir, { files: stampFolder(dir).files } as unknown as ReturnType<typeof stampFolder>)).toBe(false);
   });
 });

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { replaceFile } from '../bytes/atomic-write.ts';
+
+/** Size, mtime (ms, fractional) and inode: a file with all three unchanged is taken to hold the same bytes. */
+type Stamp = readonly [number, number, number];
+
+interface DigestsFile {
+  readonly format: 1;
+  readonly files: Readonly<Record<string, readonly [number, number, number, string]>>;
+}
+
+/**
+ * A file stamped this close to the moment the digests are saved is not
+ * remembered: a write in the same clock tick after the stat would leave the
+ * stamp unchanged (git's "racy" files).
+ */
+const RACY_MS = 2_000;
+/** A digests file larger than this is not ours (about 100 bytes per file). */
+const MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * sha256 of project source files, remembered between runs by their size,
+ * mtime and inode (as git's index does), so incremental synth hashes only
+ * the files that changed instead of reading the ~8 MiB of sources and CRDs
+ * every bundle's key covers. Kept in the project's git-ignored `.cache/`;
+ * only ever a hint: a missing or damaged file means everything is read.
+ */
+export class FileDigests {
+  private readonly next = new Map<string, readonly [number, number, number, string]>();
+
+  private constructor(
+    private readonly root: string,
+    private readonly path: string,
+    private readonly known: ReadonlyMap<string, readonly [number, number, number, string]>,
+  ) {}
+
+  /** The digests remembered for the files below `root`. */
+  static load(root: string): FileDigests {
+    const path = join(root, '.cache', 'synth', 'file-digests.json');
+    let known = new Map<string, readonly [number, number, number, string]>();
+    try {
+      if (existsSync(path) && lstatSync(path).size <= MAX_BYTES) {
+        const doc = JSON.parse(readFileSync(path, 'utf8')) as Partial<DigestsFile>;
+        if (doc.format === 1 && doc.files !== null && typeof doc.files === 'object') known = new Map(Object.entries(doc.files));
+      }
+    } catch {
+      known = new Map();
+    }
+    return new FileDigests(root, path, known);
+  }
+
+  /** The sha256 of a file's bytes (hex). */
+  digest(file: string): string {
+    const s = lstatSync(file);
+    const stamp: Stamp = [s.size, s.mtimeMs, s.ino];
+    const key = relative(this.root, file);
+    const seen = this.known.get(key);
+    const digest = seen && seen[0] === stamp[0] && seen[1] === stamp[1] && seen[2] === stamp[2] ? seen[3] : createHash('sha256').update(readFileSync(file)).digest('hex');
+    this.next.set(key, [...stamp, digest]);
+    return digest;
+  }
+
+  /** Remembers the digests of this run's files, except those too recently changed to trust their stamp. Best effort. */
+  save(): void {
+    const trusted = Date.now() - RACY_MS;
+    const entries = [...this.next].filter(([, v]) => v[1] < trusted).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const unchanged = entries.length === this.known.size && entries.every(([k, v]) => {
+      const seen = this.known.get(k);
+      return seen !== undefined && seen.every((x, i) => x === v[i]);
+    });
+    if (unchanged) return;
+    const doc: DigestsFile = { format: 1, files: Object.fromEntries(entries) };
+    try {
+      replaceFile(this.path, `${JSON.stringify(doc)}\n`);
+    } catch {
+      // A project folder that cannot take the cache (read-only) only reads every file next time.
+    }
+  }
+}
