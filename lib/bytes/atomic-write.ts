@@ -251,11 +251,18 @@ function writeOutput(root: string, kind: OutputKind, trees: readonly SubtreeRepl
       const staging = join(target, scratchName('staging'));
       mkdirSync(staging);
       staged.push({ target, staging });
+      // Each folder is made once: a large tree has a few folders for every
+      // twenty files, and a recursive mkdir per file was a tenth of a synth.
+      const folders = new Set<string>([staging]);
       for (const f of files) {
         assertRelative(f.path, target);
         const path = join(staging, f.path);
         current = join(target, f.path);
-        mkdirSync(dirname(path), { recursive: true });
+        const folder = dirname(path);
+        if (!folders.has(folder)) {
+          mkdirSync(folder, { recursive: true });
+          for (let d = folder; !folders.has(d) && d !== dirname(d); d = dirname(d)) folders.add(d);
+        }
         writeFileSync(path, f.content, { flag: 'wx' });
       }
     }
