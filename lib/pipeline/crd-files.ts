@@ -135,8 +135,13 @@ export function writeCrdCache(file: string): void {
 function readSummary(sha: string): Summary | undefined {
   const path = cachePath(sha, '.served.json');
   if (!existsSync(path)) return undefined;
-  const summary = JSON.parse(readFileSync(path, 'utf8')) as Partial<Summary>;
-  return typeof summary.crds === 'number' && Array.isArray(summary.versions) ? (summary as Summary) : undefined;
+  try {
+    const summary = JSON.parse(readFileSync(path, 'utf8')) as Partial<Summary>;
+    return typeof summary.crds === 'number' && Array.isArray(summary.versions) ? (summary as Summary) : undefined;
+  } catch {
+    // Only a cache: a damaged summary means the file is parsed.
+    return undefined;
+  }
 }
 
 function contentsOf(docs: readonly unknown[], file: string): { contents: CrdFileContents; summary: Summary } {

@@ -221,6 +221,21 @@ describe('the build\'s parsed-CRD cache', () => {
     expect(described(CrdSchemaRegistry.load(['capi-v1.13.5'], { useBuildCache: false }))).not.toEqual(described(fromSummaries));
   });
 
+  it('is only a hint: a damaged summary means the file is parsed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crd-summary-'));
+    const source = readFileSync(join(crdRoot(), 'capi-v1.10.9', 'cluster.x-k8s.io_clusterclasses.yaml'), 'utf8').replace('name: clusterclasses.cluster.x-k8s.io', 'name: clusterclasses.cluster.x-k8s.io\n  labels: {damaged-summary-test: "1"}');
+    const file = join(dir, 'edited.yaml');
+    writeFileSync(file, source);
+    const summary = join(CRD_JSON_CACHE, `${createHash('sha256').update(source).digest('hex')}.served.json`);
+    try {
+      writeFileSync(summary, '{"crds":1,"versions":[');
+      expect(CrdSchemaRegistry.load([dir]).describe('cluster.x-k8s.io/v1beta1', 'ClusterClass')?.file).toBe(file);
+    } finally {
+      rmSync(summary, { force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('is missed by an edited CRD, which is then parsed from its YAML', () => {
     const dir = mkdtempSync(join(tmpdir(), 'crd-cache-'));
     try {
