@@ -51,16 +51,7 @@ export interface CrdFileContents {
 }
 
 /** `<sha>.served.json`: a served version without its schema; `doc` is the index of its CRD document in the file. */
-interface SummaryEntry {
-  readonly doc: number;
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly crdName: string;
-  readonly namespaced: boolean;
-  readonly storage: boolean;
-  readonly deprecated: boolean;
-  readonly schemaKey: string;
-}
+type SummaryEntry = Omit<CrdVersionInfo, 'file' | 'schema'> & { readonly doc: number; readonly schemaKey: string };
 
 interface Summary {
   readonly crds: number;
@@ -110,7 +101,7 @@ export function crdFileContents(file: string, useCache = true): CrdFileContents 
       };
       return {
         crds: summary.crds,
-        versions: summary.versions.map((entry) => ({ info: new SummarizedVersion(entry, file, () => schemaOf(entry)), schemaKey: () => entry.schemaKey })),
+        versions: summary.versions.map((entry) => ({ info: summarizedVersion(entry, file, () => schemaOf(entry)), schemaKey: () => entry.schemaKey })),
       };
     }
   }
@@ -166,27 +157,17 @@ function contentsOf(docs: readonly unknown[], file: string): { contents: CrdFile
 const schemaKeyOf = (schema: JSONSchemaProps | undefined): string => sha256(Buffer.from(canonicalJsonOfAny(schema ?? null)));
 
 /** A served version from the build's summary; the schema is read when first asked for. */
-class SummarizedVersion implements CrdVersionInfo {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly crdName: string;
-  readonly namespaced: boolean;
-  readonly storage: boolean;
-  readonly deprecated: boolean;
-  private loaded = false;
-  private value: JSONSchemaProps | undefined;
-
-  constructor(entry: SummaryEntry, readonly file: string, private readonly load: () => JSONSchemaProps | undefined) {
-    ({ apiVersion: this.apiVersion, kind: this.kind, crdName: this.crdName, namespaced: this.namespaced, storage: this.storage, deprecated: this.deprecated } = entry);
-  }
-
-  get schema(): JSONSchemaProps | undefined {
-    if (!this.loaded) {
-      this.value = this.load();
-      this.loaded = true;
-    }
-    return this.value;
-  }
+function summarizedVersion(entry: SummaryEntry, file: string, load: () => JSONSchemaProps | undefined): CrdVersionInfo {
+  const { doc: _doc, schemaKey: _key, ...fields } = entry;
+  let schema: { value: JSONSchemaProps | undefined } | undefined;
+  return {
+    ...fields,
+    file,
+    get schema() {
+      schema ??= { value: load() };
+      return schema.value;
+    },
+  };
 }
 
 /** Served versions of one YAML document, or undefined if it is not a CRD. */
