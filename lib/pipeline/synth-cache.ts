@@ -176,7 +176,7 @@ interface SourceFingerprint {
 const IMPORT = /(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g;
 
 function sourceFingerprint(roots: readonly string[], digests: FileDigests | undefined): SourceFingerprint {
-  // Length-prefixed content digests: the same as hashing the bytes themselves for telling contents apart.
+  // Each file as its path and the fixed-length digest of its bytes: as telling as the bytes themselves.
   const digestOf = (p: string): string => (digests ? digests.digest(p) : sha256(readFileSync(p)));
   const shared = createHash('sha256');
   const folders = new Map<string, { root: string; files: string[] }>();
