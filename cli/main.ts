@@ -147,6 +147,7 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
         ...(vendor ? { vendor } : {}),
         root: ROOT,
         definitions,
+        definitionsModule: STACKS_MODULE,
         mode,
         releaseDir: resolve(opts.releaseDir),
         dryRun: opts.dryRun ?? false,

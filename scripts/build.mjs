@@ -27,10 +27,10 @@ for (const entry of readdirSync(out, { withFileTypes: true })) {
 
 const result = await build({
   absWorkingDir: root,
-  // The modules a process starts from: the app, the CLI, a synthesis
-  // worker, the two that tests and workers import by path, and the CRD
-  // cache writer this script runs below.
-  entryPoints: ['main.ts', 'cli/main.ts', 'cli/commands/synth-worker.ts', 'cli/commands/synth.ts', 'stacks/index.ts', 'lib/pipeline/crd-files.ts'],
+  // The modules a process starts from: the app, the CLI, the synthesis and
+  // release workers, the three that tests and workers import by path, and
+  // the CRD cache writer this script runs below.
+  entryPoints: ['main.ts', 'cli/main.ts', 'cli/commands/synth-worker.ts', 'cli/commands/release-worker.ts', 'cli/commands/synth.ts', 'cli/commands/release.ts', 'stacks/index.ts', 'lib/pipeline/crd-files.ts'],
   outbase: '.',
   outdir: out,
   chunkNames: 'chunks/[name]-[hash]',

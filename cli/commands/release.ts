@@ -3,14 +3,20 @@ import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { assertOutputFolder, replaceFile, replaceSubtrees, replaceTree, type TreeFile } from '../../lib/bytes/atomic-write.ts';
 import { assertConformance } from '../../lib/overlay/conformance.ts';
-import { distTree, planRelease, releaseTree } from '../../lib/release/release.ts';
+import { planRelease } from '../../lib/release/release.ts';
 import type { ChartSource } from '../../lib/release/vendor.ts';
 import type { VersionMode } from '../../lib/release/versioning.ts';
-import { formatFindings, pathLabel } from '../../lib/release/upgrade-check.ts';
+import { canReleaseInParallel, plainPlan, planInWorkers, type PlainPlan } from './release-parallel.ts';
 
 export interface ReleaseCommandOptions {
   readonly root: string;
   readonly definitions: readonly ClusterStackDefinition<StackVersionsRow>[];
+  /**
+   * URL of the compiled module whose `STACKS` export holds `definitions`:
+   * lets a large matrix be planned on worker threads (release-parallel.ts).
+   * @default - one thread
+   */
+  readonly definitionsModule?: string;
   readonly mode: VersionMode;
   readonly releaseDir: string;
   readonly from?: string;
@@ -52,6 +58,8 @@ export interface ReleaseSummary {
   }[];
   /** False when no release folder was written: stable or custom mode without vendoring, with foldersOnlyVendored. */
   readonly wroteReleaseFolders: boolean;
+  /** Threads the plan was made on (1, or one per core for a large matrix). */
+  readonly threads: number;
   /** Every upgrade path into a new version: `<from> → <to>` and the problems found (empty: the path is fine). */
   readonly upgrades: readonly { readonly path: string; readonly kind: string; readonly problems: readonly string[] }[];
 }
@@ -68,47 +76,55 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
   // An overlay that lost a base component (lib/overlay) is not released.
   assertConformance(options.definitions);
   if (!options.dryRun) assertOutputFolder(options.releaseDir, 'release');
-  const plan = await planRelease({
-    root: options.root,
-    definitions: options.definitions,
-    mode: options.mode,
-    ...(options.from ? { from: options.from } : {}),
-    ...(options.filter ? { filter: options.filter } : {}),
-    ...(options.vendor ? { vendor: options.vendor } : {}),
-    ...(options.record ? { record: true } : {}),
-    ...(options.allowBreaking !== undefined ? { allowBreaking: options.allowBreaking } : {}),
-  });
+  const planShare = async (definitions: readonly ClusterStackDefinition<StackVersionsRow>[]): Promise<PlainPlan> =>
+    plainPlan(await planRelease({
+      root: options.root,
+      definitions,
+      mode: options.mode,
+      ...(options.from ? { from: options.from } : {}),
+      ...(options.filter ? { filter: options.filter } : {}),
+      ...(options.vendor ? { vendor: options.vendor } : {}),
+      ...(options.record ? { record: true } : {}),
+      ...(options.allowBreaking !== undefined ? { allowBreaking: options.allowBreaking } : {}),
+    }));
+  const { mode } = options;
+  const plain = !options.from && !options.filter && !options.vendor && !options.record && (mode.kind === 'stable' || mode.kind === 'hash');
+  const parallel = canReleaseInParallel(options.definitions, options.definitionsModule, plain) && (mode.kind === 'stable' || mode.kind === 'hash');
+  const plan = parallel
+    ? await planInWorkers({ root: options.root, definitionsModule: options.definitionsModule, mode: mode.kind, ...(options.allowBreaking !== undefined ? { allowBreaking: options.allowBreaking } : {}) }, options.definitions, planShare)
+    : await planShare(options.definitions);
   const writeFolders = !(options.foldersOnlyVendored && !options.vendor && options.mode.kind !== 'hash');
   if (!options.dryRun) {
     const dist = join(options.root, 'dist');
     if (plan.updatesSources) assertOutputFolder(dist, 'synth');
     if (writeFolders && options.filter) {
-      replaceSubtrees(options.releaseDir, 'release', plan.entries.map((e) => ({ path: e.bundle.releaseTag, files: e.files })));
+      replaceSubtrees(options.releaseDir, 'release', plan.bundles.map((b) => ({ path: b.releaseTag, files: b.files })));
     } else if (writeFolders) {
-      replaceTree(options.releaseDir, releaseTree(plan), 'release');
+      replaceTree(options.releaseDir, plan.bundles.flatMap((b) => b.files.map((f) => ({ path: `${b.releaseTag}/${f.path}`, content: f.content }))), 'release');
     }
     if (plan.updatesSources) {
       writeFiles(options.root, plan.records);
-      if (options.filter) replaceSubtrees(dist, 'synth', plan.entries.map((e) => ({ path: e.bundle.path, files: e.bundle.files })));
-      else replaceTree(dist, distTree(plan), 'synth');
+      if (options.filter) replaceSubtrees(dist, 'synth', plan.bundles.map((b) => ({ path: b.path, files: b.distFiles })));
+      else replaceTree(dist, plan.bundles.flatMap((b) => b.distFiles.map((f) => ({ path: `${b.path}/${f.path}`, content: f.content }))), 'synth');
     }
   }
   return {
     releaseDir: options.releaseDir,
     updatedSources: plan.updatesSources,
     wroteReleaseFolders: writeFolders && !options.dryRun,
-    releases: plan.entries.map((e) => ({
-      bundle: e.bundle.path,
-      tag: e.bundle.releaseTag,
-      clusterStack: e.decision.versions.clusterStack.toString(),
-      clusterAddon: e.decision.versions.clusterAddon.toString(),
-      nodeImage: e.decision.versions.nodeImage.toString(),
-      isNewVersion: e.decision.isNewVersion,
-      changed: e.decision.changed,
-      reason: e.decision.reason,
-      previous: e.previous?.versions.clusterStack.toString(),
+    threads: parallel ? plan.threads : 1,
+    releases: plan.bundles.map((b) => ({
+      bundle: b.path,
+      tag: b.releaseTag,
+      clusterStack: b.clusterStack,
+      clusterAddon: b.clusterAddon,
+      nodeImage: b.nodeImage,
+      isNewVersion: b.isNewVersion,
+      changed: b.changed,
+      reason: b.reason,
+      previous: b.previous,
     })),
-    upgrades: plan.upgrades.map((c) => ({ path: pathLabel(c.path), kind: c.path.kind, problems: formatFindings(c) })),
+    upgrades: plan.upgrades.map((u) => ({ path: u.path, kind: u.kind, problems: u.problems })),
   };
 }
 

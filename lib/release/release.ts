@@ -6,7 +6,7 @@ import { clusterStackName, type ClusterStackIdentity } from '../../constructs/na
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { StackVersion } from '../../constructs/stack-version.ts';
 import type { TreeFile } from '../bytes/atomic-write.ts';
-import { bundleTree, INITIAL_VERSIONS, synthesize, type Bundle } from '../pipeline/synth.ts';
+import { INITIAL_VERSIONS, synthesize, type Bundle } from '../pipeline/synth.ts';
 import { validateBundles } from '../pipeline/validate.ts';
 import { bundleHashes, componentHashes, PLACEHOLDER_VERSIONS, type ComponentHashes } from './content-hash.ts';
 import { releaseFiles } from './release-assets.ts';
@@ -167,11 +167,6 @@ function vendoredContent(h: ComponentHashes): ComponentHashes {
 /** The release/ tree of a plan: `<tag>/<file>`. */
 export function releaseTree(plan: ReleasePlan): TreeFile[] {
   return plan.entries.flatMap((e) => e.files.map((f) => ({ path: `${e.bundle.releaseTag}/${f.path}`, content: f.content })));
-}
-
-/** The dist/ tree of a plan. */
-export function distTree(plan: ReleasePlan): TreeFile[] {
-  return bundleTree(plan.entries.map((e) => e.bundle));
 }
 
 /** The release folders below `dir` (or `dir` itself), newest stable per bundle: `<provider>/<stack>/<major>-<minor>` → folder. */
