@@ -6,6 +6,19 @@ import type { ReleasePlan } from '../../lib/release/release.ts';
 import { formatFindings, pathLabel } from '../../lib/release/upgrade-check.ts';
 import { PARALLEL_MIN_BUNDLES, synthesisThreads } from './synth-parallel.ts';
 
+/** What the release command reports of one bundle. */
+export interface ReleasedBundle {
+  readonly bundle: string;
+  readonly tag: string;
+  readonly clusterStack: string;
+  readonly clusterAddon: string;
+  readonly nodeImage: string;
+  readonly isNewVersion: boolean;
+  readonly changed: readonly string[];
+  readonly reason: string;
+  readonly previous: string | undefined;
+}
+
 /** One released bundle as plain data: what the release command writes and reports. */
 export interface PlannedBundle {
   /** `<provider>/<stack>/<major>-<minor>`, its folder below dist/. */
@@ -15,13 +28,7 @@ export interface PlannedBundle {
   readonly files: readonly TreeFile[];
   /** The bundle's files below dist/. */
   readonly distFiles: readonly TreeFile[];
-  readonly clusterStack: string;
-  readonly clusterAddon: string;
-  readonly nodeImage: string;
-  readonly isNewVersion: boolean;
-  readonly changed: readonly string[];
-  readonly reason: string;
-  readonly previous: string | undefined;
+  readonly release: ReleasedBundle;
 }
 
 /**
@@ -59,13 +66,17 @@ export function plainPlan(plan: ReleasePlan): PlainPlan {
       releaseTag: e.bundle.releaseTag,
       files: e.files,
       distFiles: e.bundle.files,
-      clusterStack: e.decision.versions.clusterStack.toString(),
-      clusterAddon: e.decision.versions.clusterAddon.toString(),
-      nodeImage: e.decision.versions.nodeImage.toString(),
-      isNewVersion: e.decision.isNewVersion,
-      changed: e.decision.changed,
-      reason: e.decision.reason,
-      previous: e.previous?.versions.clusterStack.toString(),
+      release: {
+        bundle: e.bundle.path,
+        tag: e.bundle.releaseTag,
+        clusterStack: e.decision.versions.clusterStack.toString(),
+        clusterAddon: e.decision.versions.clusterAddon.toString(),
+        nodeImage: e.decision.versions.nodeImage.toString(),
+        isNewVersion: e.decision.isNewVersion,
+        changed: e.decision.changed,
+        reason: e.decision.reason,
+        previous: e.previous?.versions.clusterStack.toString(),
+      },
     })),
     records: plan.records,
     updatesSources: plan.updatesSources,

@@ -6,7 +6,7 @@ import { assertConformance } from '../../lib/overlay/conformance.ts';
 import { planRelease } from '../../lib/release/release.ts';
 import type { ChartSource } from '../../lib/release/vendor.ts';
 import type { VersionMode } from '../../lib/release/versioning.ts';
-import { canReleaseInParallel, plainPlan, planInWorkers, type PlainPlan } from './release-parallel.ts';
+import { canReleaseInParallel, plainPlan, planInWorkers, type PlainPlan, type ReleasedBundle } from './release-parallel.ts';
 
 export interface ReleaseCommandOptions {
   readonly root: string;
@@ -45,17 +45,7 @@ export interface ReleaseSummary {
   readonly releaseDir: string;
   /** Whether the version records and dist/ were (or, with dryRun, would be) written. */
   readonly updatedSources: boolean;
-  readonly releases: readonly {
-    readonly bundle: string;
-    readonly tag: string;
-    readonly clusterStack: string;
-    readonly clusterAddon: string;
-    readonly nodeImage: string;
-    readonly isNewVersion: boolean;
-    readonly changed: readonly string[];
-    readonly reason: string;
-    readonly previous: string | undefined;
-  }[];
+  readonly releases: readonly ReleasedBundle[];
   /** False when no release folder was written: stable or custom mode without vendoring, with foldersOnlyVendored. */
   readonly wroteReleaseFolders: boolean;
   /** Threads the plan was made on (1, or one per core for a large matrix). */
@@ -113,17 +103,7 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
     updatedSources: plan.updatesSources,
     wroteReleaseFolders: writeFolders && !options.dryRun,
     threads: parallel ? plan.threads : 1,
-    releases: plan.bundles.map((b) => ({
-      bundle: b.path,
-      tag: b.releaseTag,
-      clusterStack: b.clusterStack,
-      clusterAddon: b.clusterAddon,
-      nodeImage: b.nodeImage,
-      isNewVersion: b.isNewVersion,
-      changed: b.changed,
-      reason: b.reason,
-      previous: b.previous,
-    })),
+    releases: plan.bundles.map((b) => b.release),
     upgrades: plan.upgrades.map((u) => ({ path: u.path, kind: u.kind, problems: u.problems })),
   };
 }

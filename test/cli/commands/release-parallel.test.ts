@@ -1,46 +1,33 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { releaseCommand as ReleaseCommand } from '../../../cli/commands/release.ts';
 import { readTree } from '../../lib/release/test-stack.ts';
+import { compiledMatrix, threadsSetting } from './compiled-matrix.ts';
 
-const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-
-/**
- * Worker threads load compiled JavaScript only, so this runs the compiled
- * release command (.build/, as `npm ci` builds it) on a matrix large enough
- * to be planned on threads: 132 bundles in 44 stacks cloned from the shipped
- * ones.
- */
+/** The compiled release command on 132 bundles in 44 stacks, enough to be planned on threads. */
 describe('release of a large matrix on worker threads (compiled)', () => {
   const temp = mkdtempSync(join(tmpdir(), 'release-parallel-'));
-  const matrix = join(temp, 'matrix.mjs');
+  const threads = threadsSetting();
   let releaseCommand: typeof ReleaseCommand;
   let STACKS: Parameters<typeof ReleaseCommand>[0]['definitions'];
-  const threadsEnv = process.env.CLUSTER_STACKS_SYNTH_THREADS;
+  let matrixUrl: string;
   afterAll(() => {
     rmSync(temp, { recursive: true, force: true });
-    if (threadsEnv === undefined) delete process.env.CLUSTER_STACKS_SYNTH_THREADS;
-    else process.env.CLUSTER_STACKS_SYNTH_THREADS = threadsEnv;
+    threads.restore();
   });
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'pipe' });
-    writeFileSync(
-      matrix,
-      `import { STACKS as SHIPPED } from ${JSON.stringify(pathToFileURL(join(ROOT, '.build', 'stacks', 'index.js')).href)};\n` +
-        'export const STACKS = Array.from({ length: 44 }, (_, i) => ({ ...SHIPPED[i % SHIPPED.length], stack: `p${i}` }));\n',
-    );
-    ({ releaseCommand } = (await import(pathToFileURL(join(ROOT, '.build', 'cli', 'commands', 'release.js')).href)) as { releaseCommand: typeof ReleaseCommand });
-    ({ STACKS } = (await import(pathToFileURL(matrix).href)) as { STACKS: typeof STACKS });
+    let module: { releaseCommand: typeof ReleaseCommand };
+    ({ module, STACKS, matrixUrl } = await compiledMatrix<{ releaseCommand: typeof ReleaseCommand }>(temp, 'release'));
+    ({ releaseCommand } = module);
   }, 300_000);
 
   /** A project root of its own for each run: stable mode writes records and dist/ there. */
-  const run = (threads: string, name: string, mode: 'hash' | 'stable', definitionsModule = pathToFileURL(matrix).href) => {
-    process.env.CLUSTER_STACKS_SYNTH_THREADS = threads;
+  const run = (count: string, name: string, mode: 'hash' | 'stable', definitionsModule = matrixUrl) => {
+    threads.set(count);
     const root = join(temp, name);
     mkdirSync(root);
     return { root, result: releaseCommand({ root, definitions: STACKS, definitionsModule, mode: { kind: mode }, releaseDir: join(root, 'release') }) };
