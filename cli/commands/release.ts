@@ -77,11 +77,11 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
       ...(options.record ? { record: true } : {}),
       ...(options.allowBreaking !== undefined ? { allowBreaking: options.allowBreaking } : {}),
     }));
-  const { mode } = options;
-  const plain = !options.from && !options.filter && !options.vendor && !options.record && (mode.kind === 'stable' || mode.kind === 'hash');
-  const parallel = canReleaseInParallel(options.definitions, options.definitionsModule, plain) && (mode.kind === 'stable' || mode.kind === 'hash');
-  const plan = parallel
-    ? await planInWorkers({ root: options.root, definitionsModule: options.definitionsModule, mode: mode.kind, ...(options.allowBreaking !== undefined ? { allowBreaking: options.allowBreaking } : {}) }, options.definitions, planShare)
+  // Custom versions, a selection, --from and vendoring stay on this thread (see canReleaseInParallel).
+  const kind = options.mode.kind === 'stable' || options.mode.kind === 'hash' ? options.mode.kind : undefined;
+  const plain = kind !== undefined && !options.from && !options.filter && !options.vendor && !options.record;
+  const plan = kind !== undefined && canReleaseInParallel(options.definitions, options.definitionsModule, plain)
+    ? await planInWorkers({ root: options.root, definitionsModule: options.definitionsModule, mode: kind, ...(options.allowBreaking !== undefined ? { allowBreaking: options.allowBreaking } : {}) }, options.definitions, planShare)
     : await planShare(options.definitions);
   const writeFolders = !(options.foldersOnlyVendored && !options.vendor && options.mode.kind !== 'hash');
   if (!options.dryRun) {
@@ -102,7 +102,7 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
     releaseDir: options.releaseDir,
     updatedSources: plan.updatesSources,
     wroteReleaseFolders: writeFolders && !options.dryRun,
-    threads: parallel ? plan.threads : 1,
+    threads: plan.threads,
     releases: plan.bundles.map((b) => b.release),
     upgrades: plan.upgrades.map((u) => ({ path: u.path, kind: u.kind, problems: u.problems })),
   };
