@@ -105,15 +105,19 @@ export function crdFileContents(file: string, useCache = true): CrdFileContents 
       };
     }
   }
-  return contentsOf(documentsOf(file, bytes, sha), file).contents;
+  return contentsOf(documentsOf(file, bytes, sha), file);
 }
 
 /** Writes a CRD file's parsed documents and summary into the build's cache (scripts/build.mjs). */
 export function writeCrdCache(file: string): void {
   const bytes = readFileSync(file);
   const sha = sha256(bytes);
-  const docs = yaml.loadAll(bytes.toString('utf8'), null, { schema: yaml.CORE_SCHEMA, filename: file });
-  const { summary } = contentsOf(docs, file);
+  const docs = documentsOf(file, bytes, undefined);
+  const { crds, versions } = contentsOf(docs, file);
+  const summary: Summary = {
+    crds,
+    versions: versions.map(({ doc, info: { apiVersion, kind, crdName, namespaced, storage, deprecated }, schemaKey }) => ({ doc, apiVersion, kind, crdName, namespaced, storage, deprecated, schemaKey: schemaKey() })),
+  };
   mkdirSync(CRD_JSON_CACHE, { recursive: true });
   // The summary is written last: its presence promises the documents.
   for (const [suffix, value] of [['.json', docs], ['.served.json', summary]] as const) {
@@ -135,23 +139,22 @@ function readSummary(sha: string): Summary | undefined {
   }
 }
 
-function contentsOf(docs: readonly unknown[], file: string): { contents: CrdFileContents; summary: Summary } {
+type IndexedVersion = ServedVersion & { readonly doc: number };
+
+/** The served versions of a file's documents, each with the index of the document that serves it. */
+function contentsOf(docs: readonly unknown[], file: string): { readonly crds: number; readonly versions: readonly IndexedVersion[] } {
   let crds = 0;
-  const versions: ServedVersion[] = [];
-  const entries: SummaryEntry[] = [];
+  const versions: IndexedVersion[] = [];
   for (const [doc, value] of docs.entries()) {
     const served = servedVersionsOf(value, file);
     if (served === undefined) continue;
     crds++;
     for (const info of served) {
       let key: string | undefined;
-      const schemaKey = (): string => (key ??= schemaKeyOf(info.schema));
-      versions.push({ info, schemaKey });
-      const { apiVersion, kind, crdName, namespaced, storage, deprecated } = info;
-      entries.push({ doc, apiVersion, kind, crdName, namespaced, storage, deprecated, get schemaKey() { return schemaKey(); } });
+      versions.push({ doc, info, schemaKey: () => (key ??= schemaKeyOf(info.schema)) });
     }
   }
-  return { contents: { crds, versions }, summary: { crds, versions: entries } };
+  return { crds, versions };
 }
 
 const schemaKeyOf = (schema: JSONSchemaProps | undefined): string => sha256(Buffer.from(canonicalJsonOfAny(schema ?? null)));
@@ -171,7 +174,7 @@ function summarizedVersion(entry: SummaryEntry, file: string, load: () => JSONSc
 }
 
 /** Served versions of one YAML document, or undefined if it is not a CRD. */
-export function servedVersionsOf(doc: unknown, file: string): CrdVersionInfo[] | undefined {
+function servedVersionsOf(doc: unknown, file: string): CrdVersionInfo[] | undefined {
   if (!isRecord(doc) || doc.kind !== 'CustomResourceDefinition') return undefined;
   if (typeof doc.apiVersion !== 'string' || !doc.apiVersion.startsWith('apiextensions.k8s.io/')) return undefined;
   const spec = doc.spec;
