@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import { replaceFile } from '../bytes/atomic-write.ts';
 
 /** Size, mtime (ms, fractional) and inode: a file with all three unchanged is taken to hold the same bytes. */
-type Stamp = readonly [number, number, number];
+export type FileStamp = readonly [number, number, number];
+
+export const fileStamp = (s: Stats): FileStamp => [s.size, s.mtimeMs, s.ino];
+
+/** Whether `recorded` (a stamp, possibly followed by more) is the stamp of `s`. */
+export const sameStamp = (recorded: readonly unknown[], s: Stats): boolean => recorded[0] === s.size && recorded[1] === s.mtimeMs && recorded[2] === s.ino;
 
 interface DigestsFile {
   readonly format: 1;
@@ -54,11 +59,10 @@ export class FileDigests {
   /** The sha256 of a file's bytes (hex). */
   digest(file: string): string {
     const s = lstatSync(file);
-    const stamp: Stamp = [s.size, s.mtimeMs, s.ino];
     const key = relative(this.root, file);
     const seen = this.known.get(key);
-    const digest = seen && seen[0] === stamp[0] && seen[1] === stamp[1] && seen[2] === stamp[2] ? seen[3] : createHash('sha256').update(readFileSync(file)).digest('hex');
-    this.next.set(key, [...stamp, digest]);
+    const digest = seen && sameStamp(seen, s) ? seen[3] : createHash('sha256').update(readFileSync(file)).digest('hex');
+    this.next.set(key, [...fileStamp(s), digest]);
     return digest;
   }
 

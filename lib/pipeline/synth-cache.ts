@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
 import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
@@ -8,7 +8,7 @@ import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/
 import { OUTPUT_MARKER, replaceFile } from '../bytes/atomic-write.ts';
 import { canonicalJsonOfAny } from '../bytes/json.ts';
 import type { ComponentHashes } from '../release/content-hash.ts';
-import type { FileDigests } from './file-digests.ts';
+import { fileStamp, sameStamp, type FileDigests, type FileStamp } from './file-digests.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 
 /**
@@ -38,7 +38,7 @@ export interface SynthCacheEntry {
   readonly key: string;
   readonly hashes: ComponentHashes;
   /** Path below the bundle folder → size, mtime and inode after the write. */
-  readonly files: Readonly<Record<string, readonly [number, number, number]>>;
+  readonly files: Readonly<Record<string, FileStamp>>;
   /**
    * Folder below the bundle folder ('' is the bundle folder) → mtime and
    * inode after the write: a file added or removed changes its folder's
@@ -107,14 +107,12 @@ function filesBelow(dir: string, dirs?: string[]): string[] {
   return out;
 }
 
-const stamp = (s: Stats): readonly [number, number, number] => [s.size, s.mtimeMs, s.ino];
-
 /** Size, mtime and inode of every file below a bundle folder, and mtime and inode of every folder, as recorded after writing it. */
 export function stampFolder(bundleDir: string): Pick<SynthCacheEntry, 'files' | 'dirs'> {
   const dirs: string[] = [];
   const files = filesBelow(bundleDir, dirs);
   return {
-    files: Object.fromEntries(files.map((p) => [relative(bundleDir, p), stamp(lstatSync(p))])),
+    files: Object.fromEntries(files.map((p) => [relative(bundleDir, p), fileStamp(lstatSync(p))])),
     dirs: Object.fromEntries(dirs.map((d) => {
       const s = lstatSync(d);
       return [relative(bundleDir, d), [s.mtimeMs, s.ino] as const];
@@ -132,7 +130,7 @@ export function folderUnchanged(bundleDir: string, recorded: Pick<SynthCacheEntr
     }
     for (const [p, r] of Object.entries(recorded.files)) {
       const s = lstatSync(join(bundleDir, p));
-      if (!s.isFile() || r[0] !== s.size || r[1] !== s.mtimeMs || r[2] !== s.ino) return false;
+      if (!s.isFile() || !sameStamp(r, s)) return false;
     }
     return true;
   } catch {
