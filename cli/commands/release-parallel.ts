@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import type { TreeFile } from '../../lib/bytes/atomic-write.ts';
-import { BUILD_ROOT, entryModuleUrl } from '../../lib/pipeline/project-root.ts';
+import { entryModuleUrl } from '../../lib/pipeline/project-root.ts';
 import type { ReleasePlan } from '../../lib/release/release.ts';
 import { formatFindings, pathLabel } from '../../lib/release/upgrade-check.ts';
-import { PARALLEL_MIN_BUNDLES, synthesisThreads } from './synth-parallel.ts';
+import { canSynthesizeInParallel, synthesisThreads } from './synth-parallel.ts';
 
 /** What the release command reports of one bundle. */
 export interface ReleasedBundle {
@@ -85,7 +85,8 @@ export function plainPlan(plan: ReleasePlan): PlainPlan {
   };
 }
 
-const stackOf = (d: { readonly provider: string; readonly stack: string }): string => `${d.provider}/${d.stack}`;
+/** `<provider>/<stack>`: the unit a release is shared out by. */
+export const stackOf = (d: { readonly provider: string; readonly stack: string }): string => `${d.provider}/${d.stack}`;
 
 /**
  * Whether a release can be planned on worker threads: the compiled CLI, a
@@ -95,7 +96,7 @@ const stackOf = (d: { readonly provider: string; readonly stack: string }): stri
  */
 export function canReleaseInParallel(definitions: readonly ClusterStackDefinition<StackVersionsRow>[], definitionsModule: string | undefined, plain: boolean): definitionsModule is string {
   const bundles = definitions.reduce((n, d) => n + (Array.isArray(d.versions) ? d.versions.length : 0), 0);
-  return plain && definitionsModule !== undefined && BUILD_ROOT !== undefined && bundles >= PARALLEL_MIN_BUNDLES && synthesisThreads() > 1 && new Set(definitions.map(stackOf)).size > 1;
+  return plain && new Set(definitions.map(stackOf)).size > 1 && canSynthesizeInParallel(bundles, definitionsModule);
 }
 
 /**

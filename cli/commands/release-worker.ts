@@ -7,15 +7,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { planRelease } from '../../lib/release/release.ts';
-import { plainPlan, type ReleaseWorkerReply, type ReleaseWorkerRequest } from './release-parallel.ts';
+import { plainPlan, stackOf, type ReleaseWorkerReply, type ReleaseWorkerRequest } from './release-parallel.ts';
 
 const request = workerData as ReleaseWorkerRequest;
 let reply: ReleaseWorkerReply;
 try {
   const { STACKS } = (await import(request.definitionsModule)) as { STACKS: readonly ClusterStackDefinition<StackVersionsRow>[] };
   const mine = new Set(request.stacks);
-  const definitions = STACKS.filter((d) => mine.has(`${d.provider}/${d.stack}`));
-  const missing = request.stacks.filter((s) => !definitions.some((d) => `${d.provider}/${d.stack}` === s));
+  const definitions = STACKS.filter((d) => mine.has(stackOf(d)));
+  const missing = request.stacks.filter((s) => !definitions.some((d) => stackOf(d) === s));
   if (missing.length > 0) throw new Error(`${request.definitionsModule} does not define ${missing.join(', ')}`);
   const plan = await planRelease({
     root: request.root,

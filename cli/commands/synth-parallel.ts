@@ -44,7 +44,7 @@ export function synthesisThreads(): number {
   return Number.isInteger(configured) && configured >= 1 ? configured : availableParallelism();
 }
 
-/** Whether synthCommand can spread `count` bundles over worker threads here. */
+/** Whether `count` bundles can be spread over worker threads here: the compiled CLI, a large enough matrix, more than one thread (synth, and release through canReleaseInParallel). */
 export function canSynthesizeInParallel(count: number, definitionsModule: string | undefined): definitionsModule is string {
   return definitionsModule !== undefined && workerModule() !== undefined && count >= PARALLEL_MIN_BUNDLES && synthesisThreads() > 1;
 }
