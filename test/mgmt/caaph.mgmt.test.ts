@@ -45,6 +45,7 @@ function newestMinorPaths(): [string, Bundle, Bundle][] {
 }
 
 const HRP_RESOURCE = 'helmreleaseproxies.addons.cluster.x-k8s.io';
+const HCP_RESOURCE = 'helmchartproxies.addons.cluster.x-k8s.io';
 const PROXY_NAME_LABEL = 'helmreleaseproxy.addons.cluster.x-k8s.io/helmchartproxy-name';
 
 /** The bundle's proxies with repoURL on the stand-in repository, and a check that nothing else changed. */
@@ -148,9 +149,9 @@ async function moveAndRecord(ns: string, workload: Kube, from: Bundle, to: Bundl
   await k.applyOk([{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'c1-kubeconfig', labels: { 'cluster.x-k8s.io/cluster-name': 'c1' } }, type: 'cluster.x-k8s.io/secret', stringData: { value: workloadConfig(workload) } }], ns);
   for (const b of [from, to]) {
     await applyClassObjects(k, b, ns);
-    await k.applyOk(localProxies(b, url), ns, 'gitops');
-    await waitClassReconciled(k, ns, b.clusterClassName);
+    await k.applyOk(localProxies(b, url), ns, { fieldManager: 'gitops' });
   }
+  await Promise.all([from, to].map((b) => waitClassReconciled(k, ns, b.clusterClassName)));
   await createCluster(k, { name: 'c1', namespace: ns, bundle: from, labels: Object.fromEntries(Object.entries(labelOf(from)).filter((e): e is [string, string] => e[1] !== null)) });
   await waitTopologyReconciled(k, ns, 'c1');
   await standInProviderStatus(k, ns, 'c1', from.kubernetes);
@@ -167,14 +168,16 @@ async function moveAndRecord(ns: string, workload: Kube, from: Bundle, to: Bundl
     const hrpsBefore = hrps.events.length;
     const releasesBefore = releases.events.length;
 
+    const movedAt = Date.now();
     const upgrade = await upgradeCluster(k, ns, 'c1', from, to, { labels: labelOf(to), apply: false });
     if (waitDeployed) await waitReleasesDeployed(k, workload, ns, proxyReleases(to));
     else await eventually(`HelmReleaseProxies of ${to.clusterClassName}'s proxies`, async () => ((await k.list(HRP_RESOURCE, ns)).length >= proxyReleases(to).length ? true : undefined));
     // The old class's proxies go when its bundle is removed (a GitOps prune); InstallOnce
     // proxies keep their HelmReleaseProxies until then.
-    await new Promise((r) => setTimeout(r, 2000));
+    // At least 2 s after the move (the upgrade itself mostly takes longer).
+    await new Promise((r) => setTimeout(r, Math.max(0, movedAt + 2000 - Date.now())));
     const kept = (await k.list(HRP_RESOURCE, ns)).filter((h) => fromReleases.some((r) => r.proxy === at(h, 'metadata', 'labels', PROXY_NAME_LABEL))).length;
-    await k.ok(['delete', 'helmchartproxies.addons.cluster.x-k8s.io', '-n', ns, '--wait=false', ...fromReleases.map((r) => r.proxy).filter((p) => !proxyReleases(to).some((t) => t.proxy === p))]);
+    await k.delete(HCP_RESOURCE, fromReleases.map((r) => r.proxy).filter((p) => !proxyReleases(to).some((t) => t.proxy === p)), ns);
     await eventually(`the HelmReleaseProxies of ${from.clusterClassName}'s proxies gone`, async () => {
       const left = (await k.list(HRP_RESOURCE, ns)).filter((h) => fromReleases.some((r) => r.proxy === at(h, 'metadata', 'labels', PROXY_NAME_LABEL)) && !proxyReleases(to).some((r) => r.proxy === at(h, 'metadata', 'labels', PROXY_NAME_LABEL)));
       return left.length === 0 ? true : undefined;

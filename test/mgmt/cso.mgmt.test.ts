@@ -62,13 +62,14 @@ describe.skipIf(!mgmtEnabled)('Cluster Stack Operator CRDs', () => {
     const objects = [...shippedBundles(root).map((b) => ({ where: b.path, object: clusterStackFor(b) })), ...documentedClusterStacks()];
     for (const [i, { where, object }] of objects.entries()) {
       const named = { ...object, metadata: { ...(isObject(object.metadata) ? object.metadata : {}), name: `cs-${i}`, namespace: ns } };
-      const r = await k.run(['create', '--validate=strict', '-f', '-'], JSON.stringify(named));
-      expect(r.code, `${where}: ${r.stderr}`).toBe(0);
+      const r = await k.create(named, ns);
+      expect(r.ok, `${where}: ${r.message}`).toBe(true);
     }
     const created = await k.list('clusterstacks.clusterstack.x-k8s.io', ns);
     expect(created).toHaveLength(objects.length);
     const minimal = { apiVersion: 'clusterstack.x-k8s.io/v1alpha1', kind: 'ClusterStack', metadata: { name: 'minimal', namespace: ns }, spec: { provider: 'docker', name: 'scs', kubernetesVersion: '1.34' } };
-    await k.ok(['create', '-f', '-'], JSON.stringify(minimal));
+    const accepted = await k.create(minimal, ns);
+    expect(accepted.ok, accepted.message).toBe(true);
     const defaulted = await k.mustGet('clusterstacks.clusterstack.x-k8s.io', 'minimal', ns);
     expect(at(defaulted, 'spec')).toMatchObject({ channel: 'stable', autoSubscribe: true, noProvider: false });
   });
@@ -86,9 +87,9 @@ describe.skipIf(!mgmtEnabled)('Cluster Stack Operator CRDs', () => {
     ];
     for (const [name, change, message] of cases) {
       const spec = Object.fromEntries(Object.entries({ ...base.spec, ...change }).filter(([, v]) => v !== undefined));
-      const r = await k.run(['create', '--validate=strict', '-f', '-'], JSON.stringify({ ...base, metadata: { ...base.metadata, name: `broken-${name}` }, spec }));
-      expect(r.code, `${name} was accepted`).not.toBe(0);
-      expect(r.stderr, name).toMatch(message);
+      const r = await k.create({ ...base, metadata: { ...base.metadata, name: `broken-${name}` }, spec }, base.metadata.namespace);
+      expect(r.ok, `${name} was accepted`).toBe(false);
+      expect(r.message, name).toMatch(message);
     }
   });
 });

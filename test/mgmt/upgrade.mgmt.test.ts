@@ -18,11 +18,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { at, dumpDocuments, isObject, type JsonObject } from '../e2e/support/yaml.ts';
+import { at, isObject, type JsonObject } from '../e2e/support/yaml.ts';
 import { historicBundles, shippedBundles, type Bundle } from './support/bundles.ts';
 import { mgmt, mgmtEnabled } from './support/context.ts';
 import { Kube } from './support/kube.ts';
-import { applyBundle, applyClassObjects, createCluster, standInProviderStatus, waitClassReconciled, waitTopologyReconciled } from './support/topology.ts';
+import { applyClassObjects, createCluster, standInProviderStatus, waitClassReconciled, waitTopologyReconciled } from './support/topology.ts';
 import { expectRefused, moveCluster, semver, upgradeCluster } from './support/upgrade.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -64,14 +64,19 @@ describe.skipIf(!mgmtEnabled)('upgrade paths with Cluster API v1.10.9', () => {
     expect(paths).toEqual(expect.arrayContaining(['docker/scs/1-33 → docker/scs/1-34', 'openstack/scs/1-33 → openstack/scs/1-34']));
   });
 
+  it('every shipped bundle runs a Cluster with the default values here, at the start or end of a path (the bundles suite creates one with typical values)', () => {
+    const reached = new Set([...minorPaths().flatMap(([, from, to]) => [from.path, to.path]), ...shipped.filter((b) => history(b).length > 1).map((b) => b.path)]);
+    expect(shipped.map((b) => b.path).filter((p) => !reached.has(p))).toEqual([]);
+  });
+
   describe.concurrent('paths', () => {
     it.each(minorPaths())('%s: refused while the control plane provisions and for two minors at once; accepted once initialized; control plane first, workers held, then rolled', async (_, from, to) => {
       const ns = `minor-${from.provider}-${from.stack}-${from.minor}-${to.minor}`;
       const k = kube as Kube;
       await k.createNamespace(ns);
-      await applyBundle(k, from, ns);
+      await applyClassObjects(k, from, ns);
       await waitClassReconciled(k, ns, from.clusterClassName);
-      await applyBundle(k, to, ns);
+      await applyClassObjects(k, to, ns);
       await waitClassReconciled(k, ns, to.clusterClassName);
       await createCluster(k, { name: 'c1', namespace: ns, bundle: from });
       await waitTopologyReconciled(k, ns, 'c1');
@@ -108,15 +113,15 @@ describe.skipIf(!mgmtEnabled)('upgrade paths with Cluster API v1.10.9', () => {
       const versions: Bundle[] = [];
       const refused: string[] = [];
       for (const b of all) {
-        const r = await k.run(['apply', '--server-side', '--dry-run=server', '-f', '-'], dumpDocuments(b.classObjects.filter((o) => o.kind === 'ClusterClass').map((o) => ({ ...o, metadata: { ...(o.metadata as JsonObject), namespace: ns } }))));
-        if (r.code === 0) versions.push(b);
-        else refused.push(`${b.clusterClassName} (${b.revision.slice(0, 8)}): ${r.stderr.trim()}`);
+        const r = await k.apply(b.classObjects.filter((o) => o.kind === 'ClusterClass'), ns, { dryRun: true });
+        if (r.ok) versions.push(b);
+        else refused.push(`${b.clusterClassName} (${b.revision.slice(0, 8)}): ${r.message}`);
       }
       if (refused.length > 0) console.error(`${current.path}: Cluster API v1.10.9 refuses these earlier ClusterClasses, no Cluster ran on them:\n  ${refused.join('\n  ')}`);
       expect(versions.at(-1), `${current.path}: the current ClusterClass is accepted`).toBe(current);
       expect(versions.length, `${current.path}: an earlier version Cluster API accepts`).toBeGreaterThan(1);
       const first = versions[0] as Bundle;
-      await applyBundle(k, first, ns);
+      await applyClassObjects(k, first, ns);
       await waitClassReconciled(k, ns, first.clusterClassName);
       await createCluster(k, { name: 'c1', namespace: ns, bundle: first });
       await waitTopologyReconciled(k, ns, 'c1');
@@ -151,7 +156,7 @@ describe.skipIf(!mgmtEnabled)('broken upgrades Cluster API refuses (the checks a
   it('a Cluster setting a variable the class does not define is refused', async () => {
     const k = kube as Kube;
     await k.createNamespace(`${ns}-variables`);
-    await applyBundle(k, to, `${ns}-variables`);
+    await applyClassObjects(k, to, `${ns}-variables`);
     await waitClassReconciled(k, `${ns}-variables`, to.clusterClassName);
     await expect(createCluster(k, { name: 'c1', namespace: `${ns}-variables`, bundle: to, variables: { notAVariableOfThisClass: true } })).rejects.toThrow(/notAVariableOfThisClass/);
   });
@@ -159,7 +164,7 @@ describe.skipIf(!mgmtEnabled)('broken upgrades Cluster API refuses (the checks a
   it('a next class that renames the machine deployment class or swaps the infrastructure kind: the upgrade check fails with Cluster API\'s refusal', async () => {
     const k = kube as Kube;
     await k.createNamespace(ns);
-    await applyBundle(k, from, ns);
+    await applyClassObjects(k, from, ns);
     await waitClassReconciled(k, ns, from.clusterClassName);
     await createCluster(k, { name: 'c1', namespace: ns, bundle: from });
     await waitTopologyReconciled(k, ns, 'c1');

@@ -1,14 +1,35 @@
-import { dumpDocuments, isObject, type Json, type JsonObject } from '../../e2e/support/yaml.ts';
+import { isObject, type Json, type JsonObject } from '../../e2e/support/yaml.ts';
 import { describeRun, run, type RunResult } from '../../e2e/support/run.ts';
 import { ApiClient } from './api.ts';
 
+/** What the API server answered to a write: accepted, or refused with its message. */
+export interface WriteResult {
+  readonly ok: boolean;
+  /** `PATCH Cluster ns/c1 (server-side apply)` */
+  readonly request: string;
+  readonly status: number;
+  /** The API server's message (a webhook's refusal, a validation error); empty when accepted. */
+  readonly message: string;
+}
+
+export function describeWrite(r: WriteResult): string {
+  return `${r.request}: ${r.status}${r.message ? ` ${r.message}` : ''}`;
+}
+
+export interface ApplyOptions {
+  /** @default 'mgmt-test' */
+  readonly fieldManager?: string;
+  /** The API server runs admission and validation but stores nothing (`dryRun=All`). @default false */
+  readonly dryRun?: boolean;
+}
+
 /**
- * One cluster, reached two ways: what a user or a GitOps tool does (apply,
- * create, patch through the webhooks, delete) with kubectl, built at the
- * management cluster's Kubernetes version; the reads the tests poll with, the
- * stand-in status writes and namespaces over the REST API directly
- * (support/api.ts), which costs the API server and the two cores far less
- * than a kubectl process per poll.
+ * One cluster, reached over its REST API (support/api.ts) with the requests
+ * kubectl and a GitOps controller send: server-side apply with strict field
+ * validation, create, merge patch through the admission webhooks, status
+ * writes for the stand-ins, reads for the polls. kubectl itself is kept for
+ * what only it does: building a bundle folder with kustomize
+ * (`kubectl apply -k`) and watches.
  */
 export class Kube {
   private apiClient: ApiClient | undefined;
@@ -38,14 +59,43 @@ export class Kube {
     await this.api.ok('POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
   }
 
-  /** Server-side apply of objects (into `namespace` when they name none). */
-  public apply(objects: readonly JsonObject[], namespace: string, fieldManager = 'mgmt-test'): Promise<RunResult> {
-    return this.run(['apply', '--server-side', `--field-manager=${fieldManager}`, '-n', namespace, '-f', '-'], dumpDocuments(objects));
+  /** The path of an object and the object placed in `namespace` when it names none. */
+  private async locate(o: JsonObject, namespace: string): Promise<{ collection: string; name: string; object: JsonObject; id: string }> {
+    const meta = isObject(o.metadata) ? o.metadata : {};
+    const ns = typeof meta.namespace === 'string' ? meta.namespace : namespace;
+    if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') throw new Error(`an object without apiVersion or kind: ${JSON.stringify(o).slice(0, 200)}`);
+    const collection = await this.api.collectionOf(o.apiVersion, o.kind, ns);
+    const name = typeof meta.name === 'string' ? meta.name : '';
+    const namespaced = collection.includes('/namespaces/');
+    return { collection, name, object: namespaced ? { ...o, metadata: { ...meta, namespace: ns } } : o, id: `${o.kind} ${namespaced ? `${ns}/` : ''}${name}` };
   }
 
-  public async applyOk(objects: readonly JsonObject[], namespace: string, fieldManager?: string): Promise<void> {
-    const r = await this.apply(objects, namespace, fieldManager);
-    if (r.code !== 0) throw new Error(`kubectl apply failed:\n${describeRun(r, 6000)}`);
+  /**
+   * Server-side apply of objects, one after the other (into `namespace` when
+   * they name none), with strict field validation, as `kubectl apply
+   * --server-side` and GitOps controllers send it; stops at the first refusal.
+   */
+  public async apply(objects: readonly JsonObject[], namespace: string, options: ApplyOptions = {}): Promise<WriteResult> {
+    const query = `?fieldManager=${encodeURIComponent(options.fieldManager ?? 'mgmt-test')}&fieldValidation=Strict${options.dryRun ? '&dryRun=All' : ''}`;
+    let last: WriteResult = { ok: true, request: 'server-side apply of nothing', status: 200, message: '' };
+    for (const o of objects) {
+      const { collection, name, object, id } = await this.locate(o, namespace);
+      const r = await this.api.request('PATCH', `${collection}/${encodeURIComponent(name)}${query}`, JSON.stringify(object), 'application/apply-patch+yaml');
+      last = result(`PATCH ${id} (server-side apply${options.dryRun ? ', dry run' : ''})`, r);
+      if (!last.ok) return last;
+    }
+    return last;
+  }
+
+  public async applyOk(objects: readonly JsonObject[], namespace: string, options?: ApplyOptions): Promise<void> {
+    const r = await this.apply(objects, namespace, options);
+    if (!r.ok) throw new Error(`server-side apply refused: ${describeWrite(r)}`);
+  }
+
+  /** Creates an object (through the admission webhooks, strict field validation), as `kubectl create` does. */
+  public async create(o: JsonObject, namespace: string): Promise<WriteResult> {
+    const { collection, object, id } = await this.locate(o, namespace);
+    return result(`POST ${id}`, await this.api.request('POST', `${collection}?fieldValidation=Strict`, JSON.stringify(object)));
   }
 
   public async get(resource: string, name: string, namespace: string): Promise<JsonObject | undefined> {
@@ -74,10 +124,22 @@ export class Kube {
     await this.api.ok('PATCH', path, JSON.stringify({ status }), 'application/merge-patch+json');
   }
 
-  /** A merge patch of an object (through its webhooks); returns kubectl's result. */
-  public patch(resource: string, name: string, namespace: string, patch: Json): Promise<RunResult> {
-    return this.run(['patch', resource, name, '-n', namespace, '--type=merge', '-p', JSON.stringify(patch)]);
+  /** A merge patch of an object (through its admission webhooks), as `kubectl patch --type=merge` sends it. */
+  public async patch(resource: string, name: string, namespace: string, patch: Json): Promise<WriteResult> {
+    const path = `${await this.api.collection(resource, namespace)}/${encodeURIComponent(name)}`;
+    return result(`PATCH ${resource} ${namespace}/${name} (merge patch)`, await this.api.request('PATCH', path, JSON.stringify(patch), 'application/merge-patch+json'));
   }
+
+  /** Deletes objects without waiting for their finalizers (`kubectl delete --wait=false`). */
+  public async delete(resource: string, names: readonly string[], namespace: string): Promise<void> {
+    const collection = await this.api.collection(resource, namespace);
+    for (const name of names) await this.api.ok('DELETE', `${collection}/${encodeURIComponent(name)}`);
+  }
+}
+
+function result(request: string, r: { status: number; body: JsonObject }): WriteResult {
+  const ok = r.status >= 200 && r.status <= 299;
+  return { ok, request, status: r.status, message: ok ? '' : String(r.body.message ?? JSON.stringify(r.body)) };
 }
 
 /** The condition of an object's status.conditions with that type. */

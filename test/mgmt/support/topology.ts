@@ -1,17 +1,24 @@
 import { isDeepStrictEqual } from 'node:util';
 import { at, isObject, type Json, type JsonObject } from '../../e2e/support/yaml.ts';
-import { describeRun } from '../../e2e/support/run.ts';
 import { classTemplateName, type Bundle } from './bundles.ts';
-import { condition, describeConditions, eventually, type Kube } from './kube.ts';
+import { condition, describeConditions, eventually, describeWrite, type Kube } from './kube.ts';
 
-/** `kubectl apply --server-side -k <bundle>`: what Flux or Argo CD do with a bundle folder. */
-export async function applyBundle(kube: Kube, bundle: Bundle, namespace: string): Promise<void> {
+/** `kubectl apply --server-side -k <bundle>`: the bundle folder built by kustomize, as Flux or Argo CD build it. */
+export async function applyBundleWithKustomize(kube: Kube, bundle: Bundle, namespace: string): Promise<void> {
   await kube.ok(['apply', '--server-side', '--field-manager=gitops', '-k', bundle.dir, '-n', namespace]);
 }
 
-/** The ClusterClass and its templates only (cluster-class.yaml), server-side applied. */
+/**
+ * The ClusterClass and its templates only (cluster-class.yaml), server-side
+ * applied as a GitOps controller's client sends them. The upgrade and CAAPH
+ * suites apply many bundles this way; the bundles suite applies each shipped
+ * bundle whole with kustomize (applyBundleWithKustomize). The bundles'
+ * HelmChartProxies stay out here: they select no Cluster of these suites,
+ * yet CAAPH reconciles every one of them on every change of a Cluster in its
+ * namespace, which kept its workers busy for the CAAPH suite.
+ */
 export async function applyClassObjects(kube: Kube, bundle: Bundle, namespace: string): Promise<void> {
-  await kube.applyOk(bundle.classObjects, namespace, 'gitops');
+  await kube.applyOk(bundle.classObjects, namespace, { fieldManager: 'gitops' });
 }
 
 /** Waits until Cluster API's ClusterClass controller has reconciled the class's variables. */
@@ -66,10 +73,15 @@ export function clusterObject(o: ClusterOptions): JsonObject {
   };
 }
 
-/** `kubectl create` of a Cluster: through Cluster API's defaulting and validating webhooks. */
+/** Creates a Cluster through Cluster API's defaulting and validating webhooks. */
 export async function createCluster(kube: Kube, o: ClusterOptions): Promise<void> {
-  const r = await kube.run(['create', '-f', '-'], JSON.stringify(clusterObject(o)));
-  if (r.code !== 0) throw new Error(`creating Cluster ${o.namespace}/${o.name} on ${o.bundle.clusterClassName} was refused:\n${describeRun(r, 4000)}`);
+  const r = await kube.create(clusterObject(o), o.namespace);
+  if (!r.ok) throw new Error(`creating Cluster ${o.namespace}/${o.name} on ${o.bundle.clusterClassName} was refused: ${describeWrite(r)}`);
+}
+
+/** TopologyReconciled=True for the Cluster's current generation. */
+export function isTopologyReconciled(cluster: JsonObject | undefined): boolean {
+  return cluster !== undefined && condition(cluster, 'TopologyReconciled')?.status === 'True' && at(cluster, 'status', 'observedGeneration') === at(cluster, 'metadata', 'generation');
 }
 
 /** Waits until the topology controller reconciled the Cluster's current spec (TopologyReconciled=True). */
@@ -79,8 +91,7 @@ export async function waitTopologyReconciled(kube: Kube, namespace: string, name
     `Cluster ${namespace}/${name} TopologyReconciled=True`,
     async () => {
       last = await kube.get('clusters.cluster.x-k8s.io', name, namespace);
-      const ok = last && condition(last, 'TopologyReconciled')?.status === 'True' && at(last, 'status', 'observedGeneration') === at(last, 'metadata', 'generation');
-      return ok ? last : undefined;
+      return isTopologyReconciled(last) ? last : undefined;
     },
     () => describeConditions(last),
     timeoutMs,
