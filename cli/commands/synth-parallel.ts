@@ -6,11 +6,22 @@ import type { ComponentHashes } from '../../lib/release/content-hash.ts';
 import { BUILD_ROOT, entryModuleUrl } from '../../lib/pipeline/project-root.ts';
 import type { ClusterApiVersion } from './synth-v1beta2.ts';
 
-/** A bundle as a worker hands it back: the output files and the content hashes. */
+/** A bundle as a worker hands it back: the output files (none when it wrote them itself) and the content hashes. */
 export interface ProducedBundle {
   readonly path: string;
   readonly files: readonly BundleFile[];
   readonly hashes: ComponentHashes;
+}
+
+/**
+ * Where the threads write the bundles they render themselves, instead of
+ * handing the files to the calling thread: the staging folder of a whole
+ * output folder's replacement (lib/bytes/atomic-write.ts
+ * beginTreeReplacement), and the output folder it stands for, in messages.
+ */
+export interface StagedOutput {
+  readonly staging: string;
+  readonly outputFolder: string;
 }
 
 /** What one worker is asked to synthesize. */
@@ -20,6 +31,8 @@ export interface WorkerRequest {
   readonly clusterApi: ClusterApiVersion;
   /** Bundle path → versions (as strings) of the bundles this worker synthesizes. */
   readonly bundles: Readonly<Record<string, { readonly clusterStack: string; readonly clusterAddon: string; readonly nodeImage: string }>>;
+  /** Write the bundles here (when none of the worker's share has a schema problem) and hand back no files. */
+  readonly staged?: StagedOutput;
 }
 
 export type WorkerReply = { readonly bundles: readonly ProducedBundle[]; readonly problems: readonly string[] } | { readonly error: string };
@@ -62,6 +75,7 @@ export function synthesizeInWorkers(
   bundles: readonly { readonly path: string; readonly versions: ClusterStackVersions }[],
   /** Synthesizes the calling thread's share (its head start and every n-th bundle after) while the workers run. */
   local: (paths: ReadonlySet<string>) => { bundles: ProducedBundle[]; problems: string[] },
+  staged?: StagedOutput,
 ): { bundles: ProducedBundle[]; problems: string[] } {
   const url = workerModule();
   if (!url) throw new Error('synthesizeInWorkers: no compiled worker module (run the compiled CLI)');
@@ -78,6 +92,7 @@ export function synthesizeInWorkers(
       definitionsModule,
       clusterApi,
       bundles: Object.fromEntries(share.map((b) => [b.path, { clusterStack: b.versions.clusterStack.toString(), clusterAddon: b.versions.clusterAddon.toString(), nodeImage: b.versions.nodeImage.toString() }])),
+      ...(staged ? { staged } : {}),
     };
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(url, { workerData: { request, port: port2, done, index: i }, transferList: [port2] });

@@ -3,7 +3,9 @@
  * definitions, synthesizes its share of the bundles, validates and renders
  * them, posts the files and hashes, then raises its flag.
  */
+import { join } from 'node:path';
 import { workerData, type MessagePort } from 'node:worker_threads';
+import { writeStagedFiles } from '../../lib/bytes/atomic-write.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { StackVersion } from '../../constructs/stack-version.ts';
 import { synthesize } from '../../lib/pipeline/synth.ts';
@@ -28,7 +30,9 @@ try {
   const problems = validateBundles(bundles);
   const hashes = bundles.map((b) => bundleHashes(b));
   const output = problems.length > 0 ? [] : bundlesForClusterApi(request.clusterApi, bundles);
-  reply = { bundles: output.map((b, i) => ({ path: b.path, files: b.files.map((f) => ({ path: f.path, content: f.content })), hashes: hashes[i] })), problems };
+  const staged = request.staged;
+  if (staged) for (const b of output) writeStagedFiles(join(staged.staging, b.path), b.files, join(staged.outputFolder, b.path));
+  reply = { bundles: output.map((b, i) => ({ path: b.path, files: staged ? [] : b.files.map((f) => ({ path: f.path, content: f.content })), hashes: hashes[i] })), problems };
 } catch (e) {
   reply = { error: (e as Error).message };
 }

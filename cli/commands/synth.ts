@@ -4,7 +4,7 @@ import type { BundleFile } from '../../constructs/cluster-addon.ts';
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
 import { clusterClassName, clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { assertOutputFolder, replaceSubtrees, replaceTree } from '../../lib/bytes/atomic-write.ts';
+import { assertOutputFolder, beginTreeReplacement, replaceSubtrees, replaceTree, writeStagedFiles, type TreeReplacement } from '../../lib/bytes/atomic-write.ts';
 import { readRecord } from '../../lib/release/version-record.ts';
 import { bundleHashes, COMPONENTS, type ComponentHashes } from '../../lib/release/content-hash.ts';
 import { FileDigests } from '../../lib/pipeline/file-digests.ts';
@@ -104,19 +104,36 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
   const toSynthesize = keyed.filter((k) => selected(k.identity) && !skipped.has(k.path));
   const output: { readonly path: string; readonly files: readonly BundleFile[] }[] = [];
   const hashes = new Map<string, ComponentHashes>([...skipped].map(([path, e]) => [path, e.hashes]));
-  /** Synthesizes, validates and renders the selected bundles on this thread. */
+  const parallel = canSynthesizeInParallel(toSynthesize.length, options.definitionsModule);
+  // A whole output folder replaced from worker threads: every thread writes
+  // the bundles it renders into the staging folder itself, so the writing
+  // (some twenty files a bundle) is shared too and no file crosses threads.
+  const replacement: TreeReplacement | undefined = parallel && !options.dryRun && !bundleWise && !options.filter ? beginTreeReplacement(outDir, 'synth') : undefined;
+  /** Synthesizes, validates and renders the selected bundles on this thread (and stages them, see `replacement`). */
   const here = (only: (path: string) => boolean) => {
     const bundles = synthesize(options.definitions, { filter: (id) => selected(id) && !skipped.has(pathOf(id)) && only(pathOf(id)), versionsFor });
     const problems = validateBundles(bundles);
     const rendered = problems.length > 0 ? [] : bundlesForClusterApi(clusterApi, bundles);
+    if (replacement) for (const b of rendered) writeStagedFiles(join(replacement.staging, b.path), b.files, join(outDir, b.path));
     if (keyed.length === 0) keyedOrder.push(...bundles.map((b) => b.identity));
-    return { bundles: rendered.map((b, i) => ({ path: b.path, files: b.files, hashes: bundleHashes(bundles[i]) })), problems };
+    return { bundles: rendered.map((b, i) => ({ path: b.path, files: replacement ? [] : b.files, hashes: bundleHashes(bundles[i]) })), problems };
   };
-  const parallel = canSynthesizeInParallel(toSynthesize.length, options.definitionsModule);
-  const produced = parallel
-    ? synthesizeInWorkers(options.definitionsModule, clusterApi, toSynthesize.map((k) => ({ path: k.path, versions: versionsFor(k.identity) })), (paths) => here((p) => paths.has(p)))
-    : here(() => true);
-  if (produced.problems.length > 0) throw new Error(`${produced.problems.length} schema violation(s):\n  ${produced.problems.join('\n  ')}`);
+  let produced: ReturnType<typeof here>;
+  try {
+    produced = parallel
+      ? synthesizeInWorkers(
+          options.definitionsModule,
+          clusterApi,
+          toSynthesize.map((k) => ({ path: k.path, versions: versionsFor(k.identity) })),
+          (paths) => here((p) => paths.has(p)),
+          replacement ? { staging: replacement.staging, outputFolder: outDir } : undefined,
+        )
+      : here(() => true);
+    if (produced.problems.length > 0) throw new Error(`${produced.problems.length} schema violation(s):\n  ${produced.problems.join('\n  ')}`);
+  } catch (e) {
+    replacement?.abort();
+    throw e;
+  }
   for (const b of produced.bundles) {
     output.push(b);
     hashes.set(b.path, b.hashes);
@@ -146,6 +163,9 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
       for (const b of changed) written.add(b.path);
     } else if (options.filter) {
       replaceSubtrees(outDir, 'synth', output.map((b) => ({ path: b.path, files: b.files })));
+      for (const b of output) written.add(b.path);
+    } else if (replacement) {
+      replacement.commit();
       for (const b of output) written.add(b.path);
     } else {
       replaceTree(outDir, bundleTree(output), 'synth');

@@ -251,20 +251,9 @@ function writeOutput(root: string, kind: OutputKind, trees: readonly SubtreeRepl
       const staging = join(target, scratchName('staging'));
       mkdirSync(staging);
       staged.push({ target, staging });
-      // Each folder is made once: a large tree has a few folders for every
-      // twenty files, and a recursive mkdir per file was a tenth of a synth.
-      const folders = new Set<string>([staging]);
-      for (const f of files) {
-        assertRelative(f.path, target);
-        const path = join(staging, f.path);
-        current = join(target, f.path);
-        const folder = dirname(path);
-        if (!folders.has(folder)) {
-          mkdirSync(folder, { recursive: true });
-          for (let d = folder; !folders.has(d) && d !== dirname(d); d = dirname(d)) folders.add(d);
-        }
-        writeFileSync(path, f.content, { flag: 'wx' });
-      }
+      writeStagedFiles(staging, files, target, (path) => {
+        current = path;
+      });
     }
     current = root;
     // A root written through sub-folders only is ours from now on too.
@@ -287,6 +276,79 @@ function writeOutput(root: string, kind: OutputKind, trees: readonly SubtreeRepl
       swapContents(s);
     }
   }
+}
+
+/**
+ * Writes files below a folder inside the staging folder of a tree being
+ * replaced (or the staging folder itself), each created new (`wx`). Each folder is made once: a large tree has a few folders for
+ * every twenty files, and a recursive mkdir per file was a tenth of a synth.
+ * `shownAs` is the folder the staging one stands for, in messages; `onFile`
+ * hears the path of each file before it is written.
+ */
+export function writeStagedFiles(staging: string, files: readonly TreeFile[], shownAs: string, onFile: (path: string) => void = () => undefined): void {
+  // `staging` itself may not exist yet (a bundle's folder inside the staging folder).
+  const folders = new Set<string>();
+  for (const f of files) {
+    assertRelative(f.path, shownAs);
+    const path = join(staging, f.path);
+    onFile(join(shownAs, f.path));
+    const folder = dirname(path);
+    try {
+      if (!folders.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        for (let d = folder; !folders.has(d) && d !== dirname(d); d = dirname(d)) folders.add(d);
+      }
+      writeFileSync(path, f.content, { flag: 'wx' });
+    } catch (e) {
+      throw describeFsError(e, join(shownAs, f.path));
+    }
+  }
+}
+
+/**
+ * A replacement of a whole output folder written by several threads:
+ * beginTreeReplacement checks the folder (as replaceTree does) and makes the
+ * staging folder inside it; any thread writes below `staging` with
+ * writeStagedFiles, each its own files; commit() adds the marker and swaps the
+ * staged content in, abort() removes everything it made. Until commit nothing
+ * of the new content is visible, so a failure in any thread changes nothing.
+ */
+export interface TreeReplacement {
+  /** The folder to write below; `files` paths are relative to it as to the output folder. */
+  readonly staging: string;
+  commit(): void;
+  abort(): void;
+}
+
+export function beginTreeReplacement(target: string, kind: OutputKind): TreeReplacement {
+  const state = assertOutputFolder(target, kind);
+  let created: string | undefined;
+  let staging: string;
+  try {
+    if (state === 'new') created = makeFolders(target);
+    staging = join(target, scratchName('staging'));
+    mkdirSync(staging);
+  } catch (e) {
+    if (created) rmSync(created, { recursive: true, force: true });
+    throw describeFsError(e, target);
+  }
+  const abort = (): void => {
+    rmSync(staging, { recursive: true, force: true });
+    if (created) rmSync(created, { recursive: true, force: true });
+  };
+  return {
+    staging,
+    abort,
+    commit: () => {
+      try {
+        writeFileSync(join(staging, OUTPUT_MARKER), outputMarker(kind), { flag: 'wx' });
+      } catch (e) {
+        abort();
+        throw describeFsError(e, join(target, OUTPUT_MARKER));
+      }
+      swapContents({ target, staging });
+    },
+  };
 }
 
 /**

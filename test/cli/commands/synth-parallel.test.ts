@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -40,6 +40,20 @@ describe('synth of a large matrix on worker threads (compiled)', () => {
     const bytes = readTree(join(temp, 'one'));
     expect(bytes.size).toBeGreaterThan(132 * 5);
     expect(readTree(join(temp, 'two'))).toEqual(bytes);
+  }, 300_000);
+
+  it('leaves the output folder as it was when the calling thread fails after a worker staged its share', () => {
+    threads.set('2');
+    const out = join(temp, 'kept');
+    synthCommand({ root: temp, definitions: STACKS, definitionsModule: matrixUrl, outDir: out });
+    // A stray file makes the next run replace the whole folder, the run whose threads write into one staging folder.
+    writeFileSync(join(out, 'stray.txt'), 'not a bundle\n');
+    const before = readTree(out);
+    // The calling thread's share begins with the first stack, broken here only; the worker loads the good ones.
+    const broken = STACKS.map((s, i) => (i === 0 ? { ...s, provider: 'Dock-er' } : s));
+    expect(() => synthCommand({ root: temp, definitions: broken, definitionsModule: matrixUrl, outDir: out })).toThrow(/'provider' 'Dock-er' is not valid/);
+    expect(readTree(out)).toEqual(before);
+    expect(readdirSync(out).filter((e) => e.startsWith('.cluster-stacks-'))).toEqual(['.cluster-stacks-output']);
   }, 300_000);
 
   it('reports a worker that cannot load the definitions, and writes nothing', () => {
