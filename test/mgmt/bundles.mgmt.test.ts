@@ -1,7 +1,8 @@
 /**
  * Every shipped bundle on the real management cluster: applied as a GitOps
  * tool applies it (`kubectl apply --server-side -k dist/<bundle>`), with the
- * provider CRDs of crds/ installed, then Clusters on its ClusterClass.
+ * provider CRDs of crds/ installed, then a Cluster with typical values on
+ * its ClusterClass.
  * Cluster API's own controllers and webhooks decide: the ClusterClass
  * controller reconciles the variables, the Cluster webhooks default and
  * validate, the topology controller creates the control plane, the

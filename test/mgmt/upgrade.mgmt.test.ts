@@ -8,6 +8,9 @@
  * Paths: per provider and stack, the bundle of minor N-1 to the bundle of
  * minor N (dist/), and per bundle its own history (every earlier stack
  * version in git, oldest first, up to the one in dist/) on one Cluster.
+ * Each Cluster here has the default values (the bundles suite sets them all).
+ * The ClusterClasses and templates are applied without the bundles'
+ * HelmChartProxies (support/topology.ts applyClassObjects).
  *
  * STAND-IN: no infrastructure provider and no control plane controller act
  * (no machines boot); the status they would report is set through the status
