@@ -280,10 +280,11 @@ function writeOutput(root: string, kind: OutputKind, trees: readonly SubtreeRepl
 
 /**
  * Writes files below a folder inside the staging folder of a tree being
- * replaced (or the staging folder itself), each created new (`wx`). Each folder is made once: a large tree has a few folders for
- * every twenty files, and a recursive mkdir per file was a tenth of a synth.
- * `shownAs` is the folder the staging one stands for, in messages; `onFile`
- * hears the path of each file before it is written.
+ * replaced (or the staging folder itself), each created new (`wx`). Each
+ * folder is made once: a large tree has a few folders for every twenty
+ * files, and a recursive mkdir per file was a tenth of a synth. `shownAs` is
+ * the folder the staging one stands for, in messages; `onFile` hears the
+ * path of each file before it is written.
  */
 export function writeStagedFiles(staging: string, files: readonly TreeFile[], shownAs: string, onFile: (path: string) => void = () => undefined): void {
   // `staging` itself may not exist yet (a bundle's folder inside the staging folder).
