@@ -3,6 +3,7 @@ import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { assertOutputFolder, replaceFile, replaceSubtrees, replaceTree, type TreeFile } from '../../lib/bytes/atomic-write.ts';
 import { assertConformance } from '../../lib/overlay/conformance.ts';
+import { bundleTree } from '../../lib/pipeline/synth.ts';
 import { planRelease } from '../../lib/release/release.ts';
 import type { ChartSource } from '../../lib/release/vendor.ts';
 import type { VersionMode } from '../../lib/release/versioning.ts';
@@ -87,15 +88,14 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
   if (!options.dryRun) {
     const dist = join(options.root, 'dist');
     if (plan.updatesSources) assertOutputFolder(dist, 'synth');
-    if (writeFolders && options.filter) {
-      replaceSubtrees(options.releaseDir, 'release', plan.bundles.map((b) => ({ path: b.releaseTag, files: b.files })));
-    } else if (writeFolders) {
-      replaceTree(options.releaseDir, plan.bundles.flatMap((b) => b.files.map((f) => ({ path: `${b.releaseTag}/${f.path}`, content: f.content }))), 'release');
-    }
+    const releaseFolders = plan.bundles.map((b) => ({ path: b.releaseTag, files: b.files }));
+    if (writeFolders && options.filter) replaceSubtrees(options.releaseDir, 'release', releaseFolders);
+    else if (writeFolders) replaceTree(options.releaseDir, bundleTree(releaseFolders), 'release');
     if (plan.updatesSources) {
       writeFiles(options.root, plan.records);
-      if (options.filter) replaceSubtrees(dist, 'synth', plan.bundles.map((b) => ({ path: b.path, files: b.distFiles })));
-      else replaceTree(dist, plan.bundles.flatMap((b) => b.distFiles.map((f) => ({ path: `${b.path}/${f.path}`, content: f.content }))), 'synth');
+      const bundleFolders = plan.bundles.map((b) => ({ path: b.path, files: b.distFiles }));
+      if (options.filter) replaceSubtrees(dist, 'synth', bundleFolders);
+      else replaceTree(dist, bundleTree(bundleFolders), 'synth');
     }
   }
   return {

@@ -116,7 +116,7 @@ function synthesizeOne(definition: ClusterStackDefinition<StackVersionsRow>, row
   }
 }
 
-/** All bundles as files below the dist/ root. */
-export function bundleTree(bundles: readonly Pick<BundleBytes, 'path' | 'files'>[]): TreeFile[] {
+/** Folders of files (bundles below dist/, release folders below release/) as files below their root. */
+export function bundleTree(bundles: readonly { readonly path: string; readonly files: readonly TreeFile[] }[]): TreeFile[] {
   return bundles.flatMap((b) => b.files.map((f) => ({ path: `${b.path}/${f.path}`, content: f.content })));
 }

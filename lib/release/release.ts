@@ -6,7 +6,7 @@ import { clusterStackName, type ClusterStackIdentity } from '../../constructs/na
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { StackVersion } from '../../constructs/stack-version.ts';
 import type { TreeFile } from '../bytes/atomic-write.ts';
-import { INITIAL_VERSIONS, synthesize, type Bundle } from '../pipeline/synth.ts';
+import { bundleTree, INITIAL_VERSIONS, synthesize, type Bundle } from '../pipeline/synth.ts';
 import { validateBundles } from '../pipeline/validate.ts';
 import { bundleHashes, componentHashes, PLACEHOLDER_VERSIONS, type ComponentHashes } from './content-hash.ts';
 import { releaseFiles } from './release-assets.ts';
@@ -166,7 +166,7 @@ function vendoredContent(h: ComponentHashes): ComponentHashes {
 
 /** The release/ tree of a plan: `<tag>/<file>`. */
 export function releaseTree(plan: ReleasePlan): TreeFile[] {
-  return plan.entries.flatMap((e) => e.files.map((f) => ({ path: `${e.bundle.releaseTag}/${f.path}`, content: f.content })));
+  return bundleTree(plan.entries.map((e) => ({ path: e.bundle.releaseTag, files: e.files })));
 }
 
 /** The release folders below `dir` (or `dir` itself), newest stable per bundle: `<provider>/<stack>/<major>-<minor>` → folder. */
