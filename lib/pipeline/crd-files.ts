@@ -12,12 +12,12 @@
  * files whose schemas it uses. The name is the content hash, so an edited
  * CRD simply misses the cache.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import type { JSONSchemaProps } from '../../constructs/variable-schema.ts';
 import { canonicalJsonOfAny } from '../bytes/json.ts';
+import { sha256Hex as sha256 } from '../bytes/sha256.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 
 /** Where the build leaves the parsed CRD files and their summaries. */
@@ -59,8 +59,6 @@ interface Summary {
 }
 
 const cachePath = (sha: string, suffix: string): string => join(CRD_JSON_CACHE, `${sha}${suffix}`);
-
-const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 /** The YAML documents of a CRD file, from the build's cache when it has this exact content. */
 export function readCrdDocuments(file: string): unknown[] {

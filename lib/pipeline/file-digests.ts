@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import { replaceFile } from '../bytes/atomic-write.ts';
+import { sha256Hex } from '../bytes/sha256.ts';
 
 /** Size, mtime (ms, fractional) and inode: a file with all three unchanged is taken to hold the same bytes. */
 export type FileStamp = readonly [number, number, number];
@@ -61,7 +61,7 @@ export class FileDigests {
     const s = lstatSync(file);
     const key = relative(this.root, file);
     const seen = this.known.get(key);
-    const digest = seen && sameStamp(seen, s) ? seen[3] : createHash('sha256').update(readFileSync(file)).digest('hex');
+    const digest = seen && sameStamp(seen, s) ? seen[3] : sha256Hex(readFileSync(file));
     this.next.set(key, [...fileStamp(s), digest]);
     return digest;
   }

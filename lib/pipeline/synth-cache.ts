@@ -7,6 +7,7 @@ import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { OUTPUT_MARKER, replaceFile } from '../bytes/atomic-write.ts';
 import { canonicalJsonOfAny } from '../bytes/json.ts';
+import { sha256Hex as sha256 } from '../bytes/sha256.ts';
 import type { ComponentHashes } from '../release/content-hash.ts';
 import { fileStamp, sameStamp, type FileDigests, type FileStamp } from './file-digests.ts';
 import { PROJECT_ROOT } from './project-root.ts';
@@ -57,8 +58,6 @@ const FORMAT = 2;
 /** Folders of a project whose every file is an input of every bundle. */
 const SHARED_FOLDERS = ['constructs', 'lib', 'imports', 'crds'];
 const SHARED_FILES = ['package.json', 'package-lock.json'];
-
-const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 
 function cachePath(root: string, outDir: string): string {
   return join(root, '.cache', 'synth', `${sha256(resolve(outDir)).slice(0, 32)}.json`);

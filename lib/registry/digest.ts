@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { sha256Hex } from '../bytes/sha256.ts';
 
 /** Only sha256: what every registry supports and what this project writes. */
 const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 export function sha256Digest(data: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  return `sha256:${sha256Hex(data)}`;
 }
 
 export function isSha256Digest(value: unknown): value is string {

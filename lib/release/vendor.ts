@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import type { HelmChartDependency } from '../../constructs/cluster-addon.ts';
 import { createTgz, readTgz } from '../bytes/tgz.ts';
+import { sha256Digest } from '../registry/digest.ts';
 
 /** Where vendored charts come from. */
 export type ChartSource =
@@ -23,10 +23,6 @@ export interface VendoredChart {
   readonly digest: string;
   /** Where it came from, for the record. */
   readonly origin: string;
-}
-
-function sha256(data: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
 interface RepositoryIndex {
@@ -85,7 +81,7 @@ async function fromRepository(dep: HelmChartDependency, where: string): Promise<
   if (!entry || !entry.urls || entry.urls.length === 0) throw new Error(`${where}: ${indexUrl} has no chart ${dep.name} ${dep.version}`);
   const url = new URL(entry.urls[0], base).toString();
   const content = await download(url, where);
-  const digest = sha256(content);
+  const digest = sha256Digest(content);
   if (entry.digest && `sha256:${entry.digest}` !== digest) {
     throw new Error(`${where}: ${url} has digest ${digest}, but the repository index states sha256:${entry.digest}`);
   }
@@ -103,7 +99,7 @@ async function fromFolder(dep: HelmChartDependency, folder: string, where: strin
     const chartYaml = files.get(`${dep.name}/Chart.yaml`);
     if (!chartYaml) throw new Error(`${archive}: holds no ${dep.name}/Chart.yaml`);
     assertChart(chartYaml.toString('utf8'), dep, archive);
-    return { fileName, content, digest: sha256(content), origin: archive };
+    return { fileName, content, digest: sha256Digest(content), origin: archive };
   }
   const dir = join(folder, dep.name);
   if (!existsSync(join(dir, 'Chart.yaml'))) throw new Error(`${where}: ${folder} has neither ${fileName} nor a chart folder ${dep.name}/`);
@@ -118,7 +114,7 @@ async function fromFolder(dep: HelmChartDependency, folder: string, where: strin
   };
   walk(dir);
   const content = createTgz(entries);
-  return { fileName, content, digest: sha256(content), origin: dir };
+  return { fileName, content, digest: sha256Digest(content), origin: dir };
 }
 
 function assertChart(text: string, dep: HelmChartDependency, where: string): void {
