@@ -329,21 +329,24 @@ export class ManagementCluster {
    */
   private async waitEstablished(names: readonly string[]): Promise<void> {
     const api = new ApiClient(join(this.options.stateDir, 'kubeconfig'));
+    let waiting = names;
     try {
-      const deadline = Date.now() + 120_000;
-      for (;;) {
-        const list = await api.ok('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
-        const established = new Set(
-          (Array.isArray(list.items) ? list.items : [])
-            .filter(isObject)
-            .filter((crd) => (at(crd, 'status', 'conditions') as JsonObject[] | undefined)?.some((c) => c.type === 'Established' && c.status === 'True'))
-            .map((crd) => String(at(crd, 'metadata', 'name'))),
-        );
-        const waiting = names.filter((n) => !established.has(n));
-        if (waiting.length === 0) return;
-        if (Date.now() > deadline) throw new Error(`CRDs not Established after 120 s: ${waiting.join(', ')}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor(
+        () => `the CRDs ${waiting.join(', ')} (Established)`,
+        120_000,
+        async () => {
+          const list = await api.ok('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
+          const established = new Set(
+            (Array.isArray(list.items) ? list.items : [])
+              .filter(isObject)
+              .filter((crd) => (at(crd, 'status', 'conditions') as JsonObject[] | undefined)?.some((c) => c.type === 'Established' && c.status === 'True'))
+              .map((crd) => String(at(crd, 'metadata', 'name'))),
+          );
+          waiting = names.filter((n) => !established.has(n));
+          return waiting.length === 0;
+        },
+        100,
+      );
     } finally {
       api.close();
     }
@@ -477,13 +480,14 @@ function adminKubeconfig(pki: Pki, port: number, name: string): string {
 // ---------------------------------------------------------------------------
 // readiness probes
 
-async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
+/** Polls `probe` until it holds; `what` (a function: asked when the time is up) names what was awaited. */
+async function waitFor(what: string | (() => string), timeoutMs: number, probe: () => Promise<boolean>, intervalMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`${what} was not ready after ${timeoutMs / 1000} s`);
+  throw new Error(`${typeof what === 'string' ? what : what()} was not ready after ${timeoutMs / 1000} s`);
 }
 
 function httpGetOk(url: string): Promise<boolean> {
