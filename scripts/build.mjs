@@ -53,7 +53,6 @@ writeFileSync(join(out, 'meta.json'), JSON.stringify(result.metafile));
 
 // The pinned CRDs parsed once, with a summary of what each serves, by the
 // module that reads them (lib/pipeline/crd-files.ts), as just built.
-mkdirSync(join(out, 'crd-json'), { recursive: true });
 const { writeCrdCache } = await import(pathToFileURL(join(out, 'lib', 'pipeline', 'crd-files.js')).href);
 const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : []));
 for (const file of walk(join(root, 'crds'))) writeCrdCache(file);

@@ -971,7 +971,6 @@ function checkOwnerReferences(value: unknown, path: string, issue: Report): void
 // ---------------------------------------------------------------------------
 // Small helpers
 
-
 /** The JSON type name of a value ('integer' for whole numbers), or a description of a non-JSON value. */
 function jsonTypeOf(x: unknown): string {
   if (x === null) return 'null';
