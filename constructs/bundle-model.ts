@@ -22,7 +22,13 @@ export interface ClusterClassModel {
   readonly templates: readonly ManifestObject[];
   /** The variables, with their schemas, in ClusterClass order. */
   readonly variables: readonly DeclaredVariable[];
-  /** The inline patches, with their typed conditions and values, in patch order. */
+  /**
+   * The inline patches, with their typed conditions and values, in patch
+   * order. Their MachineDeployment classes are the constructs of the
+   * synthesis the model came from, whose templates a renamed model
+   * (lib/pipeline/retarget.ts) does not rename: read names from
+   * {@link object}, not through a patch.
+   */
   readonly patches: readonly ClusterClassPatch[];
 }
 

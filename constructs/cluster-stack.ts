@@ -47,7 +47,6 @@ export const NODE_IMAGE_SOURCE_ANNOTATION = 'cluster-stacks.x-k8s.io/source';
  */
 export class ClusterStack extends Chart {
   public readonly identity: ClusterStackIdentity;
-  public readonly versions: ClusterStackVersions;
   /** `<provider>-<stack>-<major>-<minor>-<version>`. */
   public readonly clusterClassName: string;
   /** Scope for node image objects (written to node-images.yaml). */
@@ -57,6 +56,8 @@ export class ClusterStack extends Chart {
   private stages: AddonStages = {};
   private nodeImageBuilds: NodeImageBuild[] = [];
   private nodeImageReleaseMethod: NodeImageRelease | undefined;
+  private readonly stackVersions: ClusterStackVersions;
+  private versionsRead = false;
 
   public constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -64,7 +65,7 @@ export class ClusterStack extends Chart {
     assertNamePart(props.stack, `${this.node.path}: 'stack'`);
     assertSupportedMinor(props.kubernetesVersion, `${this.node.path}: 'kubernetesVersion'`);
     this.identity = { provider: props.provider, stack: props.stack, kubernetes: props.kubernetesVersion };
-    this.versions = props.versions;
+    this.stackVersions = props.versions;
     this.clusterClassName = clusterClassName(this.identity, props.versions.clusterStack);
     this.nodeImages = new Construct(this, 'NodeImages');
     this.node.addValidation({ validate: () => (this.clusterClassConstruct ? [] : ['the stack defines no ClusterClass']) });
@@ -75,9 +76,27 @@ export class ClusterStack extends Chart {
     return clusterStackName(this.identity);
   }
 
+  /** Versions of the stack and its components. */
+  public get versions(): ClusterStackVersions {
+    this.versionsRead = true;
+    return this.stackVersions;
+  }
+
   /** Release tag / directory name, e.g. `openstack-scs-1-34-v1`. */
   public get releaseTag(): string {
-    return releaseTag(this.identity, this.versions.clusterStack);
+    this.versionsRead = true;
+    return releaseTag(this.identity, this.stackVersions.clusterStack);
+  }
+
+  /**
+   * Whether anything read {@link versions} or {@link releaseTag}. When
+   * nothing did, the versions reach the bundle only through the
+   * ClusterClass name (and the template names made from it) and
+   * metadata.yaml, which is what lets a release rename a synthesized bundle
+   * instead of building it again (lib/pipeline/retarget.ts).
+   */
+  public get readsVersions(): boolean {
+    return this.versionsRead;
   }
 
   /** `<class>-<role>`: the name of a template the ClusterClass references. */
@@ -195,17 +214,17 @@ export class ClusterStack extends Chart {
     }
     return {
       identity: this.identity,
-      versions: this.versions,
+      versions: this.stackVersions,
       name: this.name,
       clusterClassName: this.clusterClassName,
-      releaseTag: this.releaseTag,
+      releaseTag: releaseTag(this.identity, this.stackVersions.clusterStack),
       clusterClass: {
         object: manifestOf(clusterClass.resource),
         templates: clusterClass.templates.map(manifestOf),
         variables: [...clusterClass.variables],
         patches: [...clusterClass.patches],
       },
-      metadata: metadataDocument(this.identity.kubernetes, this.versions),
+      metadata: metadataDocument(this.identity.kubernetes, this.stackVersions),
       addons: [...this.addonList],
       addonStages: this.addonList.length > 0 ? addonStagesDocument(this.stages, this.addonList, this.node.path) : {},
       nodeImages: imageObjects.map(manifestOf),

@@ -43,7 +43,9 @@ export class PatchSelector {
   public readonly apiVersion: string;
   public readonly kind: string;
 
-  private constructor(public readonly template: ApiObject, public readonly match: PatchSelectorMatch) {
+  // The template is read for its apiVersion and kind only: the typed model
+  // keeps no object whose name carries the version (lib/pipeline/retarget.ts).
+  private constructor(template: ApiObject, public readonly match: PatchSelectorMatch) {
     this.apiVersion = template.apiVersion;
     this.kind = template.kind;
     const classes = match.machineDeploymentClasses ?? [];

@@ -42,6 +42,29 @@ function renderClusterAddonConfig(addonStages: AddonStagesDocument): string {
   ].join('\n');
 }
 
+/** metadata.yaml: the stack's versions. */
+export function renderMetadata(model: BundleModel): BundleFile {
+  return { path: BundleFiles.metadata, content: dumpYaml(model.metadata) };
+}
+
+/**
+ * The files whose bytes follow the model's manifest objects and versions:
+ * the ClusterClass and its templates, metadata.yaml, the node images, the
+ * HelmChartProxies. Every other file depends on neither.
+ */
+function renderManifestFiles(model: BundleModel): BundleFile[] {
+  const { clusterClass } = model;
+  const files: BundleFile[] = [
+    { path: BundleFiles.clusterClass, content: renderDocuments([clusterClass.object, ...clusterClass.templates]) },
+    renderMetadata(model),
+  ];
+  if (model.nodeImages.length > 0) files.push({ path: BundleFiles.nodeImages, content: renderDocuments(model.nodeImages) });
+  if (model.helmChartProxies.length > 0) files.push({ path: HELM_CHART_PROXIES_FILE, content: renderDocuments(model.helmChartProxies) });
+  return files;
+}
+
+const byPath = (a: BundleFile, b: BundleFile): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
 /**
  * Every file of the bundle folder, paths relative to it, sorted by path:
  * the ClusterClass and its templates, metadata.yaml, the addons and their
@@ -49,20 +72,27 @@ function renderClusterAddonConfig(addonStages: AddonStagesDocument): string {
  * files (helm-chart-proxies.yaml, kustomization.yaml).
  */
 export function renderBundleFiles(model: BundleModel): BundleFile[] {
-  const { clusterClass } = model;
-  const files: BundleFile[] = [
-    { path: BundleFiles.clusterClass, content: renderDocuments([clusterClass.object, ...clusterClass.templates]) },
-    { path: BundleFiles.metadata, content: dumpYaml(model.metadata) },
-  ];
+  const files = renderManifestFiles(model);
   if (model.addons.length > 0) {
     files.push({ path: BundleFiles.clusterAddonConfig, content: renderClusterAddonConfig(model.addonStages) });
     for (const addon of model.addons) {
       for (const f of addon.files()) files.push({ path: `${BundleFiles.clusterAddonDir}/${addon.name}/${f.path}`, content: f.content });
     }
   }
-  if (model.nodeImages.length > 0) files.push({ path: BundleFiles.nodeImages, content: renderDocuments(model.nodeImages) });
   if (model.nodeImageBuild) files.push(...model.nodeImageBuild.files());
-  if (model.helmChartProxies.length > 0) files.push({ path: HELM_CHART_PROXIES_FILE, content: renderDocuments(model.helmChartProxies) });
   files.push({ path: KUSTOMIZATION_FILE, content: dumpYaml(kustomization(files.map((f) => f.path))) });
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return files.sort(byPath);
 }
+
+/**
+ * The files of `model` given the files of a model that differs from it only
+ * in its manifest objects and versions (lib/pipeline/retarget.ts): those
+ * files are rendered again, every other one is kept.
+ */
+export function renderManifestFilesOver(model: BundleModel, files: readonly BundleFile[]): BundleFile[] {
+  const rendered = renderManifestFiles(model);
+  return [...files.filter((f) => !OBJECT_FILES.has(f.path)), ...rendered].sort(byPath);
+}
+
+/** The files rendered from the manifest objects and versions of a model (renderManifestFiles). */
+export const OBJECT_FILES: ReadonlySet<string> = new Set([BundleFiles.clusterClass, BundleFiles.metadata, BundleFiles.nodeImages, HELM_CHART_PROXIES_FILE]);

@@ -33,6 +33,12 @@ export interface BundleBytes {
 export interface Bundle extends BundleBytes {
   /** What the bundle holds, typed; read this rather than parsing the files. */
   readonly model: BundleModel;
+  /**
+   * Whether the stack's definition read its versions (ClusterStack.readsVersions):
+   * only a bundle whose definition did not may be renamed to other versions
+   * (lib/pipeline/retarget.ts).
+   */
+  readonly readsVersions: boolean;
 }
 
 export interface SynthOptions {
@@ -108,6 +114,7 @@ function synthesizeOne(definition: ClusterStackDefinition<StackVersionsRow>, row
       releaseTag: model.releaseTag,
       model,
       files: renderBundleFiles(model),
+      readsVersions: stack.readsVersions,
       ...(definition.hardeningDeviations ? { hardeningDeviations: definition.hardeningDeviations } : {}),
     };
   } catch (e) {

@@ -7,6 +7,7 @@ import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/
 import { StackVersion } from '../../constructs/stack-version.ts';
 import type { TreeFile } from '../bytes/atomic-write.ts';
 import { bundleTree, INITIAL_VERSIONS, synthesize, type Bundle } from '../pipeline/synth.ts';
+import { retarget, retargetForComparison } from '../pipeline/retarget.ts';
 import { validateBundles } from '../pipeline/validate.ts';
 import { bundleHashes, componentHashes, PLACEHOLDER_VERSIONS, type ComponentHashes } from './content-hash.ts';
 import { releaseFiles } from './release-assets.ts';
@@ -74,25 +75,38 @@ const sameVersions = (a: ClusterStackVersions, b: ClusterStackVersions): boolean
   a.clusterStack.equals(b.clusterStack) && a.clusterAddon.equals(b.clusterAddon) && a.nodeImage.equals(b.nodeImage);
 
 /**
+ * The versions hash mode first synthesizes a bundle at: a development
+ * version of the shape every hash version has, so that the decided one is a
+ * rename away (lib/pipeline/retarget.ts). Stable and custom mode synthesize
+ * at a bundle's previous versions, which it keeps when its content did not
+ * change.
+ */
+const HASH_SHAPED: ClusterStackVersions = (() => {
+  const v = StackVersion.prerelease(0, 'sha', '0000000');
+  return { clusterStack: v, clusterAddon: v, nodeImage: v };
+})();
+
+/**
  * Decides the versions of every stack × minor and renders the release
  * folders, records and dist/ bundles, without writing anything.
  *
- * Each bundle is synthesized once at its previous versions, which is what
- * it keeps when its content did not change; only a bundle that gets new
- * versions is synthesized a second time, at those.
+ * Each bundle is synthesized once, and again at the versions decided for
+ * it if they are new. In hash mode the second synthesis is a rename
+ * (lib/pipeline/retarget.ts) wherever a rename gives the same bundle.
  */
 export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan> {
   const fromReleases = options.from ? await readPreviousReleases(options.from) : undefined;
   // A stack × minor the release folders do not hold falls back to its
   // record, so its versions never go backwards.
   const previousOf = (id: ClusterStackIdentity) => fromReleases?.get(clusterStackName(id)) ?? readRecord(options.root, id);
+  const recordedVersions = (id: ClusterStackIdentity): ClusterStackVersions => previousOf(id)?.versions ?? INITIAL_VERSIONS;
   const previous = new Map<string, PreviousRelease | undefined>();
   const first = synthesize(options.definitions, {
     ...(options.filter ? { filter: options.filter } : {}),
     versionsFor: (id) => {
       const p = previousOf(id);
       previous.set(clusterStackName(id), p);
-      return p?.versions ?? INITIAL_VERSIONS;
+      return options.mode.kind === 'hash' ? HASH_SHAPED : (p?.versions ?? INITIAL_VERSIONS);
     },
   });
   const hashes = new Map(first.map((b) => [clusterStackName(b.identity), bundleHashes(b)]));
@@ -107,16 +121,23 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
     decisions.set(name, { previous: previous.get(name), decision });
   }
   const decided = (id: ClusterStackIdentity) => (decisions.get(clusterStackName(id)) as { decision: VersionDecision }).decision.versions;
-  const again = new Set(first.filter((b) => !sameVersions(b.versions, decided(b.identity))).map((b) => clusterStackName(b.identity)));
+  // Development builds are renamed; a stable or custom version, which is
+  // published under a tag that never changes, is built at its versions.
+  const renamed = new Map<string, Bundle>();
+  for (const b of options.mode.kind === 'hash' ? first : []) {
+    const r = retarget(b, decided(b.identity));
+    if (r) renamed.set(clusterStackName(b.identity), r);
+  }
+  const again = new Set(first.filter((b) => !sameVersions(b.versions, decided(b.identity)) && !renamed.has(clusterStackName(b.identity))).map((b) => clusterStackName(b.identity)));
   const second = again.size === 0 ? [] : synthesize(options.definitions, { filter: (id) => again.has(clusterStackName(id)), versionsFor: decided });
-  const resynthesized = new Map(second.map((b) => [clusterStackName(b.identity), b]));
-  const bundles = first.map((b) => resynthesized.get(clusterStackName(b.identity)) ?? b);
+  for (const b of second) renamed.set(clusterStackName(b.identity), b);
+  const bundles = first.map((b) => renamed.get(clusterStackName(b.identity)) ?? b);
   const problems = validateBundles(bundles);
   if (problems.length > 0) throw new Error(`${problems.length} schema violation(s):\n  ${problems.join('\n  ')}`);
 
   const upgrades = await checkReleaseUpgrades(
     bundles.map((b) => ({ bundle: b, isNewVersion: decisions.get(clusterStackName(b.identity))?.decision.isNewVersion ?? true })),
-    { root: options.root, atRecordedVersions: atRecordedVersions(first, options.definitions, (id) => previousOf(id)?.versions ?? INITIAL_VERSIONS), ...(options.from ? { fromReleases: await previousReleaseFolders(options.from) } : {}) },
+    { root: options.root, atRecordedVersions: atRecordedVersions(first, options.definitions, recordedVersions), ...(options.from ? { fromReleases: await previousReleaseFolders(options.from) } : {}) },
   );
   const allowed = gateUpgrades(upgrades, options.allowBreaking);
 
@@ -135,23 +156,32 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
 }
 
 /**
- * The bundles of the first synthesis by path, and on demand the ones a
- * filter left out (the previous minor of a filtered bundle): synthesizing
- * one costs less than parsing its YAML in dist/, and the upgrade check
- * reads its model only where dist/ holds exactly its bytes.
+ * Each bundle at the versions of its record, by path, for the previous side
+ * of its upgrade paths, which reads the model only where dist/ holds exactly
+ * its bytes (lib/release/upgrade-side.ts). A bundle of the first synthesis
+ * is at those versions already, or is renamed to them; a bundle a filter
+ * left out (the previous minor of a filtered bundle) is synthesized, which
+ * costs less than parsing its YAML in dist/.
  */
 function atRecordedVersions(first: readonly Bundle[], definitions: readonly ClusterStackDefinition<StackVersionsRow>[], versionsFor: (id: ClusterStackIdentity) => ClusterStackVersions): (path: string) => Bundle | undefined {
-  const byPath = new Map<string, Bundle | undefined>(first.map((b) => [b.path, b]));
+  const firstByPath = new Map(first.map((b) => [b.path, b]));
+  const byPath = new Map<string, Bundle | undefined>();
   return (path) => {
     if (!byPath.has(path)) {
-      const [provider, stack, minor] = path.split('/');
-      const inMatrix = definitions.some((d) => d.provider === provider && d.stack === stack);
+      const synthesized = firstByPath.get(path);
       let bundle: Bundle | undefined;
-      try {
-        if (inMatrix) [bundle] = synthesize(definitions, { filter: (id) => id.provider === provider && id.stack === stack && id.kubernetes.minorSlug === minor, versionsFor });
-      } catch {
-        // Only a shortcut: a bundle outside the release that does not build is read from dist/.
-        bundle = undefined;
+      if (synthesized) {
+        const versions = versionsFor(synthesized.identity);
+        bundle = sameVersions(synthesized.versions, versions) ? synthesized : retargetForComparison(synthesized, versions);
+      }
+      const [provider, stack, minor] = path.split('/');
+      if (!bundle && definitions.some((d) => d.provider === provider && d.stack === stack)) {
+        try {
+          [bundle] = synthesize(definitions, { filter: (id) => id.provider === provider && id.stack === stack && id.kubernetes.minorSlug === minor, versionsFor });
+        } catch {
+          // Only a shortcut: a bundle outside the release that does not build is read from dist/.
+          bundle = undefined;
+        }
       }
       byPath.set(path, bundle);
     }

@@ -308,6 +308,24 @@ describe('release in hash mode (development builds)', () => {
     expect(nextMinor[0]?.path.from).toEqual(sideFromFolder('openstack/scs/1-33', join(PROJECT_ROOT, 'dist/openstack/scs/1-33'), 'dist/openstack/scs/1-33'));
   });
 
+  it('builds each shipped bundle once, renamed to its hash version, and checks its same-minor path against dist/ as parsing reads it', async () => {
+    let builds = 0;
+    const counted = STACKS.map((d) => ({ ...d, build: (...args: Parameters<typeof d.build>) => { builds++; d.build(...args); } }));
+    const plan = await planRelease({ root: PROJECT_ROOT, definitions: counted, mode: { kind: 'hash' } });
+    expect(plan.entries).toHaveLength(SHIPPED.length);
+    expect(builds).toBe(SHIPPED.length);
+    const renamedBuilds = builds;
+    // The reference: the same plan with every bundle synthesized at its hash version.
+    builds = 0;
+    const reference = await planRelease({ root: PROJECT_ROOT, definitions: counted.map((d) => ({ ...d, build: (...args: Parameters<typeof d.build>) => { void (args[0] as { versions: unknown }).versions; d.build(...args); } })), mode: { kind: 'hash' } });
+    // Built at the hash-shaped versions, at its hash version, and at its recorded versions for the previous side.
+    expect(builds, 'a definition that reads its versions is built at each of them').toBe(3 * renamedBuilds);
+    expect(plan.entries.map((e) => [e.bundle.releaseTag, e.files])).toEqual(reference.entries.map((e) => [e.bundle.releaseTag, e.files]));
+    const sameMinor = plan.upgrades.filter((c) => c.path.kind === 'same-minor');
+    expect(sameMinor).toHaveLength(SHIPPED.length);
+    for (const c of sameMinor) expect(c.path.from, c.path.from.bundle).toEqual(sideFromFolder(c.path.from.bundle, join(PROJECT_ROOT, 'dist', c.path.from.bundle), `dist/${c.path.from.bundle}`));
+  });
+
   it('writes a v0-sha.<hash> release folder and neither records nor dist/', async () => {
     const root = newRoot();
     const releaseDir = join(root, 'release');
