@@ -1,7 +1,7 @@
-import yaml from 'js-yaml';
 import { Expr, ROOT_CONTEXT } from './expression.ts';
 import { escapeGoTemplate } from './go-template.ts';
 import { assertDnsLabel } from './names.ts';
+import { emitYaml } from './yaml-emitter.ts';
 
 /** The upstream Helm chart an addon wraps, pinned. */
 export interface HelmChartDependency {
@@ -91,26 +91,12 @@ export class ClusterAddon {
   }
 }
 
-// Keys people look for first, in the order Cluster API's own examples use;
-// every other key follows alphabetically, so the order is still total.
-const KEY_ORDER = [
-  'apiVersion', 'kind', 'metadata', 'name', 'namespace', 'labels', 'annotations', 'spec', 'class', 'ref', 'template', 'bootstrap',
-  'infrastructure', 'controlPlane', 'workers', 'variables', 'required', 'schema', 'openAPIV3Schema', 'type',
-  'description', 'default', 'example', 'enabledIf', 'definitions', 'selector', 'jsonPatches', 'op', 'path', 'value', 'valueFrom',
-];
-const KEY_RANK = new Map(KEY_ORDER.map((k, i) => [k, i]));
+// The key order lives with the writer that sorts by it; re-exported for the modules that import it from here.
+export { compareYamlKeys } from './yaml-emitter.ts';
 
-/** The key order of every YAML file the project writes (and of anything shown as it is written). */
-export function compareYamlKeys(a: string, b: string): number {
-  const ra = KEY_RANK.get(a) ?? KEY_ORDER.length;
-  const rb = KEY_RANK.get(b) ?? KEY_ORDER.length;
-  if (ra !== rb) return ra - rb;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Deterministic YAML: a fixed key order, no line folding, no anchors. */
+/** Deterministic YAML: a fixed key order (compareYamlKeys), no line folding, no anchors. */
 export function dumpYaml(value: unknown): string {
-  return yaml.dump(value, { sortKeys: compareYamlKeys, lineWidth: -1, noRefs: true, quotingType: '"' });
+  return emitYaml(value);
 }
 
 /**
