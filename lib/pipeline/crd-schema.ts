@@ -661,12 +661,19 @@ function summarize(results: readonly (readonly Issue[])[], path: string): string
 type Report = (path: string, message: string) => void;
 
 function checkString(n: Node, value: string, path: string, issue: Report): void {
-  // Go counts runes, JavaScript's length counts UTF-16 units.
-  const length = n.minLength !== undefined || n.maxLength !== undefined ? [...value].length : 0;
+  // Go counts runes, JavaScript's length counts UTF-16 units: the same
+  // number unless the string holds a surrogate pair.
+  const length = n.minLength !== undefined || n.maxLength !== undefined ? runeCount(value) : 0;
   if (n.minLength !== undefined && length < n.minLength) issue(path, `must be at least ${n.minLength} characters long, got ${length}`);
   if (n.maxLength !== undefined && length > n.maxLength) issue(path, `must be at most ${n.maxLength} characters long, got ${length}`);
   if (n.pattern !== undefined && !n.pattern.re.test(value)) issue(path, `must match pattern '${n.pattern.source}', got ${show(value)}`);
   if (n.format !== undefined && !n.format.check(value)) issue(path, `must be in format ${n.format.name}, got ${show(value)}`);
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+function runeCount(value: string): number {
+  return SURROGATE.test(value) ? [...value].length : value.length;
 }
 
 function checkNumber(n: Node, value: number, t: string, path: string, issue: Report): void {
@@ -995,7 +1002,8 @@ function typeDescription(n: Node): string {
 }
 
 function escapePointer(key: string): string {
-  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+  // Every key of every object validated passes here; almost none needs escaping.
+  return key.includes('~') || key.includes('/') ? key.replaceAll('~', '~0').replaceAll('/', '~1') : key;
 }
 
 function show(v: unknown): string {

@@ -452,6 +452,14 @@ describe('validateValue', () => {
     ]);
   });
 
+  it('counts a string\'s length in runes, as Go does, not in UTF-16 units', () => {
+    const short: JSONSchemaProps = { type: 'string', minLength: 2, maxLength: 3 };
+    expect(validateValue(short, '\u{1F600}\u{1F600}\u{1F600}')).toEqual([]);
+    expect(validateValue(short, '\u{1F600}\u{1F600}\u{1F600}\u{1F600}').map(String)).toEqual(['at (root): must be at most 3 characters long, got 4']);
+    expect(validateValue(short, '\u{1F600}').map(String)).toEqual(['at (root): must be at least 2 characters long, got 1']);
+    expect(validateValue(short, 'abcd').map(String)).toEqual(['at (root): must be at most 3 characters long, got 4']);
+  });
+
   it('fails an array of objects whose item lacks a required key', () => {
     const volumes: JSONSchemaProps = {
       type: 'array',
