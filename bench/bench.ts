@@ -15,7 +15,7 @@
  * Environment: CSCTL_BIN names a csctl binary to compare with.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { csctlInput, clusterClassChartFolder, helmBinary, onlyReleaseFolder } from './incumbents.ts';
@@ -33,6 +33,25 @@ const TARGET_RSS_KIB = 1024 * 1024;
 const BUNDLE = { provider: 'openstack', stack: 'scs', kubernetes: '1.34' } as const;
 /** metrics-server chart versions the incremental runs give the edited stack in turn: each run is a real change. */
 const EDITS = ['3.12.2', '3.12.1', '3.12.0', '3.11.0'];
+
+/** Files, folders and bytes below `dir`. */
+function treeSize(dir: string): { files: number; folders: number; bytes: number } {
+  const size = { files: 0, folders: 0, bytes: 0 };
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        size.folders++;
+        walk(p);
+      } else {
+        size.files++;
+        size.bytes += statSync(p).size;
+      }
+    }
+  };
+  walk(dir);
+  return size;
+}
 
 const log = (s: string): void => {
   process.stderr.write(`bench: ${s}\n`);
@@ -140,6 +159,16 @@ async function main(): Promise<void> {
         const s = await sample(opts.matrixRuns, () => cli(['synth', '--output-dir', (lastOut = fresh(`synth${bundles}`)), '-q'], { [BUNDLES_ENV]: String(bundles) }));
         matrix.push({ command: 'synth', bundles, sample: s });
         full = { sample: s, lastOut };
+      }
+      if (opts.groups.has('matrix') && full) {
+        // What writing the output costs on this machine by itself: on a
+        // nested VM, creating files is a large, variable share of a synth.
+        const written = full.lastOut;
+        const tree = treeSize(written);
+        const largest = opts.sizes[opts.sizes.length - 1];
+        log(`cp -r of the ${largest}-bundle output: ${opts.matrixRuns} runs`);
+        const s = await sample(opts.matrixRuns, () => ({ command: 'cp', args: ['-r', written, fresh('cp')], cwd: work, env }));
+        rows.push({ what: `reference: cp -r of the ${largest}-bundle synth output (${tree.files} files in ${tree.folders} folders, ${mib(tree.bytes / 1024)}), what creating those files costs here`, command: 'cp -r <synth output> <tmp>', sample: s });
       }
       if (opts.groups.has('matrix')) {
         const bundles = opts.sizes[opts.sizes.length - 1];
