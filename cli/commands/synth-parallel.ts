@@ -29,8 +29,8 @@ export interface WorkerRequest {
   /** URL of the module whose `STACKS` export holds the definitions. */
   readonly definitionsModule: string;
   readonly clusterApi: ClusterApiVersion;
-  /** Bundle path → versions (as strings) of the bundles this worker synthesizes. */
-  readonly bundles: Readonly<Record<string, { readonly clusterStack: string; readonly clusterAddon: string; readonly nodeImage: string }>>;
+  /** Every bundle of the run, in claiming order: path and versions (as strings). The worker synthesizes those it claims. */
+  readonly bundles: readonly { readonly path: string; readonly clusterStack: string; readonly clusterAddon: string; readonly nodeImage: string }[];
   /** Write the bundles here (when none of the worker's share has a schema problem) and hand back no files. */
   readonly staged?: StagedOutput;
 }
@@ -38,7 +38,40 @@ export interface WorkerRequest {
 export type WorkerReply = { readonly bundles: readonly ProducedBundle[]; readonly problems: readonly string[] } | { readonly error: string };
 
 const WORKER_TIMEOUT_MS = 15 * 60_000;
-const WORKER_START_BUNDLES = 48;
+/**
+ * Bundles a thread claims at a time: small enough that the threads end
+ * within a few bundles of each other, large enough that rescanning the
+ * definitions per batch stays negligible.
+ */
+const CLAIM_BATCH = 8;
+
+/**
+ * Which bundles a thread synthesizes: the threads claim the bundles in
+ * batches, in order, as they get to them (a slot of `claims` per bundle,
+ * 0 while unclaimed), so a thread that starts late (a worker loads the
+ * stacks and cdk8s first) or runs slower takes fewer and all end together.
+ * `claimBatch` gives a predicate for one batch: true for a bundle this
+ * thread has just claimed, until it holds CLAIM_BATCH of them; a batch
+ * that claims nothing means every bundle is taken.
+ */
+export class BundleClaims {
+  private readonly indexOf: ReadonlyMap<string, number>;
+
+  public constructor(private readonly claims: Int32Array, paths: readonly string[], private readonly thread: number) {
+    this.indexOf = new Map(paths.map((p, i) => [p, i]));
+  }
+
+  public claimBatch(): (path: string) => boolean {
+    let taken = 0;
+    return (path) => {
+      if (taken >= CLAIM_BATCH) return false;
+      const i = this.indexOf.get(path);
+      if (i === undefined || Atomics.compareExchange(this.claims, i, 0, this.thread + 1) !== 0) return false;
+      taken++;
+      return true;
+    };
+  }
+}
 
 /** Below this many bundles a worker's start-up (loading the stacks and cdk8s again) costs more than it saves. */
 export const PARALLEL_MIN_BUNDLES = 128;
@@ -64,8 +97,8 @@ export function canSynthesizeInParallel(count: number, definitionsModule: string
 
 /**
  * Synthesizes, validates and renders the bundles on one thread per core:
- * the calling one and n-1 workers, each taking every n-th bundle after the
- * calling thread's head start. It waits for the workers synchronously
+ * the calling one and n-1 workers, each claiming batches of bundles as it
+ * gets to them (BundleClaims). It waits for the workers synchronously
  * (Atomics.wait and receiveMessageOnPort), so synthCommand stays a plain
  * function. Returns the bundles in the order asked, and every schema problem.
  */
@@ -73,29 +106,24 @@ export function synthesizeInWorkers(
   definitionsModule: string,
   clusterApi: ClusterApiVersion,
   bundles: readonly { readonly path: string; readonly versions: ClusterStackVersions }[],
-  /** Synthesizes the calling thread's share (its head start and every n-th bundle after) while the workers run. */
-  local: (paths: ReadonlySet<string>) => { bundles: ProducedBundle[]; problems: string[] },
+  /** Synthesizes the bundles `only` accepts on the calling thread, while the workers run; called once per batch. */
+  local: (only: (path: string) => boolean) => { bundles: ProducedBundle[]; problems: string[] },
   staged?: StagedOutput,
 ): { bundles: ProducedBundle[]; problems: string[] } {
   const url = workerModule();
   if (!url) throw new Error('synthesizeInWorkers: no compiled worker module (run the compiled CLI)');
   const n = Math.min(synthesisThreads(), bundles.length);
-  // A worker starts by loading the stacks and cdk8s again (about the time of
-  // WORKER_START_BUNDLES bundles), so the calling thread takes that many first.
-  const head = Math.min(WORKER_START_BUNDLES, bundles.length);
-  const shareOf = (i: number) => bundles.filter((_, j) => (j < head ? i === 0 : (j - head) % n === i));
   const done = new Int32Array(new SharedArrayBuffer(4 * n));
+  const claims = new Int32Array(new SharedArrayBuffer(4 * bundles.length));
+  const request: WorkerRequest = {
+    definitionsModule,
+    clusterApi,
+    bundles: bundles.map((b) => ({ path: b.path, clusterStack: b.versions.clusterStack.toString(), clusterAddon: b.versions.clusterAddon.toString(), nodeImage: b.versions.nodeImage.toString() })),
+    ...(staged ? { staged } : {}),
+  };
   const started = Array.from({ length: n - 1 }, (_, w) => {
-    const i = w + 1;
-    const share = shareOf(i);
-    const request: WorkerRequest = {
-      definitionsModule,
-      clusterApi,
-      bundles: Object.fromEntries(share.map((b) => [b.path, { clusterStack: b.versions.clusterStack.toString(), clusterAddon: b.versions.clusterAddon.toString(), nodeImage: b.versions.nodeImage.toString() }])),
-      ...(staged ? { staged } : {}),
-    };
     const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(url, { workerData: { request, port: port2, done, index: i }, transferList: [port2] });
+    const worker = new Worker(url, { workerData: { request, port: port2, done, claims, index: w + 1 }, transferList: [port2] });
     worker.unref();
     return { worker, port: port1 };
   });
@@ -103,9 +131,13 @@ export function synthesizeInWorkers(
   const problems: string[] = [];
   let failure: string | undefined;
   try {
-    const mine = local(new Set(shareOf(0).map((b) => b.path)));
-    for (const b of mine.bundles) produced.set(b.path, b);
-    problems.push(...mine.problems);
+    const mine = new BundleClaims(claims, bundles.map((b) => b.path), 0);
+    for (;;) {
+      const batch = local(mine.claimBatch());
+      if (batch.bundles.length === 0 && batch.problems.length === 0) break;
+      for (const b of batch.bundles) produced.set(b.path, b);
+      problems.push(...batch.problems);
+    }
   } catch (e) {
     failure = (e as Error).message;
   }

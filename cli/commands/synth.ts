@@ -10,6 +10,7 @@ import { bundleHashes, COMPONENTS, type ComponentHashes } from '../../lib/releas
 import { FileDigests } from '../../lib/pipeline/file-digests.ts';
 import { bundleKeys, folderUnchanged, onlyBundleFolders, readSynthCache, stampFolder, writeSynthCache, type SynthCacheEntry } from '../../lib/pipeline/synth-cache.ts';
 import { bundleTree, INITIAL_VERSIONS, synthesize } from '../../lib/pipeline/synth.ts';
+import { CrdSchemaRegistry } from '../../lib/pipeline/crd-schema.ts';
 import { validateBundles } from '../../lib/pipeline/validate.ts';
 import { canSynthesizeInParallel, synthesisThreads, synthesizeInWorkers } from './synth-parallel.ts';
 import { assertOutputDirFor, bundlesForClusterApi, DEFAULT_CLUSTER_API_VERSION, type ClusterApiVersion } from './synth-v1beta2.ts';
@@ -110,9 +111,11 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
   // (some twenty files a bundle) is shared too and no file crosses threads.
   const replacement: TreeReplacement | undefined = parallel && !options.dryRun && !bundleWise && !options.filter ? beginTreeReplacement(outDir, 'synth') : undefined;
   /** Synthesizes, validates and renders the selected bundles on this thread (and stages them, see `replacement`). */
+  // Loaded once: `here` runs once per batch of bundles on worker threads.
+  let registry: CrdSchemaRegistry | undefined;
   const here = (only: (path: string) => boolean) => {
     const bundles = synthesize(options.definitions, { filter: (id) => selected(id) && !skipped.has(pathOf(id)) && only(pathOf(id)), versionsFor });
-    const problems = validateBundles(bundles);
+    const problems = bundles.length === 0 ? [] : validateBundles(bundles, (registry ??= CrdSchemaRegistry.load()));
     const rendered = problems.length > 0 ? [] : bundlesForClusterApi(clusterApi, bundles);
     if (replacement) for (const b of rendered) writeStagedFiles(join(replacement.staging, b.path), b.files, join(outDir, b.path));
     if (keyed.length === 0) keyedOrder.push(...bundles.map((b) => b.identity));
@@ -125,7 +128,7 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
           options.definitionsModule,
           clusterApi,
           toSynthesize.map((k) => ({ path: k.path, versions: versionsFor(k.identity) })),
-          (paths) => here((p) => paths.has(p)),
+          here,
           replacement ? { staging: replacement.staging, outputFolder: outDir } : undefined,
         )
       : here(() => true);

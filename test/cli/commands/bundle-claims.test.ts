@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { BundleClaims } from '../../../cli/commands/synth-parallel.ts';
+
+/** Claims every bundle it can, batch after batch, the way a thread does: the paths it got, per batch. */
+function claimAll(claims: BundleClaims, paths: readonly string[], batches: number): string[][] {
+  const out: string[][] = [];
+  for (let b = 0; b < batches; b++) {
+    const claimed = claims.claimBatch();
+    const got = paths.filter((p) => claimed(p));
+    if (got.length === 0) break;
+    out.push(got);
+  }
+  return out;
+}
+
+describe('BundleClaims', () => {
+  const paths = Array.from({ length: 37 }, (_, i) => `p/s${i}/1-34`);
+
+  it('hands each bundle to exactly one thread, in batches of at most eight, in order', () => {
+    const shared = new Int32Array(new SharedArrayBuffer(4 * paths.length));
+    const first = new BundleClaims(shared, paths, 0);
+    const second = new BundleClaims(shared, paths, 1);
+    // The first thread starts early: three batches before the second one joins.
+    const early = claimAll(first, paths, 3);
+    const a: string[][] = [...early];
+    const b: string[][] = [];
+    // Bounded, so that claims that never run out fail the test instead of hanging it.
+    for (let round = 0; round < paths.length; round++) {
+      const x = claimAll(second, paths, 1);
+      const y = claimAll(first, paths, 1);
+      b.push(...x);
+      a.push(...y);
+      if (x.length === 0 && y.length === 0) break;
+    }
+    expect(early.flat()).toEqual(paths.slice(0, 24));
+    for (const batch of [...a, ...b]) expect(batch.length).toBeLessThanOrEqual(8);
+    expect([...a.flat(), ...b.flat()].sort()).toEqual([...paths].sort());
+    expect(new Set([...a.flat(), ...b.flat()]).size).toBe(paths.length);
+    // The late thread took its share of what was left.
+    expect(b.flat().length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('claims nothing outside the run and nothing twice', () => {
+    const shared = new Int32Array(new SharedArrayBuffer(4 * paths.length));
+    const only = new BundleClaims(shared, paths, 0);
+    const claimed = only.claimBatch();
+    expect(claimed('p/unknown/1-34')).toBe(false);
+    expect(claimed(paths[0] as string)).toBe(true);
+    expect(claimed(paths[0] as string)).toBe(false);
+    expect(new BundleClaims(shared, paths, 1).claimBatch()(paths[0] as string)).toBe(false);
+  });
+});
