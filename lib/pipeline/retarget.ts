@@ -32,8 +32,8 @@ import type { Bundle } from './synth.ts';
  * sorted), in a file that is kept, or in the ClusterClass's variables and
  * patches (the model keeps those typed). What no check can see is a name
  * derived from the class name beyond that (its hash, its upper case):
- * a definition that needs such a thing reads `versions` (README, "Versions
- * and releases").
+ * a definition that needs such a thing reads `versions` (README,
+ * "Versioning by content").
  * test/lib/pipeline/retarget.test.ts holds every shipped bundle renamed
  * equal to its synthesis at the new versions.
  */
