@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { assertOutputFolder, replaceFile, replaceSubtrees, replaceTree, type TreeFile } from '../../lib/bytes/atomic-write.ts';
-import { assertConformance } from '../../lib/overlay/conformance.ts';
+import { isOverlay } from '../../constructs/overlay/overlay.ts';
 import { bundleTree } from '../../lib/pipeline/synth.ts';
 import { planRelease } from '../../lib/release/release.ts';
 import type { ChartSource } from '../../lib/release/vendor.ts';
@@ -64,8 +64,9 @@ export interface ReleaseSummary {
  * swapped in atomically, so a failure while rendering writes nothing.
  */
 export async function releaseCommand(options: ReleaseCommandOptions): Promise<ReleaseSummary> {
-  // An overlay that lost a base component (lib/overlay) is not released.
-  assertConformance(options.definitions);
+  // An overlay that lost a base component (lib/overlay) is not released;
+  // the check and the compliance rules it runs load only for overlays.
+  if (options.definitions.some(isOverlay)) (await import('../../lib/overlay/conformance.ts')).assertConformance(options.definitions);
   if (!options.dryRun) assertOutputFolder(options.releaseDir, 'release');
   const planShare = async (definitions: readonly ClusterStackDefinition<StackVersionsRow>[]): Promise<PlainPlan> =>
     plainPlan(await planRelease({

@@ -1,5 +1,5 @@
 import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
-import { extract, type Header } from 'tar-stream';
+import type { Header } from 'tar-stream';
 
 /**
  * Reproducible `.tgz` archives for release bundles, and a strict in-memory
@@ -216,6 +216,8 @@ export async function readTgz(data: Uint8Array, where: string, limits: TgzLimits
   let entries = 0;
   let fileBytes = 0;
   const files = new Map<string, Buffer>();
+  // Loaded here: writing archives (every release) needs none of it.
+  const { extract } = await import('tar-stream');
   const extractor = extract();
   extractor.end(tarBytes);
   // Where the last entry's data ends (rounded up to a block), to check that

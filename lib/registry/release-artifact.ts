@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { bufferBlob, fileBlob, type BlobSource, type Descriptor } from './client.ts';
 import { canonicalJsonBytes, type JsonValue } from '../bytes/json.ts';
+import { parseSha256Sums } from '../bytes/sha256-sums.ts';
 import { sha256Digest } from './digest.ts';
 import { Annotations, EMPTY_DESCRIPTOR, EMPTY_JSON, MediaTypes } from './media-types.ts';
 import { printable } from './printable.ts';
@@ -220,14 +221,3 @@ function checkSums(dir: string, layers: readonly ReleaseLayer[]): void {
   if (problems.length > 0) throw new Error(`${join(dir, 'SHA256SUMS')}: does not match the folder: ${problems.join('; ')}`);
 }
 
-/** `sha256sum` output: `<64 hex>  <name>` (or `<hex> *<name>`) per line. */
-export function parseSha256Sums(text: string, where: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [i, line] of text.split('\n').entries()) {
-    if (line === '') continue;
-    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (!m) throw new Error(`${where}:${i + 1}: not a '<sha256>  <file>' line`);
-    out.set(m[2] as string, m[1] as string);
-  }
-  return out;
-}

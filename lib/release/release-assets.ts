@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { BundleFile } from '../../constructs/cluster-addon.ts';
 import { dumpYaml } from '../../constructs/cluster-addon.ts';
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { escapeGoTemplate } from '../../constructs/go-template.ts';
 import { clusterStackName } from '../../constructs/names.ts';
 import type { TreeFile } from '../bytes/atomic-write.ts';
+import { renderSha256Sums } from '../bytes/sha256-sums.ts';
 import type { BundleBytes } from '../pipeline/synth.ts';
 import { combinedHash, type ComponentHashes } from './content-hash.ts';
 import { createTgz } from '../bytes/tgz.ts';
@@ -120,8 +120,7 @@ export async function releaseFiles(bundle: BundleBytes, hashes: ComponentHashes,
   const buildFiles = bundle.files.filter((f) => f.path.startsWith(buildPrefix)).map((f) => ({ path: f.path.slice(buildPrefix.length), content: f.content }));
   if (buildFiles.length > 0) assets.push({ path: names.nodeImageArchive, content: await createTgz(buildFiles) });
   assets.sort((a, b) => (a.path < b.path ? -1 : 1));
-  const sums = assets.map((a) => `${createHash('sha256').update(a.content).digest('hex')}  ${a.path}\n`).join('');
-  return [...assets, { path: 'SHA256SUMS', content: sums }];
+  return [...assets, { path: 'SHA256SUMS', content: renderSha256Sums(assets) }];
 }
 
 function requireFile(bundle: BundleBytes, path: string): BundleFile {

@@ -6,7 +6,7 @@ import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { unescapeGoTemplate } from '../../constructs/go-template.ts';
 import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
 import { clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
-import { parseSha256Sums } from '../registry/release-artifact.ts';
+import { parseSha256Sums } from '../bytes/sha256-sums.ts';
 import { atPlaceholderVersions, combinedHash, hashFiles, type ComponentHashes } from './content-hash.ts';
 import { DEFAULT_TGZ_LIMITS, readTgz } from '../bytes/tgz.ts';
 import { readReleaseFolder } from './version-record.ts';
