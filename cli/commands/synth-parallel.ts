@@ -31,7 +31,7 @@ export interface WorkerRequest {
   readonly clusterApi: ClusterApiVersion;
   /** Every bundle of the run, in claiming order: path and versions (as strings). The worker synthesizes those it claims. */
   readonly bundles: readonly { readonly path: string; readonly clusterStack: string; readonly clusterAddon: string; readonly nodeImage: string }[];
-  /** Write the bundles here (when none of the worker's share has a schema problem) and hand back no files. */
+  /** Write the bundles of each batch without a schema problem here and hand back no files (a problem anywhere discards the staging folder). */
   readonly staged?: StagedOutput;
 }
 

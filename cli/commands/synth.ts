@@ -110,9 +110,9 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
   // the bundles it renders into the staging folder itself, so the writing
   // (some twenty files a bundle) is shared too and no file crosses threads.
   const replacement: TreeReplacement | undefined = parallel && !options.dryRun && !bundleWise && !options.filter ? beginTreeReplacement(outDir, 'synth') : undefined;
-  /** Synthesizes, validates and renders the selected bundles on this thread (and stages them, see `replacement`). */
   // Loaded once: `here` runs once per batch of bundles on worker threads.
   let registry: CrdSchemaRegistry | undefined;
+  /** Synthesizes, validates and renders the selected bundles on this thread (and stages them, see `replacement`). */
   const here = (only: (path: string) => boolean) => {
     const bundles = synthesize(options.definitions, { filter: (id) => selected(id) && !skipped.has(pathOf(id)) && only(pathOf(id)), versionsFor });
     const problems = bundles.length === 0 ? [] : validateBundles(bundles, (registry ??= CrdSchemaRegistry.load()));

@@ -220,4 +220,3 @@ function checkSums(dir: string, layers: readonly ReleaseLayer[]): void {
   for (const name of listed.keys()) if (!layers.some((l) => l.name === name)) problems.push(`${name} is listed but missing`);
   if (problems.length > 0) throw new Error(`${join(dir, 'SHA256SUMS')}: does not match the folder: ${problems.join('; ')}`);
 }
-
