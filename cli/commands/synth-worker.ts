@@ -27,6 +27,7 @@ try {
   const produced: ProducedBundle[] = [];
   const problems: string[] = [];
   let registry: CrdSchemaRegistry | undefined;
+  const staged = request.staged;
   for (;;) {
     const claimed = mine.claimBatch();
     const bundles = synthesize(STACKS, {
@@ -41,7 +42,6 @@ try {
     problems.push(...batchProblems);
     const hashes = bundles.map((b) => bundleHashes(b));
     const output = batchProblems.length > 0 ? [] : bundlesForClusterApi(request.clusterApi, bundles);
-    const staged = request.staged;
     if (staged) for (const b of output) writeStagedFiles(join(staged.staging, b.path), b.files, join(staged.outputFolder, b.path));
     produced.push(...output.map((b, i) => ({ path: b.path, files: staged ? [] : b.files.map((f) => ({ path: f.path, content: f.content })), hashes: hashes[i] as ProducedBundle['hashes'] })));
   }

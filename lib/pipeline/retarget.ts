@@ -78,16 +78,13 @@ function rename(bundle: Bundle, versions: ClusterStackVersions, to: string): Bun
   const spec = model.clusterClass.object['spec'] as Readonly<Record<string, unknown>> | undefined;
   if (spec && (holds(spec['variables'], versioned) || holds(spec['patches'], versioned))) return undefined;
   const replacer = new Replacer(from, to, versioned);
-  const swap = (objects: readonly ManifestObject[]): ManifestObject[] | undefined => {
-    const out = objects.map((o) => replacer.in(o) as ManifestObject);
-    return replacer.refused ? undefined : out;
-  };
+  // Replacements per file, which substituted() checks the bytes against.
   const replaced = new Map<string, number>();
   const counted = (path: string, objects: readonly ManifestObject[]): ManifestObject[] | undefined => {
     const before = replacer.count;
-    const out = swap(objects);
+    const out = objects.map((o) => replacer.in(o) as ManifestObject);
     replaced.set(path, replacer.count - before);
-    return out;
+    return replacer.refused ? undefined : out;
   };
   const classObjects = counted(BundleFiles.clusterClass, [model.clusterClass.object, ...model.clusterClass.templates]);
   const nodeImages = counted(BundleFiles.nodeImages, model.nodeImages);
