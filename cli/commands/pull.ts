@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -7,6 +7,7 @@ import { isSha256Digest } from '../../lib/registry/digest.ts';
 import { Annotations, EMPTY_DESCRIPTOR, MediaTypes } from '../../lib/registry/media-types.ts';
 import { printable } from '../../lib/registry/printable.ts';
 import { assertRepository, assertTag, formatReference, parseRegistryHost } from '../../lib/registry/reference.ts';
+import { sha256Hex } from '../../lib/bytes/sha256.ts';
 import { parseSha256Sums } from '../../lib/bytes/sha256-sums.ts';
 import { readReleaseMetadata, readStackHash, releaseFileSetProblem, releaseMediaType } from '../../lib/registry/release-artifact.ts';
 import { parseReleaseTag, type ReleaseTag } from '../../lib/registry/release-tag.ts';
@@ -285,7 +286,7 @@ function checkDownloadedRelease(dir: string, names: readonly string[], reference
   for (const [name, sum] of listed) {
     if (!names.includes(name)) problems.push(`${printable(name)} is listed but not in the artifact`);
     else if (name === 'SHA256SUMS') problems.push('SHA256SUMS lists itself');
-    else if (createHash('sha256').update(readFileSync(join(dir, name))).digest('hex') !== sum) problems.push(`${name} does not match its sum`);
+    else if (sha256Hex(readFileSync(join(dir, name))) !== sum) problems.push(`${name} does not match its sum`);
   }
   for (const name of names) if (name !== 'SHA256SUMS' && !listed.has(name)) problems.push(`${name} is not listed`);
   if (problems.length > 0) throw new Error(`${reference}: SHA256SUMS: ${problems.join('; ')}`);

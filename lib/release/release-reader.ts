@@ -6,6 +6,7 @@ import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { unescapeGoTemplate } from '../../constructs/go-template.ts';
 import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
 import { clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
+import { sha256Hex } from '../bytes/sha256.ts';
 import { parseSha256Sums } from '../bytes/sha256-sums.ts';
 import { atPlaceholderVersions, combinedHash, hashFiles, type ComponentHashes } from './content-hash.ts';
 import { DEFAULT_TGZ_LIMITS, readTgz } from '../bytes/tgz.ts';
@@ -91,7 +92,7 @@ async function readRelease(dir: string, verify: boolean): Promise<VerifiedReleas
     const expected = listed.get(name);
     if (!expected) throw new Error(`${join(dir, name)}: not listed in ${sumsPath}; a release folder holds only the files it lists`);
     const content = readFileSync(join(dir, name));
-    if (createHash('sha256').update(content).digest('hex') !== expected) {
+    if (sha256Hex(content) !== expected) {
       throw new Error(`${join(dir, name)}: does not match its sha256 in ${sumsPath}; the file was changed after the release was written`);
     }
     contents.set(name, content);
