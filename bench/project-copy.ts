@@ -45,8 +45,11 @@ function newestSource(root: string): number {
 /** Copies `root` into `into`/project, swaps in the bench index, compiles; returns the copy's folder. */
 export function benchProject(root: string, into: string, log: (s: string) => void): string {
   const copy = join(into, 'project');
+  // Timestamps kept, as a checkout's files are older than its build: the
+  // build stamps only files changed more than two seconds before it.
   cpSync(root, copy, {
     recursive: true,
+    preserveTimestamps: true,
     filter: (source) => {
       const rel = relative(root, source);
       return rel === '' || (!SKIPPED.has(rel.split('/')[0]) && !basename(source).includes('.tmp-'));

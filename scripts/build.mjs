@@ -53,9 +53,12 @@ writeFileSync(join(out, 'meta.json'), JSON.stringify(result.metafile));
 
 // The pinned CRDs parsed once, with a summary of what each serves, by the
 // module that reads them (lib/pipeline/crd-files.ts), as just built.
-const { writeCrdCache } = await import(pathToFileURL(join(out, 'lib', 'pipeline', 'crd-files.js')).href);
+const { writeCrdCache, writeCrdStamps } = await import(pathToFileURL(join(out, 'lib', 'pipeline', 'crd-files.js')).href);
 const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : []));
-for (const file of walk(join(root, 'crds'))) writeCrdCache(file);
+const crdFiles = walk(join(root, 'crds'));
+for (const file of crdFiles) writeCrdCache(file);
+// Last: a stamp promises the cache entries of its hash.
+writeCrdStamps(crdFiles);
 // The stamp carries the build's start time: a source saved during the build is newer.
 writeFileSync(stamp, `${started.toISOString()}\n`);
 utimesSync(stamp, started, started);

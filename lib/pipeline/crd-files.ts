@@ -11,13 +11,20 @@
  * milliseconds; with the summaries a run reads the documents of only the
  * files whose schemas it uses. The name is the content hash, so an edited
  * CRD simply misses the cache.
+ *
+ * Hashing the 3.5 MiB of pinned CRDs costs a process (and each worker
+ * thread) 5–8 ms, so the build also records each file's stamp (size, mtime,
+ * inode) beside its hash in `stamps.json`, as git's index does: a file whose
+ * stamp is unchanged is taken to hold the hashed bytes and is not read
+ * unless its documents are needed.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import type { JSONSchemaProps } from '../../constructs/variable-schema.ts';
 import { canonicalJsonOfAny } from '../bytes/json.ts';
 import { sha256Hex as sha256 } from '../bytes/sha256.ts';
+import { fileStamp, sameStamp } from './file-digests.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 
 /** Where the build leaves the parsed CRD files and their summaries. */
@@ -63,18 +70,18 @@ const cachePath = (sha: string, suffix: string): string => join(CRD_JSON_CACHE, 
 /** The YAML documents of a CRD file, from the build's cache when it has this exact content. */
 export function readCrdDocuments(file: string): unknown[] {
   const bytes = readFileSync(file);
-  return documentsOf(file, bytes, sha256(bytes));
+  return documentsOf(file, () => bytes, sha256(bytes));
 }
 
 /** The documents of a file's bytes: from the cache entry of `sha` when there is one, else parsed. */
-function documentsOf(file: string, bytes: Buffer, sha: string | undefined): unknown[] {
+function documentsOf(file: string, bytes: () => Buffer, sha: string | undefined): unknown[] {
   const cached = sha === undefined ? undefined : cachePath(sha, '.json');
   if (cached !== undefined && existsSync(cached)) {
     const docs: unknown = JSON.parse(readFileSync(cached, 'utf8'));
     if (Array.isArray(docs)) return docs;
   }
   try {
-    return yaml.loadAll(bytes.toString('utf8'), null, { schema: yaml.CORE_SCHEMA, filename: file });
+    return yaml.loadAll(bytes().toString('utf8'), null, { schema: yaml.CORE_SCHEMA, filename: file });
   } catch (err) {
     throw new Error(`${file}: not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -87,8 +94,9 @@ function documentsOf(file: string, bytes: Buffer, sha: string | undefined): unkn
  * the two).
  */
 export function crdFileContents(file: string, useCache = true): CrdFileContents {
-  const bytes = readFileSync(file);
-  const sha = useCache ? sha256(bytes) : undefined;
+  let read: Buffer | undefined;
+  const bytes = (): Buffer => (read ??= readFileSync(file));
+  const sha = useCache ? (stampedSha(file) ?? sha256(bytes())) : undefined;
   if (sha !== undefined) {
     const summary = readSummary(sha);
     if (summary !== undefined) {
@@ -110,7 +118,7 @@ export function crdFileContents(file: string, useCache = true): CrdFileContents 
 export function writeCrdCache(file: string): void {
   const bytes = readFileSync(file);
   const sha = sha256(bytes);
-  const docs = documentsOf(file, bytes, undefined);
+  const docs = documentsOf(file, () => bytes, undefined);
   const { crds, versions } = contentsOf(docs, file);
   const summary: Summary = {
     crds,
@@ -123,6 +131,71 @@ export function writeCrdCache(file: string): void {
     writeFileSync(`${target}.tmp`, JSON.stringify(value));
     renameSync(`${target}.tmp`, target);
   }
+}
+
+/** `stamps.json`: absolute path → [size, mtime ms, inode, sha256 of the bytes]. */
+interface StampsFile {
+  readonly format: 1;
+  readonly files: Readonly<Record<string, readonly [number, number, number, string]>>;
+}
+
+const STAMPS_FILE = join(CRD_JSON_CACHE, 'stamps.json');
+/** Some 150 bytes a CRD file; a larger stamps file is not the build's. */
+const MAX_STAMPS_BYTES = 4 * 1024 * 1024;
+/**
+ * A file changed this close to the moment it is stamped is not stamped: a
+ * write within the file system's timestamp granularity after the stat (two
+ * seconds on FAT) would leave the stamp unchanged (git's "racy" files).
+ */
+const RACY_MS = 2_000;
+
+let stamps: ReadonlyMap<string, readonly unknown[]> | undefined;
+
+/** The sha256 the build recorded for `file`, when the file still has the stamp it had then. */
+function stampedSha(file: string): string | undefined {
+  stamps ??= readStamps();
+  const recorded = stamps.get(file);
+  if (recorded === undefined) return undefined;
+  try {
+    return sameStamp(recorded, lstatSync(file)) && typeof recorded[3] === 'string' ? recorded[3] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readStamps(): ReadonlyMap<string, readonly unknown[]> {
+  try {
+    if (!existsSync(STAMPS_FILE) || lstatSync(STAMPS_FILE).size > MAX_STAMPS_BYTES) return new Map();
+    const doc = JSON.parse(readFileSync(STAMPS_FILE, 'utf8')) as Partial<StampsFile>;
+    if (doc.format !== 1 || doc.files === null || typeof doc.files !== 'object') return new Map();
+    return new Map(Object.entries(doc.files).filter(([, v]) => Array.isArray(v)));
+  } catch {
+    // Only a hint: without it every file is hashed.
+    return new Map();
+  }
+}
+
+/**
+ * Records the stamps and hashes of CRD files (absolute paths) whose parsed
+ * documents and summaries writeCrdCache has written (scripts/build.mjs),
+ * replacing the previous record. Files changed in the last two seconds are
+ * left out and hashed on every run.
+ */
+export function writeCrdStamps(files: readonly string[]): void {
+  const trusted = Date.now() - RACY_MS;
+  const entries: [string, readonly [number, number, number, string]][] = [];
+  for (const file of [...files].sort()) {
+    const before = lstatSync(file);
+    const sha = sha256(readFileSync(file));
+    const after = lstatSync(file);
+    if (!sameStamp(fileStamp(before), after) || after.mtimeMs >= trusted) continue;
+    entries.push([file, [...fileStamp(after), sha]]);
+  }
+  const doc: StampsFile = { format: 1, files: Object.fromEntries(entries) };
+  mkdirSync(CRD_JSON_CACHE, { recursive: true });
+  writeFileSync(`${STAMPS_FILE}.tmp`, JSON.stringify(doc));
+  renameSync(`${STAMPS_FILE}.tmp`, STAMPS_FILE);
+  stamps = undefined;
 }
 
 function readSummary(sha: string): Summary | undefined {

@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crdRoot } from '../../../lib/pipeline/crd-root.ts';
-import { CRD_JSON_CACHE, readCrdDocuments } from '../../../lib/pipeline/crd-files.ts';
+import { CRD_JSON_CACHE, crdFileContents, readCrdDocuments, writeCrdCache, writeCrdStamps } from '../../../lib/pipeline/crd-files.ts';
 import { CrdSchemaRegistry, SchemaError, validateValue, type JSONSchemaProps } from '../../../lib/pipeline/crd-schema.ts';
 import { PROJECT_ROOT } from '../../../lib/pipeline/project-root.ts';
 
@@ -232,6 +232,49 @@ describe('the build\'s parsed-CRD cache', () => {
       expect(CrdSchemaRegistry.load([dir]).describe('cluster.x-k8s.io/v1beta1', 'ClusterClass')?.file).toBe(file);
     } finally {
       rmSync(summary, { force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stamps every pinned CRD file with the sha256 of its bytes', () => {
+    const stamps = JSON.parse(readFileSync(join(CRD_JSON_CACHE, 'stamps.json'), 'utf8')) as { format: number; files: Record<string, [number, number, number, string]> };
+    expect(stamps.format).toBe(1);
+    const files = readdirSync(crdRoot(), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml'));
+    for (const f of files) {
+      const path = join(crdRoot(), f);
+      expect(stamps.files[path]?.[3], f).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
+    }
+  });
+
+  it('trusts an unchanged stamp without reading the file, reads it again when the stamp changes, and never stamps a file changed just now', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crd-stamps-'));
+    const pinned = readdirSync(crdRoot(), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml')).map((f) => join(crdRoot(), f));
+    const source = readFileSync(join(crdRoot(), 'capi-v1.10.9', 'cluster.x-k8s.io_clusterclasses.yaml'), 'utf8');
+    const named = (name: string) => source.replace('name: clusterclasses.cluster.x-k8s.io', `name: ${name}.cluster.x-k8s.io`);
+    const file = join(dir, 'stamped.yaml');
+    const fresh = join(dir, 'fresh.yaml');
+    const crdName = () => crdFileContents(file).versions[0]?.info.crdName;
+    const old = new Date(Date.now() - 60_000);
+    const stampsOf = () => (JSON.parse(readFileSync(join(CRD_JSON_CACHE, 'stamps.json'), 'utf8')) as { files: Record<string, unknown> }).files;
+    const cached = createHash('sha256').update(named('stamp-a')).digest('hex');
+    try {
+      writeFileSync(file, named('stamp-a'));
+      writeFileSync(fresh, named('stamp-f'));
+      utimesSync(file, old, old);
+      writeCrdCache(file);
+      writeCrdStamps([...pinned, file, fresh]);
+      expect(Object.keys(stampsOf())).toContain(file);
+      expect(Object.keys(stampsOf())).not.toContain(fresh);
+      // Other bytes of the same size under the same stamp: the stamp is trusted.
+      writeFileSync(file, named('stamp-b'));
+      utimesSync(file, old, old);
+      expect(crdName()).toBe('stamp-a.cluster.x-k8s.io');
+      // A changed mtime is noticed, and the file is read and parsed.
+      utimesSync(file, old, new Date(old.getTime() + 1000));
+      expect(crdName()).toBe('stamp-b.cluster.x-k8s.io');
+    } finally {
+      writeCrdStamps(pinned);
+      for (const suffix of ['.json', '.served.json']) rmSync(join(CRD_JSON_CACHE, `${cached}${suffix}`), { force: true });
       rmSync(dir, { recursive: true, force: true });
     }
   });
