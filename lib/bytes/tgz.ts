@@ -1,4 +1,4 @@
-import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync, gzip, gzipSync, type ZlibOptions } from 'node:zlib';
 import type { Header } from 'tar-stream';
 
 /**
@@ -61,6 +61,21 @@ interface PlannedEntry {
  * directory of another file, and paths ustar cannot hold.
  */
 export function createTgz(entries: readonly TgzEntry[]): Buffer {
+  return reproducibleGzipHeader(gzipSync(tarOf(entries), GZIP_OPTIONS));
+}
+
+/**
+ * createTgz, its bytes included, with the compression on zlib's thread pool:
+ * a release compresses its archives while this thread goes on with other
+ * work. Bad entries reject.
+ */
+export async function createTgzAsync(entries: readonly TgzEntry[]): Promise<Buffer> {
+  const tar = tarOf(entries);
+  const gz = await new Promise<Buffer>((resolve, reject) => gzip(tar, GZIP_OPTIONS, (err, out) => (err ? reject(err) : resolve(out))));
+  return reproducibleGzipHeader(gz);
+}
+
+function tarOf(entries: readonly TgzEntry[]): Buffer {
   const blocks: Buffer[] = [];
   for (const e of planEntries(entries)) {
     blocks.push(ustarHeader(e));
@@ -71,7 +86,7 @@ export function createTgz(entries: readonly TgzEntry[]): Buffer {
     }
   }
   blocks.push(Buffer.alloc(1024)); // end-of-archive marker: two zero blocks
-  return gzipReproducibly(Buffer.concat(blocks));
+  return Buffer.concat(blocks);
 }
 
 /**
@@ -186,13 +201,14 @@ function checkUstarName(e: PlannedEntry): void {
   throw new Error(`tgz: ${what} is too long for a ustar header (at most 100 bytes after the split '/', 155 before it)`);
 }
 
-function gzipReproducibly(tar: Buffer): Buffer {
-  const gz = gzipSync(tar, {
-    level: 9,
-    windowBits: 15,
-    memLevel: 8,
-    strategy: zlibConstants.Z_DEFAULT_STRATEGY,
-  });
+const GZIP_OPTIONS: ZlibOptions = {
+  level: 9,
+  windowBits: 15,
+  memLevel: 8,
+  strategy: zlibConstants.Z_DEFAULT_STRATEGY,
+};
+
+function reproducibleGzipHeader(gz: Buffer): Buffer {
   // zlib writes mtime 0 when no gzip header is supplied; check rather than trust.
   if (gz[0] !== 0x1f || gz[1] !== 0x8b || gz[3] !== 0 || gz.readUInt32LE(4) !== 0) {
     throw new Error('tgz: zlib wrote an unexpected gzip header (flags or mtime set)');

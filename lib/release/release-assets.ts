@@ -7,7 +7,7 @@ import type { TreeFile } from '../bytes/atomic-write.ts';
 import { renderSha256Sums } from '../bytes/sha256-sums.ts';
 import type { BundleBytes } from '../pipeline/synth.ts';
 import { combinedHash, type ComponentHashes } from './content-hash.ts';
-import { createTgz } from '../bytes/tgz.ts';
+import { createTgzAsync } from '../bytes/tgz.ts';
 import type { AllowedBreaking } from './upgrade-paths.ts';
 import { vendorChart, type ChartSource, type VendoredChart } from './vendor.ts';
 import yaml from 'js-yaml';
@@ -41,7 +41,7 @@ export async function clusterClassChart(bundle: BundleBytes): Promise<Buffer> {
     type: 'application',
     version: bundle.versions.clusterStack.toString(),
   });
-  return createTgz([
+  return createTgzAsync([
     { path: `${chartName}/Chart.yaml`, content: chartYaml },
     { path: `${chartName}/templates/cluster-class.yaml`, content: escapeGoTemplate(clusterClass.content) },
   ]);
@@ -78,7 +78,7 @@ export async function clusterAddonArchive(bundle: BundleBytes, vendored: Readonl
   const prefix = `${BundleFiles.clusterAddonDir}/`;
   const entries = bundle.files.filter((f) => f.path.startsWith(prefix)).map((f): { path: string; content: string | Buffer } => ({ path: f.path.slice(prefix.length), content: f.content }));
   for (const [path, chart] of vendored) entries.push({ path, content: chart.content });
-  return createTgz(entries);
+  return createTgzAsync(entries);
 }
 
 /**
@@ -103,22 +103,44 @@ function renderHashes(hashes: ComponentHashes, vendored: ReadonlyMap<string, Ven
   )}\n`;
 }
 
-/** Every file of the release folder `release/<tag>/`, including SHA256SUMS. */
-export async function releaseFiles(bundle: BundleBytes, hashes: ComponentHashes, vendor?: ChartSource, allowedBreaking?: AllowedBreaking): Promise<TreeFile[]> {
-  const names = releaseAssetNames(bundle);
+/** The archives of a release folder, with the charts vendored into its addon archive. */
+export interface ReleaseArchives {
+  readonly vendored: ReadonlyMap<string, VendoredChart>;
+  readonly clusterClassChart: Buffer;
+  readonly clusterAddonArchive: Buffer;
+  readonly nodeImageArchive: Buffer | undefined;
+}
+
+/**
+ * A bundle's release archives, compressed on zlib's thread pool, so that a
+ * release can start them as soon as a bundle's bytes are final and go on
+ * validating and checking upgrades meanwhile.
+ */
+export async function releaseArchives(bundle: BundleBytes, vendor?: ChartSource): Promise<ReleaseArchives> {
   const vendored = vendor ? await vendorCharts(bundle, vendor) : new Map<string, VendoredChart>();
+  const buildPrefix = `${BundleFiles.nodeImageDir}/`;
+  const buildFiles = bundle.files.filter((f) => f.path.startsWith(buildPrefix)).map((f) => ({ path: f.path.slice(buildPrefix.length), content: f.content }));
+  const [classChart, addonArchive, nodeImageArchive] = await Promise.all([
+    clusterClassChart(bundle),
+    clusterAddonArchive(bundle, vendored),
+    buildFiles.length > 0 ? createTgzAsync(buildFiles) : undefined,
+  ]);
+  return { vendored, clusterClassChart: classChart, clusterAddonArchive: addonArchive, nodeImageArchive };
+}
+
+/** Every file of the release folder `release/<tag>/`, including SHA256SUMS, around the bundle's archives (releaseArchives). */
+export function releaseFiles(bundle: BundleBytes, hashes: ComponentHashes, archives: ReleaseArchives, allowedBreaking?: AllowedBreaking): TreeFile[] {
+  const names = releaseAssetNames(bundle);
   const assets: { path: string; content: string | Buffer }[] = [
-    { path: names.clusterClassChart, content: await clusterClassChart(bundle) },
-    { path: names.clusterAddonArchive, content: await clusterAddonArchive(bundle, vendored) },
+    { path: names.clusterClassChart, content: archives.clusterClassChart },
+    { path: names.clusterAddonArchive, content: archives.clusterAddonArchive },
     { path: BundleFiles.clusterAddonConfig, content: requireFile(bundle, BundleFiles.clusterAddonConfig).content },
     { path: BundleFiles.metadata, content: requireFile(bundle, BundleFiles.metadata).content },
-    { path: 'hashes.json', content: renderHashes(hashes, vendored, allowedBreaking) },
+    { path: 'hashes.json', content: renderHashes(hashes, archives.vendored, allowedBreaking) },
   ];
   const nodeImages = bundle.files.find((f) => f.path === BundleFiles.nodeImages);
   if (nodeImages) assets.push({ path: BundleFiles.nodeImages, content: nodeImages.content });
-  const buildPrefix = `${BundleFiles.nodeImageDir}/`;
-  const buildFiles = bundle.files.filter((f) => f.path.startsWith(buildPrefix)).map((f) => ({ path: f.path.slice(buildPrefix.length), content: f.content }));
-  if (buildFiles.length > 0) assets.push({ path: names.nodeImageArchive, content: await createTgz(buildFiles) });
+  if (archives.nodeImageArchive) assets.push({ path: names.nodeImageArchive, content: archives.nodeImageArchive });
   assets.sort((a, b) => (a.path < b.path ? -1 : 1));
   return [...assets, { path: 'SHA256SUMS', content: renderSha256Sums(assets) }];
 }

@@ -10,7 +10,7 @@ import { bundleTree, INITIAL_VERSIONS, synthesize, type Bundle } from '../pipeli
 import { retarget, retargetForComparison } from '../pipeline/retarget.ts';
 import { validateBundles } from '../pipeline/validate.ts';
 import { bundleHashes, componentHashes, PLACEHOLDER_VERSIONS, type ComponentHashes } from './content-hash.ts';
-import { releaseFiles } from './release-assets.ts';
+import { releaseArchives, releaseFiles } from './release-assets.ts';
 import type { ChartSource } from './vendor.ts';
 import { readVerifiedRelease } from './release-reader.ts';
 import { readRecord, recordPath, renderRecord } from './version-record.ts';
@@ -132,6 +132,11 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   const second = again.size === 0 ? [] : synthesize(options.definitions, { filter: (id) => again.has(clusterStackName(id)), versionsFor: decided });
   for (const b of second) renamed.set(clusterStackName(b.identity), b);
   const bundles = first.map((b) => renamed.get(clusterStackName(b.identity)) ?? b);
+  // Compressed on zlib's threads while this one validates and checks the
+  // upgrades; vendoring fetches charts, so it waits until the bundles pass.
+  const early = options.vendor ? undefined : bundles.map((b) => releaseArchives(b));
+  // Awaited below; one that fails before then must not also surface as an unhandled rejection.
+  for (const p of early ?? []) p.catch(() => undefined);
   const problems = validateBundles(bundles);
   if (problems.length > 0) throw new Error(`${problems.length} schema violation(s):\n  ${problems.join('\n  ')}`);
 
@@ -144,12 +149,13 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   if (options.record && options.mode.kind !== 'custom') throw new Error(`'record' is for custom mode only: stable mode always writes the version records, hash mode never does`);
   const updatesSources = options.mode.kind === 'stable' || (options.mode.kind === 'custom' && options.record === true);
   const entries: ReleaseEntry[] = [];
-  for (const bundle of bundles) {
+  for (const [i, bundle] of bundles.entries()) {
     const name = clusterStackName(bundle.identity);
     const h = hashes.get(name) as ComponentHashes;
     const { previous, decision } = decisions.get(name) as { previous: PreviousRelease | undefined; decision: VersionDecision };
     const allowedBreaking = allowed.get(bundle.path);
-    entries.push({ bundle, hashes: h, previous, decision, files: await releaseFiles(bundle, h, options.vendor, allowedBreaking), ...(allowedBreaking ? { allowedBreaking } : {}) });
+    const archives = await (early?.[i] ?? releaseArchives(bundle, options.vendor));
+    entries.push({ bundle, hashes: h, previous, decision, files: releaseFiles(bundle, h, archives, allowedBreaking), ...(allowedBreaking ? { allowedBreaking } : {}) });
   }
   const records = updatesSources ? entries.map((e) => ({ path: recordPath(e.bundle.identity), content: renderRecord(e.decision.versions, e.hashes, e.allowedBreaking) })) : [];
   return { entries, records, updatesSources, upgrades };

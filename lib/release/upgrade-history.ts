@@ -4,7 +4,7 @@ import { clusterClassName, releaseTag, type ClusterStackIdentity } from '../../c
 import { StackVersion } from '../../constructs/stack-version.ts';
 import type { TreeFile } from '../bytes/atomic-write.ts';
 import type { BundleBytes } from '../pipeline/synth.ts';
-import { releaseFiles } from './release-assets.ts';
+import { releaseArchives, releaseFiles } from './release-assets.ts';
 import type { ChartSource } from './vendor.ts';
 import { recordHistory } from './upgrade-side.ts';
 import { parseRecord } from './version-record.ts';
@@ -41,7 +41,7 @@ export async function releaseFromGit(root: string, commit: string, bundle: strin
     releaseTag: releaseTag(identity, version),
     files,
   };
-  return { tag: b.releaseTag, files: await releaseFiles(b, record.hashes, vendor) };
+  return { tag: b.releaseTag, files: releaseFiles(b, record.hashes, await releaseArchives(b, vendor)) };
 }
 
 /** The commits that changed a bundle's version record, oldest first, with the stack version each recorded. */

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { extract, pack, type Header } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { createTgz, readTgz, type TgzEntry } from '../../../lib/bytes/tgz.ts';
+import { createTgz, createTgzAsync, readTgz, type TgzEntry } from '../../../lib/bytes/tgz.ts';
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
@@ -148,6 +148,16 @@ describe('createTgz', () => {
 
   it('fails when a path is absolute', () => {
     expect(() => createTgz([{ path: '/etc/passwd', content: '' }])).toThrow(/absolute path '\/etc\/passwd'/);
+  });
+
+  it('createTgzAsync gives the same bytes, compressed on the thread pool, and rejects what createTgz refuses', async () => {
+    // Large, repetitive YAML, like a ClusterClass chart, and the small set above.
+    const yamlLike = Array.from({ length: 400 }, (_, i) => `- name: worker-${i % 7}\n  value: '${'x'.repeat(i % 50)}'\n`).join('');
+    for (const set of [entries, [{ path: 'chart/templates/cluster-class.yaml', content: yamlLike }]]) {
+      expect(sha256(await createTgzAsync(set))).toBe(sha256(createTgz(set)));
+    }
+    expect(sha256(await createTgzAsync([{ path: 'a.txt', content: 'b\n' }]))).not.toBe(sha256(createTgz([{ path: 'a.txt', content: 'a\n' }])));
+    await expect(createTgzAsync([{ path: '/etc/passwd', content: '' }])).rejects.toThrow(/absolute path '\/etc\/passwd'/);
   });
 
   it('fails when a path has a .. segment', () => {
