@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Runs the compiled CLI from .build/ (written by `npm run build`, which
-// `npm ci` runs through `prepare`) when it is at least as new as every source
-// file; otherwise the TypeScript sources through tsx's loader, so an edited
-// checkout never runs stale code. Compiled start-up skips transpiling ~150
-// modules on every run.
+// `npm ci` runs through `prepare`; bin/compiled.mjs loads it with its code
+// cache) when it is at least as new as every source file; otherwise the
+// TypeScript sources through tsx's loader, so an edited checkout never runs
+// stale code. Compiled start-up skips transpiling ~150 modules on every run.
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,8 @@ function compiledIsFresh() {
 const needsTsx = process.argv[2] === 'new' || process.env.CLUSTER_STACKS_FROM_SOURCE === '1';
 let run;
 if (!needsTsx && compiledIsFresh()) {
-  ({ run } = await import('../.build/cli/main.js'));
+  const { loadCompiledCli } = await import('./compiled.mjs');
+  ({ run } = loadCompiledCli().cli);
 } else {
   const { register } = await import('tsx/esm/api');
   register();

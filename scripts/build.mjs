@@ -9,10 +9,12 @@
 // command's time. Code splitting keeps each command's modules in chunks that
 // only that command imports, so `--help` still loads no stack or cdk8s.
 // esbuild strips the types without checking them: `npm test` runs tsc.
-import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { lazyRequirePlugin } from './lazy-require.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, '.build');
@@ -25,31 +27,49 @@ for (const entry of readdirSync(out, { withFileTypes: true })) {
   if (entry.name !== 'crd-json') rmSync(join(out, entry.name), { recursive: true, force: true });
 }
 
-const result = await build({
+const common = {
   absWorkingDir: root,
-  // The modules a process starts from: the app, the CLI, the synthesis and
-  // release workers, the three that tests and workers import by path, and
-  // the CRD cache writer this script runs below.
-  entryPoints: ['main.ts', 'cli/main.ts', 'cli/commands/synth-worker.ts', 'cli/commands/release-worker.ts', 'cli/commands/synth.ts', 'cli/commands/release.ts', 'stacks/index.ts', 'lib/pipeline/crd-files.ts'],
-  outbase: '.',
-  outdir: out,
-  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  // cdk8s and its dependencies are CommonJS and require() Node.js's modules.
-  banner: { js: "import { createRequire as __clusterStacksCreateRequire } from 'node:module'; const require = __clusterStacksCreateRequire(import.meta.url);" },
-  metafile: true,
   // Whitespace and syntax only, so names in stack traces and errors stay:
   // V8 pre-parses every byte it loads, and this cuts a third of them.
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
+  plugins: [lazyRequirePlugin],
+};
+
+// ES modules for what loads the compiled code by path: the synthesis and
+// release workers, the modules of theirs that tests import, the app, and
+// the CRD cache writer this script runs below.
+const result = await build({
+  ...common,
+  entryPoints: ['main.ts', 'cli/commands/synth-worker.ts', 'cli/commands/release-worker.ts', 'cli/commands/synth.ts', 'cli/commands/release.ts', 'stacks/index.ts', 'lib/pipeline/crd-files.ts'],
+  outbase: '.',
+  outdir: out,
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
+  format: 'esm',
+  // cdk8s and its dependencies are CommonJS and require() Node.js's modules.
+  banner: { js: "import { createRequire as __clusterStacksCreateRequire } from 'node:module'; const require = __clusterStacksCreateRequire(import.meta.url);" },
+  metafile: true,
 });
-// Which sources each output file holds (test/compiled-cli.test.ts checks what `--help` loads).
+// Which sources each output file holds.
 writeFileSync(join(out, 'meta.json'), JSON.stringify(result.metafile));
+
+// The CLI as one CommonJS script, which bin/compiled.mjs runs with V8's code
+// cache (written below). A command's modules stay lazy: esbuild initializes
+// a module reached only through import() when it is first imported.
+await build({
+  ...common,
+  entryPoints: ['cli/main.ts'],
+  outfile: join(out, 'cli.cjs'),
+  format: 'cjs',
+  // import.meta does not exist in a script; the sources use only its url.
+  define: { 'import.meta.url': '__clusterStacksModuleUrl' },
+  banner: { js: "const __clusterStacksModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
 
 // The pinned CRDs parsed once, with a summary of what each serves, by the
 // module that reads them (lib/pipeline/crd-files.ts), as just built.
@@ -59,6 +79,21 @@ const crdFiles = walk(join(root, 'crds'));
 for (const file of crdFiles) writeCrdCache(file);
 // Last: a stamp promises the cache entries of its hash.
 writeCrdStamps(crdFiles);
+// The CLI's code cache: the commands a user runs most, compiled once here
+// instead of in every process. They write nothing of the project's: a dry
+// run, and a development release into a temp folder (hash mode leaves the
+// version records and dist/ alone).
+const { writeCodeCache } = await import(pathToFileURL(join(root, 'bin', 'compiled.mjs')).href);
+const training = mkdtempSync(join(tmpdir(), 'cluster-stacks-build-'));
+try {
+  await writeCodeCache([
+    ['--help'],
+    ['synth', '--dry-run', '-q'],
+    ['release', '--mode', 'hash', '--release-dir', join(training, 'release'), '-q'],
+  ]);
+} finally {
+  rmSync(training, { recursive: true, force: true });
+}
 // The stamp carries the build's start time: a source saved during the build is newer.
 writeFileSync(stamp, `${started.toISOString()}\n`);
 utimesSync(stamp, started, started);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,13 +23,13 @@ describe('the compiled CLI in .build/', () => {
   const temp = mkdtempSync(join(tmpdir(), 'compiled-cli-'));
   afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
-  beforeAll(() => {
-    // The same build `npm ci` runs through `prepare`; incremental, so cheap when fresh.
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'pipe' });
-  }, 300_000);
-
+  // .build/ is the build `npm ci` runs through `prepare`, made by test/global-build.ts before the tests.
   beforeAll(async () => {
-    ({ run: runCompiled } = (await import(pathToFileURL(join(ROOT, '.build', 'cli', 'main.js')).href)) as { run: Run });
+    // As bin/cluster-stacks.mjs loads it: .build/cli.cjs with its code cache.
+    const { loadCompiledCli } = (await import(pathToFileURL(join(ROOT, 'bin', 'compiled.mjs')).href)) as { loadCompiledCli: () => { cli: { run: Run }; cacheRejected: boolean } };
+    const loaded = loadCompiledCli();
+    expect(loaded.cacheRejected).toBe(false);
+    runCompiled = loaded.cli.run;
   });
 
   it.each([
@@ -56,60 +56,61 @@ describe('the compiled CLI in .build/', () => {
     for (const f of files) expect(readFileSync(join(b, f)), f).toEqual(readFileSync(join(a, f)));
   });
 
-  describe('start-up: help loads no stack, cdk8s, js-yaml or command', () => {
-    // A module resolve hook that appends every URL the process loads to a file.
-    const hooks = join(temp, 'record-hooks.mjs');
-    const preload = join(temp, 'record.mjs');
-    writeFileSync(hooks, [
-      "import { appendFileSync } from 'node:fs';",
-      'let file;',
-      'export function initialize(data) { file = data.file; }',
-      'export async function resolve(specifier, context, next) {',
-      '  const result = await next(specifier, context);',
-      "  appendFileSync(file, `${result.url}\\n`);",
-      '  return result;',
-      '}',
-      '',
-    ].join('\n'));
-    writeFileSync(preload, [
-      "import { register } from 'node:module';",
-      `register(${JSON.stringify(pathToFileURL(hooks).href)}, import.meta.url, { data: { file: process.env.RECORD_IMPORTS } });`,
-      '',
-    ].join('\n'));
-    let n = 0;
-    function loaded(argv: string[]): { code: number; urls: string[] } {
-      const file = join(temp, `imports-${n++}.txt`);
-      writeFileSync(file, '');
+  describe('start-up: help initializes no stack, cdk8s, js-yaml or command', () => {
+    // The bundle wraps each module in a function named by its source path,
+    // called when the module is first imported (esbuild's __esm and
+    // __commonJS); V8's coverage counts the calls.
+    function initialized(argv: string[]): { code: number; modules: string[] } {
+      const coverage = mkdtempSync(join(temp, 'coverage-'));
       let code = 0;
       try {
-        execFileSync(process.execPath, ['--import', pathToFileURL(preload).href, join(ROOT, 'bin', 'cluster-stacks.mjs'), ...argv], { cwd: temp, stdio: 'pipe', env: { ...process.env, RECORD_IMPORTS: file, NODE_OPTIONS: '' } });
+        execFileSync(process.execPath, [join(ROOT, 'bin', 'cluster-stacks.mjs'), ...argv], { cwd: temp, stdio: 'pipe', env: { ...process.env, NODE_V8_COVERAGE: coverage, NODE_OPTIONS: '' } });
       } catch (e) {
         code = (e as { status: number }).status;
       }
-      return { code, urls: readFileSync(file, 'utf8').split('\n').filter((u) => u !== '') };
+      type Coverage = { result: { url: string; functions: { functionName: string; ranges: { count: number }[] }[] }[] };
+      const scripts = readdirSync(coverage).flatMap((f) => (JSON.parse(readFileSync(join(coverage, f), 'utf8')) as Coverage).result);
+      const cli = scripts.filter((s) => s.url.endsWith('/.build/cli.cjs'));
+      expect(cli).toHaveLength(1);
+      const modules = cli[0]!.functions.filter((f) => (f.ranges[0]?.count ?? 0) > 0 && /^(node_modules|cli|lib|stacks|constructs|imports)\/.*\.(ts|js|json)$/.test(f.functionName)).map((f) => f.functionName);
+      return { code, modules };
     }
-    // The build bundles modules into chunks; its metafile says which sources each output holds.
-    const meta = (): Record<string, { inputs: Record<string, unknown> }> =>
-      (JSON.parse(readFileSync(join(ROOT, '.build', 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> }).outputs;
-    const sourcesOf = (url: string): string[] => {
-      const build = pathToFileURL(join(ROOT, '.build')).href;
-      if (!url.startsWith(`${build}/`)) return [url];
-      return Object.keys(meta()[`.build/${url.slice(build.length + 1)}`]?.inputs ?? {});
-    };
-    const heavy = (urls: readonly string[]): string[] => urls.flatMap(sourcesOf).filter((u) =>
-      /(^|\/)node_modules\/(cdk8s|cdk8s-plus-28|constructs|js-yaml|tsx)\//.test(u) || /^(stacks|imports)\//.test(u) || (/^cli\/commands\//.test(u) && !u.endsWith('/filter.ts')));
+    const heavy = (modules: readonly string[]): string[] => modules.filter((u) =>
+      /^node_modules\/(cdk8s|cdk8s-plus-28|constructs|js-yaml|tsx)\//.test(u) || /^(stacks|imports)\//.test(u) || (/^cli\/commands\//.test(u) && !u.endsWith('/filter.ts')));
 
     it.each([[['--help']], [['release', '--help']], [['publish', '--help']], [['synth', '--no-such-option']]])('%j', (argv) => {
-      const { urls } = loaded(argv);
-      expect(urls.some((u) => u.includes('/.build/cli/main.js'))).toBe(true);
-      expect(heavy(urls)).toEqual([]);
+      const { modules } = initialized(argv);
+      // The entry's own code is not wrapped; commander, which it imports, is.
+      expect(modules).toContain('node_modules/commander/index.js');
+      expect(heavy(modules)).toEqual([]);
     });
 
-    it('a command loads what it runs (the check above sees it)', () => {
-      const { code, urls } = loaded(['synth', '--dry-run', '--provider', 'no-such-provider']);
+    it('a command initializes what it runs (the check above sees it)', () => {
+      const { code, modules } = initialized(['synth', '--dry-run', '--provider', 'no-such-provider']);
       expect(code).toBe(2);
-      expect(heavy(urls)).toEqual(expect.arrayContaining(['stacks/index.ts', 'cli/commands/synth.ts', expect.stringMatching(/^node_modules\/cdk8s\//)]));
+      expect(heavy(modules)).toEqual(expect.arrayContaining(['stacks/index.ts', 'cli/commands/synth.ts', expect.stringMatching(/^node_modules\/cdk8s\//)]));
+      // cdk8s's YAML package is required on first use only (scripts/lazy-require.mjs), and synth never uses it.
+      expect(modules.filter((m) => m.startsWith('node_modules/cdk8s/node_modules/yaml/'))).toEqual([]);
     });
+  });
+
+  it('runs from its code cache only when the cache was made for its bytes', async () => {
+    type Loaded = { script: { cachedDataRejected?: boolean }; cacheRejected: boolean };
+    const { loadCompiledCli } = (await import(pathToFileURL(join(ROOT, 'bin', 'compiled.mjs')).href)) as { loadCompiledCli: (o?: { file?: string; useCache?: boolean }) => Loaded };
+    expect(loadCompiledCli().script.cachedDataRejected).toBe(false);
+    // Without the cache V8 is given nothing to accept or reject.
+    expect(loadCompiledCli({ useCache: false }).script.cachedDataRejected).toBeUndefined();
+    // A copy of the same bytes finds the cache beside it; a copy with one
+    // byte changed (same length, which is all V8 itself checks) does not.
+    const copy = mkdtempSync(join(temp, 'code-cache-'));
+    cpSync(join(ROOT, '.build', 'code-cache'), join(copy, 'code-cache'), { recursive: true });
+    const source = readFileSync(join(ROOT, '.build', 'cli.cjs'), 'utf8');
+    writeFileSync(join(copy, 'same.cjs'), source);
+    expect(loadCompiledCli({ file: join(copy, 'same.cjs') }).script.cachedDataRejected).toBe(false);
+    const at = source.indexOf('cluster-stacks');
+    writeFileSync(join(copy, 'changed.cjs'), `${source.slice(0, at)}C${source.slice(at + 1)}`);
+    expect(readFileSync(join(copy, 'changed.cjs')).length).toBe(Buffer.byteLength(source));
+    expect(loadCompiledCli({ file: join(copy, 'changed.cjs') }).script.cachedDataRejected).toBeUndefined();
   });
 
   it('is what bin/cluster-stacks.mjs runs when fresh, and the sources once a source is newer', () => {

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,13 +6,12 @@ import type { ClusterStackDefinition, StackVersionsRow } from '../../../construc
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 
 /**
- * Worker threads load compiled JavaScript only: builds .build/ (as `npm ci`
- * does), writes into `temp` a module whose STACKS are 44 stacks (132
+ * Worker threads load compiled JavaScript only (.build/, built by
+ * test/global-build.ts before the tests): writes into `temp` a module whose STACKS are 44 stacks (132
  * bundles) cloned from the shipped ones, and imports the compiled module
  * `cli/commands/<command>.js` with it.
  */
 export async function compiledMatrix<M>(temp: string, command: string): Promise<{ module: M; STACKS: readonly ClusterStackDefinition<StackVersionsRow>[]; matrixUrl: string }> {
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'pipe' });
   const matrix = join(temp, 'matrix.mjs');
   writeFileSync(
     matrix,

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { crdRoot } from '../../../lib/pipeline/crd-root.ts';
 import { CRD_JSON_CACHE, crdFileContents, readCrdDocuments, writeCrdCache, writeCrdStamps } from '../../../lib/pipeline/crd-files.ts';
 import { CrdSchemaRegistry, SchemaError, validateValue, type JSONSchemaProps } from '../../../lib/pipeline/crd-schema.ts';
-import { PROJECT_ROOT } from '../../../lib/pipeline/project-root.ts';
 
 // Small hand-written objects of the kinds the cluster stacks generate. Each
 // builder returns a fresh object, so a test can change one without affecting
@@ -188,8 +186,8 @@ beforeAll(() => {
 });
 
 describe('the build\'s parsed-CRD cache', () => {
+  // Built by test/global-build.ts before the tests, as `npm ci` builds it.
   it('holds, for every pinned CRD, exactly what parsing its YAML gives', () => {
-    execFileSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build.mjs')], { cwd: PROJECT_ROOT, stdio: 'pipe' });
     const files = readdirSync(crdRoot(), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml'));
     expect(files.length).toBeGreaterThanOrEqual(32);
     for (const f of files) {
