@@ -11,6 +11,7 @@ import { retarget, retargetForComparison } from '../pipeline/retarget.ts';
 import { validateBundles } from '../pipeline/validate.ts';
 import { bundleHashes, componentHashes, PLACEHOLDER_VERSIONS, type ComponentHashes } from './content-hash.ts';
 import { releaseArchives, releaseFiles } from './release-assets.ts';
+import { boundedMap } from '../async/bounded-map.ts';
 import type { ChartSource } from './vendor.ts';
 import { readVerifiedRelease } from './release-reader.ts';
 import { readRecord, recordPath, renderRecord } from './version-record.ts';
@@ -70,6 +71,9 @@ export function currentHashes(definitions: readonly ClusterStackDefinition<Stack
   const bundles = synthesize(definitions, { versionsFor: () => PLACEHOLDER_VERSIONS, ...(filter ? { filter } : {}) });
   return new Map(bundles.map((b) => [clusterStackName(b.identity), componentHashes(b.files, b.identity.kubernetes.toString())]));
 }
+
+/** Bundles whose archives are being compressed at once: zlib's four threads, and no more tars held than they can take. */
+const ARCHIVES_IN_FLIGHT = 4;
 
 const sameVersions = (a: ClusterStackVersions, b: ClusterStackVersions): boolean =>
   a.clusterStack.equals(b.clusterStack) && a.clusterAddon.equals(b.clusterAddon) && a.nodeImage.equals(b.nodeImage);
@@ -133,8 +137,10 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   for (const b of second) renamed.set(clusterStackName(b.identity), b);
   const bundles = first.map((b) => renamed.get(clusterStackName(b.identity)) ?? b);
   // Compressed on zlib's threads while this one validates and checks the
-  // upgrades; vendoring fetches charts, so it waits until the bundles pass.
-  const early = options.vendor ? undefined : bundles.map((b) => releaseArchives(b));
+  // upgrades, a few bundles at a time (each holds a tar and a deflate state
+  // until it is done; zlib has four threads); vendoring fetches charts, so
+  // it waits until the bundles pass.
+  const early = options.vendor ? undefined : boundedMap(bundles, ARCHIVES_IN_FLIGHT, (b) => releaseArchives(b));
   // Awaited below; one that fails before then must not also surface as an unhandled rejection.
   for (const p of early ?? []) p.catch(() => undefined);
   const problems = validateBundles(bundles);
