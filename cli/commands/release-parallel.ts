@@ -1,10 +1,11 @@
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import type { TreeFile } from '../../lib/bytes/atomic-write.ts';
+import { writeStagedFiles, type TreeFile } from '../../lib/bytes/atomic-write.ts';
 import { entryModuleUrl } from '../../lib/pipeline/project-root.ts';
 import type { ReleasePlan } from '../../lib/release/release.ts';
 import { formatFindings, pathLabel } from '../../lib/release/upgrade-check.ts';
-import { canSynthesizeInParallel, synthesisThreads } from './synth-parallel.ts';
+import { BundleClaims, canSynthesizeInParallel, synthesisThreads, type StagedOutput } from './synth-parallel.ts';
 
 /** What the release command reports of one bundle. */
 export interface ReleasedBundle {
@@ -51,10 +52,12 @@ export interface ReleaseWorkerRequest {
   readonly root: string;
   /** URL of the module whose `STACKS` export holds the definitions. */
   readonly definitionsModule: string;
-  /** `<provider>/<stack>` of the stacks this worker plans. */
+  /** `<provider>/<stack>` of every stack of the release, in claiming order: the worker plans those it claims (StackClaims). */
   readonly stacks: readonly string[];
   readonly mode: 'stable' | 'hash';
   readonly allowBreaking?: string;
+  /** Write each planned bundle's release folder below this staging folder and hand back no release files. */
+  readonly staged?: StagedOutput;
 }
 
 export type ReleaseWorkerReply = { readonly plan: PlainPlan } | { readonly error: string };
@@ -100,27 +103,66 @@ export function canReleaseInParallel(definitions: readonly ClusterStackDefinitio
 }
 
 /**
- * Plans a release on one thread per core: the stacks are dealt out by
- * bundle count, the calling thread plans its share (`local`) while worker
- * threads plan theirs, and the shares are put back in definition order.
- * Every share's failure is reported, each on its own line.
+ * Which stacks a thread plans: the threads claim them in batches as they
+ * get to them (BundleClaims over stacks), so a worker that starts late
+ * takes fewer. `next` gives the definitions of one batch, in definition
+ * order; none means every stack is taken. A stack is planned whole by one
+ * thread: its upgrade paths run between its minors.
+ */
+export class StackClaims {
+  private readonly claims: BundleClaims;
+
+  public constructor(shared: Int32Array, private readonly stacks: readonly string[], thread: number) {
+    this.claims = new BundleClaims(shared, stacks, thread);
+  }
+
+  public next<D extends { readonly provider: string; readonly stack: string }>(definitions: readonly D[]): D[] {
+    const claimed = this.claims.claimBatch();
+    const batch = new Set(this.stacks.filter((s) => claimed(s)));
+    return definitions.filter((d) => batch.has(stackOf(d)));
+  }
+}
+
+/**
+ * Writes the release folders of a plan below the staging folder and drops
+ * their files from it, so that no archive crosses threads (see
+ * ReleaseWorkerRequest.staged).
+ */
+export function stagePlan(plan: PlainPlan, staged: StagedOutput | undefined): PlainPlan {
+  if (!staged) return plan;
+  for (const b of plan.bundles) writeStagedFiles(join(staged.staging, b.releaseTag), b.files, join(staged.outputFolder, b.releaseTag));
+  return { ...plan, bundles: plan.bundles.map((b) => ({ ...b, files: [] })) };
+}
+
+/** The plans of several batches as one, in the order they came. */
+export function mergePlans(plans: readonly PlainPlan[], threads: number): PlainPlan {
+  return {
+    bundles: plans.flatMap((p) => p.bundles),
+    records: plans.flatMap((p) => p.records),
+    updatesSources: plans[0]?.updatesSources ?? false,
+    upgrades: plans.flatMap((p) => p.upgrades),
+    threads,
+  };
+}
+
+/**
+ * Plans a release on one thread per core: the calling thread (`local`) and
+ * n-1 worker threads claim stacks in batches (StackClaims) and plan each
+ * batch, writing its release folders into the staging folder when given;
+ * the plans are put back in definition order. Every thread's failure is
+ * reported, each on its own line.
  */
 export async function planInWorkers(
   request: Omit<ReleaseWorkerRequest, 'stacks'>,
   definitions: readonly ClusterStackDefinition<StackVersionsRow>[],
   local: (definitions: readonly ClusterStackDefinition<StackVersionsRow>[]) => Promise<PlainPlan>,
 ): Promise<PlainPlan> {
-  const n = Math.min(synthesisThreads(), new Set(definitions.map(stackOf)).size);
-  const shares: ClusterStackDefinition<StackVersionsRow>[][] = Array.from({ length: n }, () => []);
-  const load = new Array<number>(n).fill(0);
-  for (const d of definitions) {
-    const i = load.indexOf(Math.min(...load));
-    shares[i].push(d);
-    load[i] += Array.isArray(d.versions) ? d.versions.length : 0;
-  }
+  const stacks = [...new Set(definitions.map(stackOf))];
+  const n = Math.min(synthesisThreads(), stacks.length);
+  const claims = new Int32Array(new SharedArrayBuffer(4 * stacks.length));
   const url = entryModuleUrl('cli/commands/release-worker');
-  const workers = shares.slice(1).map((share) => new Promise<PlainPlan>((resolve, reject) => {
-    const worker = new Worker(url, { workerData: { ...request, stacks: share.map(stackOf) } satisfies ReleaseWorkerRequest });
+  const workers = Array.from({ length: n - 1 }, (_, w) => new Promise<PlainPlan>((resolve, reject) => {
+    const worker = new Worker(url, { workerData: { request: { ...request, stacks } satisfies ReleaseWorkerRequest, claims, index: w + 1 } });
     let replied = false;
     worker.once('message', (reply: ReleaseWorkerReply) => {
       replied = true;
@@ -133,19 +175,20 @@ export async function planInWorkers(
       if (!replied) reject(new Error('a release worker ended without a result'));
     });
   }));
-  const results = await Promise.allSettled([local(shares[0]), ...workers]);
+  const here = async (): Promise<PlainPlan> => {
+    const mine = new StackClaims(claims, stacks, 0);
+    const plans: PlainPlan[] = [];
+    for (let batch = mine.next(definitions); batch.length > 0; batch = mine.next(definitions)) plans.push(stagePlan(await local(batch), request.staged));
+    return mergePlans(plans, 1);
+  };
+  const results = await Promise.allSettled([here(), ...workers]);
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
   if (failures.length > 0) throw new Error(failures.join('\n'));
   const plans = results.map((r) => (r as PromiseFulfilledResult<PlainPlan>).value);
-  // Definition order, as one thread gives it: a stack is planned whole by one share.
+  // Definition order, as one thread gives it: a stack is planned whole by one thread.
   const stackIndex = new Map(definitions.map((d, i) => [stackOf(d), i]));
   const indexOf = (bundle: string): number => stackIndex.get(bundle.split('/').slice(0, 2).join('/')) ?? -1;
   const byDefinition = <T,>(items: readonly T[], bundle: (item: T) => string): T[] => [...items].sort((a, b) => indexOf(bundle(a)) - indexOf(bundle(b)));
-  return {
-    bundles: byDefinition(plans.flatMap((p) => p.bundles), (b) => b.path),
-    records: plans.flatMap((p) => p.records),
-    updatesSources: plans[0].updatesSources,
-    upgrades: byDefinition(plans.flatMap((p) => p.upgrades), (u) => u.bundle),
-    threads: n,
-  };
+  const merged = mergePlans(plans, n);
+  return { ...merged, bundles: byDefinition(merged.bundles, (b) => b.path), upgrades: byDefinition(merged.upgrades, (u) => u.bundle) };
 }

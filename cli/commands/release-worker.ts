@@ -1,29 +1,38 @@
 /**
  * One release worker (cli/commands/release-parallel.ts): loads the
- * definitions, plans the release of its stacks (versions decided,
- * bundles synthesized and validated, release files rendered, upgrade paths
- * checked) and posts the plan as plain data. It writes nothing.
+ * definitions, then claims batches of stacks until none is left and plans
+ * the release of each (versions decided, bundles synthesized and validated,
+ * release files rendered, upgrade paths checked); writes the release folders
+ * into the staging folder when asked to, and posts the plans as plain data.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData, parentPort } from 'node:worker_threads';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
+import { CrdSchemaRegistry } from '../../lib/pipeline/crd-schema.ts';
 import { planRelease } from '../../lib/release/release.ts';
-import { plainPlan, stackOf, type ReleaseWorkerReply, type ReleaseWorkerRequest } from './release-parallel.ts';
+import { mergePlans, plainPlan, stackOf, StackClaims, stagePlan, type PlainPlan, type ReleaseWorkerReply, type ReleaseWorkerRequest } from './release-parallel.ts';
 
-const request = workerData as ReleaseWorkerRequest;
+const { request, claims, index } = workerData as { request: ReleaseWorkerRequest; claims: Int32Array; index: number };
 let reply: ReleaseWorkerReply;
 try {
   const { STACKS } = (await import(request.definitionsModule)) as { STACKS: readonly ClusterStackDefinition<StackVersionsRow>[] };
-  const mine = new Set(request.stacks);
-  const definitions = STACKS.filter((d) => mine.has(stackOf(d)));
-  const missing = request.stacks.filter((s) => !definitions.some((d) => stackOf(d) === s));
+  const known = new Set(STACKS.map(stackOf));
+  const missing = request.stacks.filter((s) => !known.has(s));
   if (missing.length > 0) throw new Error(`${request.definitionsModule} does not define ${missing.join(', ')}`);
-  const plan = await planRelease({
-    root: request.root,
-    definitions,
-    mode: { kind: request.mode },
-    ...(request.allowBreaking !== undefined ? { allowBreaking: request.allowBreaking } : {}),
-  });
-  reply = { plan: plainPlan(plan) };
+  const mine = new StackClaims(claims, request.stacks, index);
+  // Loaded once for every batch.
+  let registry: CrdSchemaRegistry | undefined;
+  const plans: PlainPlan[] = [];
+  for (let batch = mine.next(STACKS); batch.length > 0; batch = mine.next(STACKS)) {
+    const plan = await planRelease({
+      root: request.root,
+      definitions: batch,
+      mode: { kind: request.mode },
+      registry: (registry ??= CrdSchemaRegistry.load()),
+      ...(request.allowBreaking !== undefined ? { allowBreaking: request.allowBreaking } : {}),
+    });
+    plans.push(stagePlan(plainPlan(plan), request.staged));
+  }
+  reply = { plan: mergePlans(plans, 1) };
 } catch (e) {
   reply = { error: (e as Error).message };
 }

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { assertOutputFolder, replaceFile, replaceSubtrees, replaceTree, type TreeFile } from '../../lib/bytes/atomic-write.ts';
+import { assertOutputFolder, beginTreeReplacement, replaceFile, replaceSubtrees, replaceTree, type TreeFile, type TreeReplacement } from '../../lib/bytes/atomic-write.ts';
+import { CrdSchemaRegistry } from '../../lib/pipeline/crd-schema.ts';
 import { isOverlay } from '../../constructs/overlay/overlay.ts';
 import { bundleTree } from '../../lib/pipeline/synth.ts';
 import { planRelease } from '../../lib/release/release.ts';
@@ -68,11 +69,14 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
   // the check and the compliance rules it runs load only for overlays.
   if (options.definitions.some(isOverlay)) (await import('../../lib/overlay/conformance.ts')).assertConformance(options.definitions);
   if (!options.dryRun) assertOutputFolder(options.releaseDir, 'release');
+  // Loaded once when the plan is made in batches (planInWorkers).
+  let registry: CrdSchemaRegistry | undefined;
   const planShare = async (definitions: readonly ClusterStackDefinition<StackVersionsRow>[]): Promise<PlainPlan> =>
     plainPlan(await planRelease({
       root: options.root,
       definitions,
       mode: options.mode,
+      registry: (registry ??= CrdSchemaRegistry.load()),
       ...(options.from ? { from: options.from } : {}),
       ...(options.filter ? { filter: options.filter } : {}),
       ...(options.vendor ? { vendor: options.vendor } : {}),
@@ -82,15 +86,41 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
   // Custom versions, a selection, --from and vendoring stay on this thread (see canReleaseInParallel).
   const kind = options.mode.kind === 'stable' || options.mode.kind === 'hash' ? options.mode.kind : undefined;
   const plain = kind !== undefined && !options.from && !options.filter && !options.vendor && !options.record;
-  const plan = kind !== undefined && canReleaseInParallel(options.definitions, options.definitionsModule, plain)
-    ? await planInWorkers({ root: options.root, definitionsModule: options.definitionsModule, mode: kind, ...(options.allowBreaking !== undefined ? { allowBreaking: options.allowBreaking } : {}) }, options.definitions, planShare)
-    : await planShare(options.definitions);
   const writeFolders = !(options.foldersOnlyVendored && !options.vendor && options.mode.kind !== 'hash');
+  const parallel = kind !== undefined && canReleaseInParallel(options.definitions, options.definitionsModule, plain);
+  // In parallel, every thread writes the release folders it plans into the
+  // staging folder itself (as synth's workers do), while the others plan.
+  const staging: TreeReplacement | undefined = parallel && !options.dryRun && writeFolders ? beginTreeReplacement(options.releaseDir, 'release') : undefined;
+  let plan: PlainPlan;
+  try {
+    plan = kind !== undefined && parallel
+      ? await planInWorkers(
+          {
+            root: options.root,
+            definitionsModule: options.definitionsModule as string,
+            mode: kind,
+            ...(options.allowBreaking !== undefined ? { allowBreaking: options.allowBreaking } : {}),
+            ...(staging ? { staged: { staging: staging.staging, outputFolder: options.releaseDir } } : {}),
+          },
+          options.definitions,
+          planShare,
+        )
+      : await planShare(options.definitions);
+  } catch (e) {
+    staging?.abort();
+    throw e;
+  }
   if (!options.dryRun) {
     const dist = join(options.root, 'dist');
-    if (plan.updatesSources) assertOutputFolder(dist, 'synth');
+    try {
+      if (plan.updatesSources) assertOutputFolder(dist, 'synth');
+    } catch (e) {
+      staging?.abort();
+      throw e;
+    }
     const releaseFolders = plan.bundles.map((b) => ({ path: b.releaseTag, files: b.files }));
-    if (writeFolders && options.filter) replaceSubtrees(options.releaseDir, 'release', releaseFolders);
+    if (staging) staging.commit();
+    else if (writeFolders && options.filter) replaceSubtrees(options.releaseDir, 'release', releaseFolders);
     else if (writeFolders) replaceTree(options.releaseDir, bundleTree(releaseFolders), 'release');
     if (plan.updatesSources) {
       writeFiles(options.root, plan.records);

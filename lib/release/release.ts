@@ -8,6 +8,7 @@ import { StackVersion } from '../../constructs/stack-version.ts';
 import type { TreeFile } from '../bytes/atomic-write.ts';
 import { bundleTree, INITIAL_VERSIONS, synthesize, type Bundle } from '../pipeline/synth.ts';
 import { retarget, retargetForComparison } from '../pipeline/retarget.ts';
+import { CrdSchemaRegistry } from '../pipeline/crd-schema.ts';
 import { validateBundles } from '../pipeline/validate.ts';
 import { bundleHashes, componentHashes, PLACEHOLDER_VERSIONS, type ComponentHashes } from './content-hash.ts';
 import { releaseArchives, releaseFiles } from './release-assets.ts';
@@ -38,6 +39,8 @@ export interface ReleaseOptions {
   readonly record?: boolean;
   /** Release even though an upgrade path breaks, for this reason (recorded). @default - a breaking path fails the release */
   readonly allowBreaking?: string;
+  /** The CRD schemas to validate against, loaded once by a caller that plans in batches. @default - loaded from the pinned CRDs */
+  readonly registry?: CrdSchemaRegistry;
 }
 
 export interface ReleaseEntry {
@@ -143,7 +146,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   const early = options.vendor ? undefined : boundedMap(bundles, ARCHIVES_IN_FLIGHT, (b) => releaseArchives(b));
   // Awaited below; one that fails before then must not also surface as an unhandled rejection.
   for (const p of early ?? []) p.catch(() => undefined);
-  const problems = validateBundles(bundles);
+  const problems = validateBundles(bundles, options.registry ?? CrdSchemaRegistry.load());
   if (problems.length > 0) throw new Error(`${problems.length} schema violation(s):\n  ${problems.join('\n  ')}`);
 
   const upgrades = await checkReleaseUpgrades(

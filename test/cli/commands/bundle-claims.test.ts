@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { stackOf, StackClaims } from '../../../cli/commands/release-parallel.ts';
 import { BundleClaims } from '../../../cli/commands/synth-parallel.ts';
 
 /** Claims every bundle it can, batch after batch, the way a thread does: the paths it got, per batch. */
@@ -48,5 +49,28 @@ describe('BundleClaims', () => {
     expect(claimed(paths[0] as string)).toBe(true);
     expect(claimed(paths[0] as string)).toBe(false);
     expect(new BundleClaims(shared, paths, 1).claimBatch()(paths[0] as string)).toBe(false);
+  });
+});
+
+describe('StackClaims', () => {
+  const definitions = [
+    { provider: 'p', stack: 'a', minor: '1-33' },
+    { provider: 'p', stack: 'b', minor: '1-33' },
+    // A second definition of stack a: it goes with the first, whole stacks are planned by one thread.
+    { provider: 'p', stack: 'a', minor: '1-34' },
+    ...Array.from({ length: 10 }, (_, i) => ({ provider: 'q', stack: `s${i}`, minor: '1-34' })),
+  ];
+  const stacks = [...new Set(definitions.map(stackOf))];
+
+  it('hands out whole stacks, every definition of a stack in the batch that claimed it, in definition order', () => {
+    const shared = new Int32Array(new SharedArrayBuffer(4 * stacks.length));
+    const first = new StackClaims(shared, stacks, 0);
+    const second = new StackClaims(shared, stacks, 1);
+    const a = first.next(definitions);
+    const b = second.next(definitions);
+    expect(a.map((d) => `${stackOf(d)} ${d.minor}`)).toEqual(['p/a 1-33', 'p/b 1-33', 'p/a 1-34', 'q/s0 1-34', 'q/s1 1-34', 'q/s2 1-34', 'q/s3 1-34', 'q/s4 1-34', 'q/s5 1-34']);
+    expect(b.map(stackOf)).toEqual(['q/s6', 'q/s7', 'q/s8', 'q/s9']);
+    expect(first.next(definitions)).toEqual([]);
+    expect(second.next(definitions)).toEqual([]);
   });
 });

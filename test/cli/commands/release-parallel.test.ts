@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -47,6 +47,24 @@ describe('release of a large matrix on worker threads (compiled)', () => {
     const tree = readTree(one.root);
     expect(tree.size).toBeGreaterThan(132 * 5);
     expect(readTree(two.root)).toEqual(tree);
+  }, 300_000);
+
+  it('writes nothing when a stack fails after other stacks were written into the staging folder', async () => {
+    const broken = join(temp, 'broken-late.mjs');
+    writeFileSync(
+      broken,
+      `import { STACKS as MATRIX } from ${JSON.stringify(matrixUrl)};\n` +
+        "export const STACKS = MATRIX.map((d, i) => (i === MATRIX.length - 1 ? { ...d, build: () => { throw new Error(`stack ${d.stack} cannot build`); } } : d));\n",
+    );
+    const brokenUrl = pathToFileURL(broken).href;
+    const { STACKS: definitions } = (await import(brokenUrl)) as { STACKS: typeof STACKS };
+    threads.set('2');
+    const root = join(temp, 'broken-late');
+    mkdirSync(root);
+    const releaseDir = join(root, 'release');
+    await expect(releaseCommand({ root, definitions, definitionsModule: brokenUrl, mode: { kind: 'hash' }, releaseDir })).rejects.toThrow('stack p43 cannot build');
+    expect(existsSync(releaseDir)).toBe(false);
+    expect(readTree(root).size).toBe(0);
   }, 300_000);
 
   it('reports a worker that cannot load the definitions, and writes nothing', async () => {
