@@ -3,6 +3,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import type { BundleFile } from '../../constructs/cluster-addon.ts';
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
 import type { ComponentHashes } from '../../lib/release/content-hash.ts';
+import type { FolderStamps } from '../../lib/pipeline/synth-cache.ts';
 import { BUILD_ROOT, entryModuleUrl } from '../../lib/pipeline/project-root.ts';
 import type { ClusterApiVersion } from './synth-v1beta2.ts';
 
@@ -11,6 +12,13 @@ export interface ProducedBundle {
   readonly path: string;
   readonly files: readonly BundleFile[];
   readonly hashes: ComponentHashes;
+  /**
+   * The synth cache's stamps of the bundle folder, taken by the thread that
+   * staged it: committing renames only the folders above a bundle folder,
+   * which keeps the inodes and mtimes below (a stamp that did not hold would
+   * only make the next run synthesize the bundle again).
+   */
+  readonly stamps?: FolderStamps;
 }
 
 /**

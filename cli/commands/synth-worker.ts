@@ -10,6 +10,7 @@ import { writeStagedFiles } from '../../lib/bytes/atomic-write.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { StackVersion } from '../../constructs/stack-version.ts';
 import { CrdSchemaRegistry } from '../../lib/pipeline/crd-schema.ts';
+import { stampFolder } from '../../lib/pipeline/synth-cache.ts';
 import { synthesize } from '../../lib/pipeline/synth.ts';
 import { validateBundles } from '../../lib/pipeline/validate.ts';
 import { bundleHashes } from '../../lib/release/content-hash.ts';
@@ -43,7 +44,14 @@ try {
     const hashes = bundles.map((b) => bundleHashes(b));
     const output = batchProblems.length > 0 ? [] : bundlesForClusterApi(request.clusterApi, bundles);
     if (staged) for (const b of output) writeStagedFiles(join(staged.staging, b.path), b.files, join(staged.outputFolder, b.path));
-    produced.push(...output.map((b, i) => ({ path: b.path, files: staged ? [] : b.files.map((f) => ({ path: f.path, content: f.content })), hashes: hashes[i] as ProducedBundle['hashes'] })));
+    produced.push(
+      ...output.map((b, i) => ({
+        path: b.path,
+        files: staged ? [] : b.files.map((f) => ({ path: f.path, content: f.content })),
+        hashes: hashes[i] as ProducedBundle['hashes'],
+        ...(staged ? { stamps: stampFolder(join(staged.staging, b.path)) } : {}),
+      })),
+    );
   }
   reply = { bundles: produced, problems };
 } catch (e) {

@@ -8,7 +8,7 @@ import { assertOutputFolder, beginTreeReplacement, replaceSubtrees, replaceTree,
 import { readRecord } from '../../lib/release/version-record.ts';
 import { bundleHashes, COMPONENTS, type ComponentHashes } from '../../lib/release/content-hash.ts';
 import { FileDigests } from '../../lib/pipeline/file-digests.ts';
-import { bundleKeys, folderUnchanged, onlyBundleFolders, readSynthCache, stampFolder, writeSynthCache, type SynthCacheEntry } from '../../lib/pipeline/synth-cache.ts';
+import { bundleKeys, folderUnchanged, onlyBundleFolders, readSynthCache, stampFolder, writeSynthCache, type FolderStamps, type SynthCacheEntry } from '../../lib/pipeline/synth-cache.ts';
 import { bundleTree, INITIAL_VERSIONS, synthesize } from '../../lib/pipeline/synth.ts';
 import { CrdSchemaRegistry } from '../../lib/pipeline/crd-schema.ts';
 import { validateBundles } from '../../lib/pipeline/validate.ts';
@@ -103,7 +103,7 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
   const pathOf = (id: ClusterStackIdentity) => `${id.provider}/${id.stack}/${id.kubernetes.minorSlug}`;
 
   const toSynthesize = keyed.filter((k) => selected(k.identity) && !skipped.has(k.path));
-  const output: { readonly path: string; readonly files: readonly BundleFile[] }[] = [];
+  const output: { readonly path: string; readonly files: readonly BundleFile[]; readonly stamps?: FolderStamps }[] = [];
   const hashes = new Map<string, ComponentHashes>([...skipped].map(([path, e]) => [path, e.hashes]));
   const parallel = canSynthesizeInParallel(toSynthesize.length, options.definitionsModule);
   // A whole output folder replaced from worker threads: every thread writes
@@ -119,7 +119,10 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
     const rendered = problems.length > 0 ? [] : bundlesForClusterApi(clusterApi, bundles);
     if (replacement) for (const b of rendered) writeStagedFiles(join(replacement.staging, b.path), b.files, join(outDir, b.path));
     if (keyed.length === 0) keyedOrder.push(...bundles.map((b) => b.identity));
-    return { bundles: rendered.map((b, i) => ({ path: b.path, files: replacement ? [] : b.files, hashes: bundleHashes(bundles[i]) })), problems };
+    return {
+      bundles: rendered.map((b, i) => ({ path: b.path, files: replacement ? [] : b.files, hashes: bundleHashes(bundles[i]), ...(replacement ? { stamps: stampFolder(join(replacement.staging, b.path)) } : {}) })),
+      problems,
+    };
   };
   let produced: ReturnType<typeof here>;
   try {
@@ -179,7 +182,7 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
     if (!options.filter) for (const path of next.keys()) if (!keyOf.has(path)) next.delete(path);
     for (const b of output) {
       const key = keyOf.get(b.path);
-      if (key) next.set(b.path, { key, hashes: hashes.get(b.path) as ComponentHashes, ...stampFolder(join(outDir, b.path)) });
+      if (key) next.set(b.path, { key, hashes: hashes.get(b.path) as ComponentHashes, ...(b.stamps ?? stampFolder(join(outDir, b.path))) });
     }
     writeSynthCache(options.root, outDir, next);
     digests?.save();

@@ -106,8 +106,11 @@ function filesBelow(dir: string, dirs?: string[]): string[] {
   return out;
 }
 
+/** What the cache records of a bundle folder's files and folders. */
+export type FolderStamps = Pick<SynthCacheEntry, 'files' | 'dirs'>;
+
 /** Size, mtime and inode of every file below a bundle folder, and mtime and inode of every folder, as recorded after writing it. */
-export function stampFolder(bundleDir: string): Pick<SynthCacheEntry, 'files' | 'dirs'> {
+export function stampFolder(bundleDir: string): FolderStamps {
   const dirs: string[] = [];
   const files = filesBelow(bundleDir, dirs);
   return {

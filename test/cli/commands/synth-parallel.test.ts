@@ -42,6 +42,29 @@ describe('synth of a large matrix on worker threads (compiled)', () => {
     expect(readTree(join(temp, 'two'))).toEqual(bytes);
   }, 300_000);
 
+  it('records the stamps each thread took of what it staged: a second run rewrites nothing, an edited file only its bundle', () => {
+    threads.set('2');
+    const out = join(temp, 'stamped');
+    // Builds on this thread are counted (the synth cache keys a bundle by its definition, so every run uses these).
+    const built: string[] = [];
+    const counted = STACKS.map((d) => ({ ...d, build: (stack: Parameters<typeof d.build>[0], row: Parameters<typeof d.build>[1]) => (built.push(`${d.stack} ${row.kubernetes}`), d.build(stack, row)) }));
+    const first = synthCommand({ root: temp, definitions: counted, definitionsModule: matrixUrl, outDir: out });
+    expect(first.threads).toBe(2);
+    expect(first.bundles.every((b) => b.written)).toBe(true);
+    const bytes = readTree(out);
+    built.length = 0;
+    const again = synthCommand({ root: temp, definitions: counted, definitionsModule: matrixUrl, outDir: out });
+    expect(again.bundles.filter((b) => b.written).map((b) => b.path)).toEqual([]);
+    expect(built).toEqual([]);
+    // One bundle of each thread's share (the first stacks go to the calling thread, the last to the worker).
+    const edited = [first.bundles[0], first.bundles[first.bundles.length - 1]].map((b) => b?.path as string);
+    for (const path of edited) writeFileSync(join(out, path, 'metadata.yaml'), 'edited: by hand\n');
+    const third = synthCommand({ root: temp, definitions: counted, definitionsModule: matrixUrl, outDir: out });
+    expect(third.bundles.filter((b) => b.written).map((b) => b.path)).toEqual(edited);
+    expect(built).toHaveLength(2);
+    expect(readTree(out)).toEqual(bytes);
+  }, 300_000);
+
   it('leaves the output folder as it was when the calling thread fails after a worker staged its share', () => {
     threads.set('2');
     const out = join(temp, 'kept');
