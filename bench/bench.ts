@@ -6,7 +6,7 @@
  * Options:
  *   --runs N           runs of each single command (default 7)
  *   --matrix-runs N    runs of each synthetic-matrix command (default 3)
- *   --sizes a,b,c      synthetic matrix sizes, ascending (default 125,250,500)
+ *   --sizes a,b,c      synthetic matrix sizes, ascending (default 150,300,500: all above the size that goes to worker threads, so the steps compare like with like)
  *   --only g1,g2       only these groups: help, bundle, shipped, matrix,
  *                      incremental, helm, csctl (then nothing is written
  *                      unless --out is given)
@@ -76,8 +76,8 @@ function options(args: readonly string[]): Options {
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} '${v}': expected a positive whole number`);
     return n;
   };
-  const sizes = (value('--sizes') ?? '125,250,500').split(',').map(Number);
-  if (sizes.some((n, i) => !Number.isInteger(n) || n < 1 || (i > 0 && n <= sizes[i - 1]))) throw new Error(`--sizes '${value('--sizes')}': expected ascending bundle counts, e.g. 125,250,500`);
+  const sizes = (value('--sizes') ?? '150,300,500').split(',').map(Number);
+  if (sizes.some((n, i) => !Number.isInteger(n) || n < 1 || (i > 0 && n <= sizes[i - 1]))) throw new Error(`--sizes '${value('--sizes')}': expected ascending bundle counts, e.g. 150,300,500`);
   const only = value('--only')?.split(',');
   const unknown = only?.filter((g) => !(GROUPS as readonly string[]).includes(g)) ?? [];
   if (unknown.length > 0) throw new Error(`--only: unknown group(s) ${unknown.join(', ')}; groups: ${GROUPS.join(', ')}`);
