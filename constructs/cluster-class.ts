@@ -10,7 +10,8 @@ import {
   type ClusterClassV1Beta1SpecVariablesSchemaOpenApiv3Schema,
 } from '../imports/capi-clusterclasses-cluster.x-k8s.io.ts';
 import { renderEnabledIf } from './expression.ts';
-import { copyDocument, parsePointer, pointer, resolvePointer } from './json-pointer.ts';
+import { CopyOnWriteDocument } from './copy-on-write-document.ts';
+import { parsePointer, pointer } from './json-pointer.ts';
 import { manifestOf } from './manifest-snapshot.ts';
 import type { MachineDeploymentClass } from './machine-deployment-class.ts';
 import { assertDnsLabel } from './names.ts';
@@ -189,10 +190,11 @@ export class ClusterClass extends Construct {
     const references = this.referencedTemplates();
     // Documents as Cluster API sees them before a patch runs; unconditional
     // patches are applied as we go so later patches may build on them.
-    const documents = new Map<ApiObject, unknown>();
-    const documentOf = (o: ApiObject): unknown => {
-      if (!documents.has(o)) documents.set(o, copyDocument<unknown>(manifestOf(o)));
-      return documents.get(o);
+    const documents = new Map<ApiObject, CopyOnWriteDocument>();
+    const documentOf = (o: ApiObject): CopyOnWriteDocument => {
+      let document = documents.get(o);
+      if (!document) documents.set(o, (document = new CopyOnWriteDocument(manifestOf(o))));
+      return document;
     };
 
     for (const [index, patch] of this.patchList.entries()) {
@@ -200,11 +202,12 @@ export class ClusterClass extends Construct {
       // An enabled patch applies all its definitions in order to the same
       // templates; a conditional one must not leave its changes for later
       // patches, so it works on copies shared by its own definitions only.
-      const patchDocuments = new Map<ApiObject, unknown>();
-      const documentFor = (o: ApiObject): unknown => {
+      const patchDocuments = new Map<ApiObject, CopyOnWriteDocument>();
+      const documentFor = (o: ApiObject): CopyOnWriteDocument => {
         if (!patch.enabledIf) return documentOf(o);
-        if (!patchDocuments.has(o)) patchDocuments.set(o, copyDocument(documentOf(o)));
-        return patchDocuments.get(o);
+        let document = patchDocuments.get(o);
+        if (!document) patchDocuments.set(o, (document = documentOf(o).fork()));
+        return document;
       };
       for (const v of patch.variables) {
         if (!declared.has(v)) errors.push(`${where} reads variable '${v}', which the ClusterClass does not declare`);
@@ -252,15 +255,16 @@ function selects(selector: PatchSelector, ref: ReferencedTemplate): boolean {
  * placeholder for values only known at cluster creation, and says why it
  * would fail.
  */
-function applyForValidation(document: unknown, jsonPatch: JsonPatch): string | undefined {
+function applyForValidation(document: CopyOnWriteDocument, jsonPatch: JsonPatch): string | undefined {
   const segments = parsePointer(jsonPatch.path);
   const last = segments[segments.length - 1];
   const parentPath = pointer(...segments.slice(0, -1));
-  const parent = resolvePointer(document, parentPath);
+  const parent = document.writable(segments.slice(0, -1));
   if (!parent.found) return `${parent.missing} does not exist in the template`;
   const container = parent.value;
   const literal = jsonPatch.value?.spec.value;
-  const value: unknown = literal !== undefined ? copyDocument<unknown>(literal) : {};
+  // Shared, not copied: the document copies it before a later patch writes into it.
+  const value: unknown = literal !== undefined ? literal : {};
   if (Array.isArray(container)) {
     const index = last === '-' ? container.length : /^(0|[1-9][0-9]*)$/.test(last) ? Number(last) : -1;
     const limit = jsonPatch.op === 'add' ? container.length : container.length - 1;

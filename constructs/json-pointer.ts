@@ -33,16 +33,3 @@ export function resolvePointer(document: unknown, path: string): PointerLookup {
   }
   return { found: true, value: current };
 }
-
-/**
- * A deep copy of a JSON document (what cdk8s `toJson()` returns): several
- * times cheaper than a JSON round trip, which matters for the ClusterClass's
- * patch validation copying every template per conditional patch.
- */
-export function copyDocument<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(copyDocument) as T;
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = copyDocument(v);
-  return out as T;
-}
