@@ -191,10 +191,83 @@ export function checkAddonValues(addon: ClusterAddon, where: string, options: { 
         `derive it with 'npm run addon-contract -- <chart folder> …' (README, "Addon values contracts")`,
     ];
   }
+  // Only with the pinned contracts, which stay the same while the process runs.
+  const key = options.contracts === undefined ? cleanKey(addon, options.proxyName) : undefined;
+  if (key !== undefined && cleanValues.has(key)) return [];
+  const out = problemsOf(addon, contract, name, options.proxyName);
+  if (key !== undefined && out.length === 0) {
+    if (cleanValues.size >= CLEAN_VALUES_LIMIT) cleanValues.clear();
+    cleanValues.add(key);
+  }
+  return out;
+}
+
+/**
+ * Values found clean, by cleanKey: the next bundles of a matrix carry the
+ * same values for the same chart, and a check is a pure function of them
+ * and the contract (the expressions count by their outcomes), so each is
+ * checked once per process. Emptied whole when full, which bounds it.
+ */
+const cleanValues = new Set<string>();
+const CLEAN_VALUES_LIMIT = 10_000;
+
+/**
+ * Everything a check of an addon's values reads, as text: chart and
+ * version, the HelmChartProxy's name, the addon's name, and its values and
+ * overwrite values, keys in their order, an expression by its outcomes.
+ * Undefined for values holding anything else (then the check runs).
+ */
+function cleanKey(addon: ClusterAddon, proxyName: string | undefined): string | undefined {
+  const parts: string[] = [];
+  const walk = (value: unknown): boolean => {
+    if (value instanceof Expr) {
+      parts.push(value.outcomes === undefined ? 'E?' : 'E[');
+      if (value.outcomes !== undefined) {
+        for (const o of value.outcomes) {
+          if (!walk(o)) return false;
+          parts.push(',');
+        }
+        parts.push(']');
+      }
+      return true;
+    }
+    if (value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
+      parts.push(JSON.stringify(value));
+      return true;
+    }
+    if (Array.isArray(value)) {
+      parts.push('[');
+      for (const v of value) {
+        if (!walk(v)) return false;
+        parts.push(',');
+      }
+      parts.push(']');
+      return true;
+    }
+    if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+      parts.push('{');
+      for (const [k, v] of Object.entries(value)) {
+        parts.push(JSON.stringify(k), ':');
+        if (!walk(v)) return false;
+        parts.push(',');
+      }
+      parts.push('}');
+      return true;
+    }
+    return false;
+  };
+  parts.push(JSON.stringify([addon.chart.name, addon.chart.version, proxyName ?? null, addon.name]));
+  if (!walk(addon.values)) return undefined;
+  parts.push(addon.overwrite === undefined ? 'no overwrite' : 'overwrite');
+  if (addon.overwrite !== undefined && !walk(addon.overwrite)) return undefined;
+  return parts.join('');
+}
+
+function problemsOf(addon: ClusterAddon, contract: ValuesContract, name: string, proxyName: string | undefined): string[] {
   // The same key in the same place is reported once per file, not once per branch.
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const doc of addonValuesDocuments(addon, options.proxyName)) {
+  for (const doc of addonValuesDocuments(addon, proxyName)) {
     for (const p of checkDocument(doc, contract, name)) {
       const base = p.replace(/ \(branch [^)]*\)$/, '');
       if (seen.has(base)) continue;

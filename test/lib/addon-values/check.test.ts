@@ -89,6 +89,26 @@ describe('the values check', () => {
     expect(checkAddonValues(addon, 'stack demo')).toEqual([]);
   });
 
+  it('checks values once per process when they are clean, and again whenever anything the check reads differs', () => {
+    // GIVEN values found clean, as every bundle of a matrix has them
+    const clean = { values: { replicas: 2, args: ['--kubelet-insecure-tls'] }, overwrite: { args: Expr.create<unknown>({ render: () => '.x', outcomes: [['--a']] }) } };
+    expect(checkAddonValues(metricsServer(clean), 'stack demo')).toEqual([]);
+    expect(checkAddonValues(metricsServer(clean), 'stack other')).toEqual([]);
+    // THEN an expression of the same shape with another outcome is checked again
+    const mapOutcome = Expr.create<unknown>({ render: () => '.x', outcomes: [{ a: 1 }] });
+    expect(checkAddonValues(metricsServer({ ...clean, overwrite: { args: mapOutcome } }), 'stack demo')).toContain(
+      'stack demo addon \'metrics-server\' cluster-addon/metrics-server/overwrite.yaml: metrics-server.args is a map, but metrics-server 3.13.0 reads it as list',
+    );
+    // AND values differing by a key or a type are checked again
+    expect(checkAddonValues(metricsServer({ values: { replicas: 2, args: [1, 2] } }), 'stack demo')).toEqual([]);
+    expect(checkAddonValues(metricsServer({ values: { replicas: 2, argz: [1, 2] } }), 'stack demo')).toContain(
+      "stack demo addon 'metrics-server' cluster-addon/metrics-server/values.yaml: unknown key metrics-server.argz: metrics-server 3.13.0 does not read it (nearest existing key: args)",
+    );
+    expect(checkAddonValues(metricsServer({ values: { replicas: '2', args: [1, 2] } }), 'stack demo')).toContain(
+      "stack demo addon 'metrics-server' cluster-addon/metrics-server/values.yaml: metrics-server.replicas is a string, but metrics-server 3.13.0 reads it as number",
+    );
+  });
+
   it('checks every branch of the overwrite expressions, and names the branch', () => {
     // GIVEN an expression that is a list in one branch and a map in another
     const odd = Expr.create<unknown>({ render: () => '.x', outcomes: [['--kubelet-insecure-tls'], { a: 1 }] });
