@@ -5,7 +5,7 @@
  * release files rendered, upgrade paths checked); writes the release folders
  * into the staging folder when asked to, and posts the plans as plain data.
  */
-import { workerData, parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { CrdSchemaRegistry } from '../../lib/pipeline/crd-schema.ts';
 import { planRelease } from '../../lib/release/release.ts';

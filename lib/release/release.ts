@@ -75,7 +75,7 @@ export function currentHashes(definitions: readonly ClusterStackDefinition<Stack
   return new Map(bundles.map((b) => [clusterStackName(b.identity), componentHashes(b.files, b.identity.kubernetes.toString())]));
 }
 
-/** Bundles whose archives are being compressed at once: zlib's four threads, and no more tars held than they can take. */
+/** Bundles whose archives are being compressed at once: as many as libuv's thread pool runs (four by default), and no more tars held. */
 const ARCHIVES_IN_FLIGHT = 4;
 
 const sameVersions = (a: ClusterStackVersions, b: ClusterStackVersions): boolean =>
@@ -141,7 +141,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   const bundles = first.map((b) => renamed.get(clusterStackName(b.identity)) ?? b);
   // Compressed on zlib's threads while this one validates and checks the
   // upgrades, a few bundles at a time (each holds a tar and a deflate state
-  // until it is done; zlib has four threads); vendoring fetches charts, so
+  // until it is done); vendoring fetches charts, so
   // it waits until the bundles pass.
   const early = options.vendor ? undefined : boundedMap(bundles, ARCHIVES_IN_FLIGHT, (b) => releaseArchives(b));
   // Awaited below; one that fails before then must not also surface as an unhandled rejection.
