@@ -139,10 +139,10 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   const second = again.size === 0 ? [] : synthesize(options.definitions, { filter: (id) => again.has(clusterStackName(id)), versionsFor: decided });
   for (const b of second) renamed.set(clusterStackName(b.identity), b);
   const bundles = first.map((b) => renamed.get(clusterStackName(b.identity)) ?? b);
-  // Compressed on zlib's threads while this one validates and checks the
+  // Compressed on libuv's threads while this one validates and checks the
   // upgrades, a few bundles at a time (each holds a tar and a deflate state
-  // until it is done); vendoring fetches charts, so
-  // it waits until the bundles pass.
+  // until it is done); vendoring fetches charts, so it waits until the
+  // bundles pass.
   const early = options.vendor ? undefined : boundedMap(bundles, ARCHIVES_IN_FLIGHT, (b) => releaseArchives(b));
   // Awaited below; one that fails before then must not also surface as an unhandled rejection.
   for (const p of early ?? []) p.catch(() => undefined);
