@@ -1,6 +1,4 @@
-import { pointer, type PointerLookup } from './json-pointer.ts';
-
-const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
+import { walkPointer, type PointerLookup } from './json-pointer.ts';
 
 /**
  * A JSON document that patches copy only what they change: a write copies
@@ -35,21 +33,8 @@ export class CopyOnWriteDocument {
    * written to, or the pointer of the first segment that does not exist.
    */
   public writable(segments: readonly string[]): PointerLookup {
-    let container = this.own(this.current);
-    this.current = container;
-    for (const [i, segment] of segments.entries()) {
-      if (Array.isArray(container)) {
-        const index = ARRAY_INDEX.test(segment) ? Number(segment) : -1;
-        if (index < 0 || index >= container.length) return { found: false, missing: pointer(...segments.slice(0, i + 1)) };
-        container = container[index] = this.own(container[index]);
-      } else if (container !== null && typeof container === 'object' && Object.prototype.hasOwnProperty.call(container, segment)) {
-        const record = container as Record<string, unknown>;
-        container = record[segment] = this.own(record[segment]);
-      } else {
-        return { found: false, missing: pointer(...segments.slice(0, i + 1)) };
-      }
-    }
-    return { found: true, value: container };
+    this.current = this.own(this.current);
+    return walkPointer(this.current, segments, (child, container, key) => ((container as Record<string | number, unknown>)[key] = this.own(child)));
   }
 
   private own(value: unknown): unknown {

@@ -17,18 +17,27 @@ export type PointerLookup = { readonly found: true; readonly value: unknown } | 
 
 /** Resolves a pointer in a JSON document; `missing` names the first segment path that does not exist. */
 export function resolvePointer(document: unknown, path: string): PointerLookup {
-  let current: unknown = document;
-  const walked: string[] = [];
-  for (const segment of parsePointer(path)) {
-    walked.push(segment);
+  return walkPointer(document, parsePointer(path));
+}
+
+const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * Walks `segments` from `root` as resolvePointer does; `step` sees each
+ * child on the way with its container and key, and gives what to walk on
+ * (a copy it put in the child's place, say).
+ */
+export function walkPointer(root: unknown, segments: readonly string[], step: (child: unknown, container: object, key: string | number) => unknown = (child) => child): PointerLookup {
+  let current: unknown = root;
+  for (const [i, segment] of segments.entries()) {
     if (Array.isArray(current)) {
-      const index = /^(0|[1-9][0-9]*)$/.test(segment) ? Number(segment) : -1;
-      if (index < 0 || index >= current.length) return { found: false, missing: pointer(...walked) };
-      current = current[index];
+      const index = ARRAY_INDEX.test(segment) ? Number(segment) : -1;
+      if (index < 0 || index >= current.length) return { found: false, missing: pointer(...segments.slice(0, i + 1)) };
+      current = step(current[index], current, index);
     } else if (current !== null && typeof current === 'object' && Object.prototype.hasOwnProperty.call(current, segment)) {
-      current = (current as Record<string, unknown>)[segment];
+      current = step((current as Record<string, unknown>)[segment], current, segment);
     } else {
-      return { found: false, missing: pointer(...walked) };
+      return { found: false, missing: pointer(...segments.slice(0, i + 1)) };
     }
   }
   return { found: true, value: current };
