@@ -128,14 +128,30 @@ export class StackClaims {
  * their files from it, so that no archive crosses threads (see
  * ReleaseWorkerRequest.staged).
  */
-export function stagePlan(plan: PlainPlan, staged: StagedOutput | undefined): PlainPlan {
+function stagePlan(plan: PlainPlan, staged: StagedOutput | undefined): PlainPlan {
   if (!staged) return plan;
   for (const b of plan.bundles) writeStagedFiles(join(staged.staging, b.releaseTag), b.files, join(staged.outputFolder, b.releaseTag));
   return { ...plan, bundles: plan.bundles.map((b) => ({ ...b, files: [] })) };
 }
 
+/**
+ * Plans the batches this thread claims, one after the other, each staged
+ * as soon as it is planned: the loop of the calling thread and of every
+ * worker.
+ */
+export async function planClaimedBatches<D extends { readonly provider: string; readonly stack: string }>(
+  mine: StackClaims,
+  definitions: readonly D[],
+  plan: (batch: readonly D[]) => Promise<PlainPlan>,
+  staged: StagedOutput | undefined,
+): Promise<PlainPlan> {
+  const plans: PlainPlan[] = [];
+  for (let batch = mine.next(definitions); batch.length > 0; batch = mine.next(definitions)) plans.push(stagePlan(await plan(batch), staged));
+  return mergePlans(plans, 1);
+}
+
 /** The plans of several batches as one, in the order they came. */
-export function mergePlans(plans: readonly PlainPlan[], threads: number): PlainPlan {
+function mergePlans(plans: readonly PlainPlan[], threads: number): PlainPlan {
   return {
     bundles: plans.flatMap((p) => p.bundles),
     records: plans.flatMap((p) => p.records),
@@ -175,13 +191,7 @@ export async function planInWorkers(
       if (!replied) reject(new Error('a release worker ended without a result'));
     });
   }));
-  const here = async (): Promise<PlainPlan> => {
-    const mine = new StackClaims(claims, stacks, 0);
-    const plans: PlainPlan[] = [];
-    for (let batch = mine.next(definitions); batch.length > 0; batch = mine.next(definitions)) plans.push(stagePlan(await local(batch), request.staged));
-    return mergePlans(plans, 1);
-  };
-  const results = await Promise.allSettled([here(), ...workers]);
+  const results = await Promise.allSettled([planClaimedBatches(new StackClaims(claims, stacks, 0), definitions, local, request.staged), ...workers]);
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
   if (failures.length > 0) throw new Error(failures.join('\n'));
   const plans = results.map((r) => (r as PromiseFulfilledResult<PlainPlan>).value);

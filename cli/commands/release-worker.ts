@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { CrdSchemaRegistry } from '../../lib/pipeline/crd-schema.ts';
 import { planRelease } from '../../lib/release/release.ts';
-import { mergePlans, plainPlan, stackOf, StackClaims, stagePlan, type PlainPlan, type ReleaseWorkerReply, type ReleaseWorkerRequest } from './release-parallel.ts';
+import { plainPlan, planClaimedBatches, stackOf, StackClaims, type PlainPlan, type ReleaseWorkerReply, type ReleaseWorkerRequest } from './release-parallel.ts';
 
 const { request, claims, index } = workerData as { request: ReleaseWorkerRequest; claims: Int32Array; index: number };
 let reply: ReleaseWorkerReply;
@@ -18,21 +18,17 @@ try {
   const known = new Set(STACKS.map(stackOf));
   const missing = request.stacks.filter((s) => !known.has(s));
   if (missing.length > 0) throw new Error(`${request.definitionsModule} does not define ${missing.join(', ')}`);
-  const mine = new StackClaims(claims, request.stacks, index);
   // Loaded once for every batch.
   let registry: CrdSchemaRegistry | undefined;
-  const plans: PlainPlan[] = [];
-  for (let batch = mine.next(STACKS); batch.length > 0; batch = mine.next(STACKS)) {
-    const plan = await planRelease({
+  const plan = async (batch: readonly ClusterStackDefinition<StackVersionsRow>[]): Promise<PlainPlan> =>
+    plainPlan(await planRelease({
       root: request.root,
       definitions: batch,
       mode: { kind: request.mode },
       registry: (registry ??= CrdSchemaRegistry.load()),
       ...(request.allowBreaking !== undefined ? { allowBreaking: request.allowBreaking } : {}),
-    });
-    plans.push(stagePlan(plainPlan(plan), request.staged));
-  }
-  reply = { plan: mergePlans(plans, 1) };
+    }));
+  reply = { plan: await planClaimedBatches(new StackClaims(claims, request.stacks, index), STACKS, plan, request.staged) };
 } catch (e) {
   reply = { error: (e as Error).message };
 }

@@ -106,18 +106,13 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
           planShare,
         )
       : await planShare(options.definitions);
+    if (!options.dryRun && plan.updatesSources) assertOutputFolder(join(options.root, 'dist'), 'synth');
   } catch (e) {
     staging?.abort();
     throw e;
   }
   if (!options.dryRun) {
     const dist = join(options.root, 'dist');
-    try {
-      if (plan.updatesSources) assertOutputFolder(dist, 'synth');
-    } catch (e) {
-      staging?.abort();
-      throw e;
-    }
     const releaseFolders = plan.bundles.map((b) => ({ path: b.releaseTag, files: b.files }));
     if (staging) staging.commit();
     else if (writeFolders && options.filter) replaceSubtrees(options.releaseDir, 'release', releaseFolders);
