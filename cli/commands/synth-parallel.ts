@@ -1,9 +1,11 @@
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { BundleFile } from '../../constructs/cluster-addon.ts';
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
 import type { ComponentHashes } from '../../lib/release/content-hash.ts';
-import type { FolderStamps } from '../../lib/pipeline/synth-cache.ts';
+import { stampFolder, type FolderStamps } from '../../lib/pipeline/synth-cache.ts';
+import { writeStagedFiles } from '../../lib/bytes/atomic-write.ts';
 import { BUILD_ROOT, entryModuleUrl } from '../../lib/pipeline/project-root.ts';
 import type { ClusterApiVersion } from './synth-v1beta2.ts';
 
@@ -30,6 +32,16 @@ export interface ProducedBundle {
 export interface StagedOutput {
   readonly staging: string;
   readonly outputFolder: string;
+}
+
+/**
+ * Writes a rendered bundle below the staging folder and returns the synth
+ * cache's stamps of what it wrote (see ProducedBundle.stamps).
+ */
+export function stageBundle(staged: StagedOutput, bundle: { readonly path: string; readonly files: readonly BundleFile[] }): FolderStamps {
+  const folder = join(staged.staging, bundle.path);
+  writeStagedFiles(folder, bundle.files, join(staged.outputFolder, bundle.path));
+  return stampFolder(folder);
 }
 
 /** What one worker is asked to synthesize. */

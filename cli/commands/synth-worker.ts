@@ -4,17 +4,14 @@
  * synthesizing, validating and rendering each batch; posts the files and
  * hashes, then raises its flag.
  */
-import { join } from 'node:path';
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { writeStagedFiles } from '../../lib/bytes/atomic-write.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { StackVersion } from '../../constructs/stack-version.ts';
 import { CrdSchemaRegistry } from '../../lib/pipeline/crd-schema.ts';
-import { stampFolder } from '../../lib/pipeline/synth-cache.ts';
 import { synthesize } from '../../lib/pipeline/synth.ts';
 import { validateBundles } from '../../lib/pipeline/validate.ts';
 import { bundleHashes } from '../../lib/release/content-hash.ts';
-import { BundleClaims, type ProducedBundle, type WorkerReply, type WorkerRequest } from './synth-parallel.ts';
+import { BundleClaims, stageBundle, type ProducedBundle, type WorkerReply, type WorkerRequest } from './synth-parallel.ts';
 import { bundlesForClusterApi } from './synth-v1beta2.ts';
 
 const { request, port, done, claims, index } = workerData as { request: WorkerRequest; port: MessagePort; done: Int32Array; claims: Int32Array; index: number };
@@ -43,13 +40,12 @@ try {
     problems.push(...batchProblems);
     const hashes = bundles.map((b) => bundleHashes(b));
     const output = batchProblems.length > 0 ? [] : bundlesForClusterApi(request.clusterApi, bundles);
-    if (staged) for (const b of output) writeStagedFiles(join(staged.staging, b.path), b.files, join(staged.outputFolder, b.path));
     produced.push(
       ...output.map((b, i) => ({
         path: b.path,
         files: staged ? [] : b.files.map((f) => ({ path: f.path, content: f.content })),
         hashes: hashes[i] as ProducedBundle['hashes'],
-        ...(staged ? { stamps: stampFolder(join(staged.staging, b.path)) } : {}),
+        ...(staged ? { stamps: stageBundle(staged, b) } : {}),
       })),
     );
   }

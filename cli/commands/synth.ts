@@ -4,7 +4,7 @@ import type { BundleFile } from '../../constructs/cluster-addon.ts';
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
 import { clusterClassName, clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { assertOutputFolder, beginTreeReplacement, replaceSubtrees, replaceTree, writeStagedFiles, type TreeReplacement } from '../../lib/bytes/atomic-write.ts';
+import { assertOutputFolder, beginTreeReplacement, replaceSubtrees, replaceTree, type TreeReplacement } from '../../lib/bytes/atomic-write.ts';
 import { readRecord } from '../../lib/release/version-record.ts';
 import { bundleHashes, COMPONENTS, type ComponentHashes } from '../../lib/release/content-hash.ts';
 import { FileDigests } from '../../lib/pipeline/file-digests.ts';
@@ -12,7 +12,7 @@ import { bundleKeys, folderUnchanged, onlyBundleFolders, readSynthCache, stampFo
 import { bundleTree, INITIAL_VERSIONS, synthesize } from '../../lib/pipeline/synth.ts';
 import { CrdSchemaRegistry } from '../../lib/pipeline/crd-schema.ts';
 import { validateBundles } from '../../lib/pipeline/validate.ts';
-import { canSynthesizeInParallel, synthesisThreads, synthesizeInWorkers } from './synth-parallel.ts';
+import { canSynthesizeInParallel, stageBundle, synthesisThreads, synthesizeInWorkers, type StagedOutput } from './synth-parallel.ts';
 import { assertOutputDirFor, bundlesForClusterApi, DEFAULT_CLUSTER_API_VERSION, type ClusterApiVersion } from './synth-v1beta2.ts';
 
 export interface SynthCommandOptions {
@@ -110,6 +110,7 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
   // the bundles it renders into the staging folder itself, so the writing
   // (some twenty files a bundle) is shared too and no file crosses threads.
   const replacement: TreeReplacement | undefined = parallel && !options.dryRun && !bundleWise && !options.filter ? beginTreeReplacement(outDir, 'synth') : undefined;
+  const staged: StagedOutput | undefined = replacement ? { staging: replacement.staging, outputFolder: outDir } : undefined;
   // Loaded once: `here` runs once per batch of bundles on worker threads.
   let registry: CrdSchemaRegistry | undefined;
   /** Synthesizes, validates and renders the selected bundles on this thread (and stages them, see `replacement`). */
@@ -117,10 +118,9 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
     const bundles = synthesize(options.definitions, { filter: (id) => selected(id) && !skipped.has(pathOf(id)) && only(pathOf(id)), versionsFor });
     const problems = bundles.length === 0 ? [] : validateBundles(bundles, (registry ??= CrdSchemaRegistry.load()));
     const rendered = problems.length > 0 ? [] : bundlesForClusterApi(clusterApi, bundles);
-    if (replacement) for (const b of rendered) writeStagedFiles(join(replacement.staging, b.path), b.files, join(outDir, b.path));
     if (keyed.length === 0) keyedOrder.push(...bundles.map((b) => b.identity));
     return {
-      bundles: rendered.map((b, i) => ({ path: b.path, files: replacement ? [] : b.files, hashes: bundleHashes(bundles[i]), ...(replacement ? { stamps: stampFolder(join(replacement.staging, b.path)) } : {}) })),
+      bundles: rendered.map((b, i) => ({ path: b.path, files: staged ? [] : b.files, hashes: bundleHashes(bundles[i]), ...(staged ? { stamps: stageBundle(staged, b) } : {}) })),
       problems,
     };
   };
@@ -132,7 +132,7 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
           clusterApi,
           toSynthesize.map((k) => ({ path: k.path, versions: versionsFor(k.identity) })),
           here,
-          replacement ? { staging: replacement.staging, outputFolder: outDir } : undefined,
+          staged,
         )
       : here(() => true);
     if (produced.problems.length > 0) throw new Error(`${produced.problems.length} schema violation(s):\n  ${produced.problems.join('\n  ')}`);
