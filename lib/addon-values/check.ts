@@ -221,15 +221,9 @@ function cleanKey(addon: ClusterAddon, proxyName: string | undefined): string | 
   const parts: string[] = [];
   const walk = (value: unknown): boolean => {
     if (value instanceof Expr) {
-      parts.push(value.outcomes === undefined ? 'E?' : 'E[');
-      if (value.outcomes !== undefined) {
-        for (const o of value.outcomes) {
-          if (!walk(o)) return false;
-          parts.push(',');
-        }
-        parts.push(']');
-      }
-      return true;
+      // Unquoted, so no string value reads the same.
+      parts.push(value.outcomes === undefined ? 'E?' : 'E');
+      return value.outcomes === undefined || walk(value.outcomes);
     }
     if (value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
       parts.push(JSON.stringify(value));

@@ -5,7 +5,7 @@
  * same size keep every slot busy; a failed task frees its slot like a
  * finished one.
  *
- * Why: a release compresses each bundle's archives on zlib's thread pool
+ * Why: a release compresses each bundle's archives on libuv's thread pool
  * while it validates; started all at once, 250 bundles per thread held a
  * tar and a level-9 deflate state each, twice the peak memory of the run.
  */
