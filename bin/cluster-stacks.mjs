@@ -45,3 +45,8 @@ if (!needsTsx && compiledIsFresh()) {
   ({ run } = await import('../cli/main.ts'));
 }
 process.exitCode = await run(process.argv.slice(2));
+// run() has awaited all its work. Leaving now, once what it printed is
+// flushed, skips Node.js tearing down the heap on a natural exit, which
+// costs a large synth or release some 50 ms or more.
+await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((flushed) => stream.write('', flushed))));
+process.exit();
