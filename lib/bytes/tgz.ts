@@ -71,9 +71,53 @@ export function createTgz(entries: readonly TgzEntry[]): Buffer {
  */
 export async function createTgzAsync(entries: readonly TgzEntry[]): Promise<Buffer> {
   const tar = tarOf(entries);
-  const gz = await new Promise<Buffer>((resolve, reject) => gzip(tar, GZIP_OPTIONS, (err, out) => (err ? reject(err) : resolve(out))));
-  return reproducibleGzipHeader(gz);
+  const seen = recentArchives.find(tar);
+  if (seen) return Buffer.from(await seen);
+  const gz = new Promise<Buffer>((resolve, reject) => gzip(tar, GZIP_OPTIONS, (err, out) => (err ? reject(err) : resolve(out)))).then(reproducibleGzipHeader);
+  recentArchives.add(tar, gz);
+  // Copies: the remembered bytes stay the archive's whatever a caller does with its Buffer.
+  return Buffer.from(await gz);
 }
+
+/**
+ * The archives compressed last, by their tar: the bundles of a release often
+ * hold the same addon or node image archive byte for byte (the stacks of a
+ * provider share their addons), and level-9 deflate is a release's largest
+ * single cost. A tar is matched by its whole bytes, not a digest of them,
+ * and the memory held is bounded.
+ */
+export class RecentArchives {
+  private readonly entries: { readonly tar: Buffer; readonly gz: Promise<Buffer> }[] = [];
+  private bytes = 0;
+
+  public constructor(private readonly maxEntries: number, private readonly maxBytes: number) {}
+
+  public find(tar: Buffer): Promise<Buffer> | undefined {
+    const i = this.entries.findIndex((e) => e.tar.length === tar.length && e.tar.equals(tar));
+    if (i === -1) return undefined;
+    const [entry] = this.entries.splice(i, 1);
+    this.entries.push(entry as (typeof this.entries)[number]);
+    return entry?.gz;
+  }
+
+  public add(tar: Buffer, gz: Promise<Buffer>): void {
+    const entry = { tar, gz };
+    this.entries.push(entry);
+    this.bytes += tar.length;
+    // A failed compression is not remembered; the caller sees the failure.
+    gz.catch(() => this.remove(entry));
+    while (this.entries.length > this.maxEntries || this.bytes > this.maxBytes) this.remove(this.entries[0] as typeof entry);
+  }
+
+  private remove(entry: (typeof this.entries)[number]): void {
+    const i = this.entries.indexOf(entry);
+    if (i === -1) return;
+    this.entries.splice(i, 1);
+    this.bytes -= entry.tar.length;
+  }
+}
+
+const recentArchives = new RecentArchives(128, 16 * 1024 * 1024);
 
 function tarOf(entries: readonly TgzEntry[]): Buffer {
   const blocks: Buffer[] = [];

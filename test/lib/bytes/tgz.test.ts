@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { extract, pack, type Header } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { createTgz, createTgzAsync, readTgz, type TgzEntry } from '../../../lib/bytes/tgz.ts';
+import { createTgz, createTgzAsync, readTgz, RecentArchives, type TgzEntry } from '../../../lib/bytes/tgz.ts';
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
@@ -191,6 +191,54 @@ describe('createTgz', () => {
 
   it('fails when a mode is not permission bits', () => {
     expect(() => createTgz([{ path: 'a', content: '', mode: 0o100644 }])).toThrow(/'a' has mode 33188/);
+  });
+});
+
+describe('archives compressed again (createTgzAsync, RecentArchives)', () => {
+  const tar = (text: string) => Buffer.from(text.padEnd(1024, '\0'));
+  const gz = (text: string) => Promise.resolve(Buffer.from(text));
+
+  it('give every caller the bytes of a fresh compression, in a Buffer of its own', async () => {
+    const entries: TgzEntry[] = [{ path: 'addon/Chart.yaml', content: 'name: addon\n' }, { path: 'addon/values.yaml', content: 'a: 1\n' }];
+    const first = await createTgzAsync(entries);
+    first.fill(0);
+    const again = await createTgzAsync([...entries].reverse());
+    expect(again).toEqual(createTgz(entries));
+    expect(await createTgzAsync(entries)).toEqual(again);
+  });
+
+  it('are found by their whole tar, not by its length', () => {
+    const recent = new RecentArchives(8, 1 << 20);
+    const a = gz('a');
+    recent.add(tar('one'), a);
+    expect(recent.find(tar('one'))).toBe(a);
+    expect(recent.find(tar('two'))).toBeUndefined();
+  });
+
+  it('are forgotten oldest first beyond the count or the bytes, a match counting as new', () => {
+    const recent = new RecentArchives(2, 1 << 20);
+    recent.add(tar('one'), gz('1'));
+    recent.add(tar('two'), gz('2'));
+    expect(recent.find(tar('one'))).toBeDefined();
+    recent.add(tar('three'), gz('3'));
+    expect(recent.find(tar('two'))).toBeUndefined();
+    expect(recent.find(tar('one'))).toBeDefined();
+    const small = new RecentArchives(8, 2 * 1024);
+    small.add(tar('one'), gz('1'));
+    small.add(tar('two'), gz('2'));
+    small.add(tar('three'), gz('3'));
+    expect(small.find(tar('one'))).toBeUndefined();
+    expect(small.find(tar('two'))).toBeDefined();
+    expect(small.find(tar('three'))).toBeDefined();
+  });
+
+  it('do not remember a compression that failed', async () => {
+    const recent = new RecentArchives(8, 1 << 20);
+    const failed = Promise.reject(new Error('zlib failed'));
+    recent.add(tar('one'), failed);
+    await expect(failed).rejects.toThrow('zlib failed');
+    await Promise.resolve();
+    expect(recent.find(tar('one'))).toBeUndefined();
   });
 });
 
