@@ -129,6 +129,17 @@ async function main(): Promise<void> {
     if (opts.groups.has('help')) {
       await one('help', ['--help'], opts.runs, TARGET_MS.help);
       await one('help of a command', ['release', '--help'], opts.runs, TARGET_MS.help);
+      // The floor under every row: what a Node.js process costs before any code of ours runs.
+      const bare = async (what: string, command: string, processEnv: NodeJS.ProcessEnv) => {
+        log(`${what}: ${opts.runs} runs`);
+        rows.push({ what, command, sample: await sample(opts.runs, () => ({ command: process.execPath, args: ['-e', '0'], cwd: work, env: processEnv })) });
+      };
+      await bare("reference: Node.js's own start, nothing loaded", 'node -e 0', env);
+      if (env.NODE_EXTRA_CA_CERTS) {
+        const { NODE_EXTRA_CA_CERTS: caFile, ...withoutCa } = env;
+        await bare('the same without NODE_EXTRA_CA_CERTS', 'env -u NODE_EXTRA_CA_CERTS node -e 0', withoutCa);
+        notes.push(`NODE_EXTRA_CA_CERTS is set here (${caFile}). Node.js reads and parses that file and its own root certificates when it starts, before any code runs, so every row pays it; the two "Node.js's own start" rows show how much. The rows keep the environment as it is: a user of this machine pays it too.`);
+      }
     }
 
     let bundleRelease: Sample | undefined;
