@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { bindingUndefinedFilterPlugin } from './binding-undefined-filter.mjs';
 import { lazyRequirePlugin } from './lazy-require.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,7 +38,7 @@ const common = {
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
-  plugins: [lazyRequirePlugin],
+  plugins: [lazyRequirePlugin, bindingUndefinedFilterPlugin],
 };
 
 // ES modules for what loads the compiled code by path: the synthesis and
