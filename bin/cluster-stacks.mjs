@@ -46,7 +46,7 @@ if (!needsTsx && compiledIsFresh()) {
 }
 process.exitCode = await run(process.argv.slice(2));
 // run() has awaited all its work. Leaving now, once what it printed is
-// flushed, skips Node.js tearing down the heap on a natural exit, which
-// costs a large synth or release some 50 ms or more.
+// flushed, skips Node.js tearing down the heap on a natural exit: about
+// 10 ms of an incremental synth of 500 bundles, more the larger the heap.
 await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((flushed) => stream.write('', flushed))));
 process.exit();

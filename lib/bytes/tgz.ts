@@ -87,34 +87,44 @@ export async function createTgzAsync(entries: readonly TgzEntry[]): Promise<Buff
  * and the memory held is bounded.
  */
 export class RecentArchives {
-  private readonly entries: { readonly tar: Buffer; readonly gz: Promise<Buffer> }[] = [];
+  private readonly entries: RecentArchive[] = [];
   private bytes = 0;
 
   public constructor(private readonly maxEntries: number, private readonly maxBytes: number) {}
 
   public find(tar: Buffer): Promise<Buffer> | undefined {
-    const i = this.entries.findIndex((e) => e.tar.length === tar.length && e.tar.equals(tar));
-    if (i === -1) return undefined;
-    const [entry] = this.entries.splice(i, 1);
-    this.entries.push(entry as (typeof this.entries)[number]);
-    return entry?.gz;
+    const entry = this.entries.find((e) => e.tar.length === tar.length && e.tar.equals(tar));
+    if (!entry) return undefined;
+    // The most recently used is forgotten last.
+    this.remove(entry);
+    this.push(entry);
+    return entry.gz;
   }
 
   public add(tar: Buffer, gz: Promise<Buffer>): void {
-    const entry = { tar, gz };
-    this.entries.push(entry);
-    this.bytes += tar.length;
+    const entry: RecentArchive = { tar, gz };
+    this.push(entry);
     // A failed compression is not remembered; the caller sees the failure.
     gz.catch(() => this.remove(entry));
-    while (this.entries.length > this.maxEntries || this.bytes > this.maxBytes) this.remove(this.entries[0] as typeof entry);
+    while (this.entries.length > this.maxEntries || this.bytes > this.maxBytes) this.remove(this.entries[0] as RecentArchive);
   }
 
-  private remove(entry: (typeof this.entries)[number]): void {
+  private push(entry: RecentArchive): void {
+    this.entries.push(entry);
+    this.bytes += entry.tar.length;
+  }
+
+  private remove(entry: RecentArchive): void {
     const i = this.entries.indexOf(entry);
     if (i === -1) return;
     this.entries.splice(i, 1);
     this.bytes -= entry.tar.length;
   }
+}
+
+interface RecentArchive {
+  readonly tar: Buffer;
+  readonly gz: Promise<Buffer>;
 }
 
 const recentArchives = new RecentArchives(128, 16 * 1024 * 1024);
