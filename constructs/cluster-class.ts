@@ -11,7 +11,7 @@ import {
 } from '../imports/capi-clusterclasses-cluster.x-k8s.io.ts';
 import { renderEnabledIf } from './expression.ts';
 import { CopyOnWriteDocument } from './copy-on-write-document.ts';
-import { parsePointer, pointer } from './json-pointer.ts';
+import { ARRAY_INDEX, parsePointer, pointer } from './json-pointer.ts';
 import { manifestOf } from './manifest-snapshot.ts';
 import type { MachineDeploymentClass } from './machine-deployment-class.ts';
 import { assertDnsLabel } from './names.ts';
@@ -258,23 +258,25 @@ function selects(selector: PatchSelector, ref: ReferencedTemplate): boolean {
 function applyForValidation(document: CopyOnWriteDocument, jsonPatch: JsonPatch): string | undefined {
   const segments = parsePointer(jsonPatch.path);
   const last = segments[segments.length - 1];
-  const parentPath = pointer(...segments.slice(0, -1));
-  const parent = document.writable(segments.slice(0, -1));
+  const parentSegments = segments.slice(0, -1);
+  // Only messages name the parent.
+  const parentPath = () => pointer(...parentSegments);
+  const parent = document.writable(parentSegments);
   if (!parent.found) return `${parent.missing} does not exist in the template`;
   const container = parent.value;
   const literal = jsonPatch.value?.spec.value;
   // Shared, not copied: the document copies it before a later patch writes into it.
   const value: unknown = literal !== undefined ? literal : {};
   if (Array.isArray(container)) {
-    const index = last === '-' ? container.length : /^(0|[1-9][0-9]*)$/.test(last) ? Number(last) : -1;
+    const index = last === '-' ? container.length : ARRAY_INDEX.test(last) ? Number(last) : -1;
     const limit = jsonPatch.op === 'add' ? container.length : container.length - 1;
-    if (index < 0 || index > limit) return `${parentPath} is an array of ${container.length} items; '${last}' is not a valid position`;
+    if (index < 0 || index > limit) return `${parentPath()} is an array of ${container.length} items; '${last}' is not a valid position`;
     if (jsonPatch.op === 'add') container.splice(index, 0, value);
     else if (jsonPatch.op === 'replace') container[index] = value;
     else container.splice(index, 1);
     return undefined;
   }
-  if (container === null || typeof container !== 'object') return `${parentPath} is not an object or array`;
+  if (container === null || typeof container !== 'object') return `${parentPath()} is not an object or array`;
   const record = container as Record<string, unknown>;
   if (jsonPatch.op !== 'add' && !Object.prototype.hasOwnProperty.call(record, last)) {
     return `${jsonPatch.path} does not exist in the template, so it cannot be ${jsonPatch.op === 'replace' ? 'replaced' : 'removed'}`;

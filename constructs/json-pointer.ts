@@ -20,7 +20,8 @@ export function resolvePointer(document: unknown, path: string): PointerLookup {
   return walkPointer(document, parsePointer(path));
 }
 
-const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
+/** An array index as a pointer segment spells it: no sign, no leading zero. */
+export const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
 
 /**
  * Walks `segments` from `root` as resolvePointer does; `step` sees each

@@ -14,7 +14,7 @@
  *   after every operation each extraArgs list still has unique names (the
  *   v1beta2 CEL rule "extraArgs name must be unique").
  */
-import { parsePointer, pointer, resolvePointer } from '../../constructs/json-pointer.ts';
+import { ARRAY_INDEX, parsePointer, pointer, resolvePointer } from '../../constructs/json-pointer.ts';
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { TemplateNode } from '../../constructs/value-template.ts';
 import { Expr } from '../../constructs/expression.ts';
@@ -66,7 +66,7 @@ export function applyForValidation(document: JsonValue, patch: JsonPatchSpec): s
   const container = parent.value;
   const value = placeholder(patch);
   if (Array.isArray(container)) {
-    const index = last === '-' ? container.length : /^(0|[1-9][0-9]*)$/.test(last) ? Number(last) : -1;
+    const index = last === '-' ? container.length : ARRAY_INDEX.test(last) ? Number(last) : -1;
     const limit = patch.op === 'add' ? container.length : container.length - 1;
     if (index < 0 || index > limit) return `${parentPath} is an array of ${container.length} items; '${last}' is not a valid position`;
     if (patch.op === 'add') container.splice(index, 0, value);

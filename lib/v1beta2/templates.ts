@@ -10,7 +10,7 @@
  * with another meaning. Fields that are simply gone in v1beta2 are left in
  * place, so validation against the v1beta2 CRD reports them as unknown.
  */
-import { parsePointer, pointer } from '../../constructs/json-pointer.ts';
+import { ARRAY_INDEX, parsePointer, pointer } from '../../constructs/json-pointer.ts';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json.ts';
 
 /** One `{name, value}` entry of a v1beta2 extraArgs / kubeletExtraArgs list. */
@@ -204,7 +204,7 @@ export function valueAt(document: JsonValue, path: string): JsonValue | undefine
   let current: JsonValue | undefined = document;
   for (const segment of parsePointer(path)) {
     if (Array.isArray(current)) {
-      current = /^(0|[1-9][0-9]*)$/.test(segment) ? current[Number(segment)] : undefined;
+      current = ARRAY_INDEX.test(segment) ? current[Number(segment)] : undefined;
     } else if (isJsonObject(current) && Object.prototype.hasOwnProperty.call(current, segment)) {
       current = current[segment];
     } else {
