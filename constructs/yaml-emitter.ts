@@ -161,11 +161,11 @@ function writeBlockMapping(record: Readonly<Record<string, unknown>>, level: num
 }
 
 /**
- * Sorts keys by compareYamlKeys. Most objects have a handful of keys: an
- * insertion sort that looks each key's rank up once does not look it up
- * at every comparison.
+ * Sorts keys in place by compareYamlKeys. Most objects have a handful of
+ * keys: an insertion sort that looks each key's rank up once does not look
+ * it up at every comparison.
  */
-function sortKeys(keys: string[]): void {
+export function sortKeys(keys: string[]): void {
   const n = keys.length;
   if (n > 12) {
     keys.sort(compareYamlKeys);

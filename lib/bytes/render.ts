@@ -1,5 +1,6 @@
 import type { BundleModel, ManifestObject } from '../../constructs/bundle-model.ts';
-import { compareYamlKeys, dumpYaml, type BundleFile } from '../../constructs/cluster-addon.ts';
+import { dumpYaml, type BundleFile } from '../../constructs/cluster-addon.ts';
+import { sortKeys } from '../../constructs/yaml-emitter.ts';
 import type { AddonStagesDocument } from '../../constructs/cluster-addon-config.ts';
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
@@ -21,7 +22,16 @@ export function inFileOrder(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(inFileOrder);
   if (value === null || typeof value !== 'object') return value;
   const record = value as Readonly<Record<string, unknown>>;
-  return Object.fromEntries(Object.keys(record).sort(compareYamlKeys).map((k) => [k, inFileOrder(record[k])]));
+  const keys = Object.keys(record);
+  sortKeys(keys);
+  // Every ClusterClass and template of every bundle a release checks goes
+  // through here: a loop, not entries arrays per key.
+  const copy: Record<string, unknown> = {};
+  for (const k of keys) {
+    if (k === '__proto__') Object.defineProperty(copy, k, { value: inFileOrder(record[k]), enumerable: true, writable: true, configurable: true });
+    else copy[k] = inFileOrder(record[k]);
+  }
+  return copy;
 }
 
 /** Multi-document YAML, one object per document in the given order. */

@@ -40,4 +40,14 @@ describe('inFileOrder', () => {
     const ordered = inFileOrder({ zeta: 1, spec: { b: 1, a: [{ value: 1, op: 'add', path: '/x' }] }, kind: 'K', apiVersion: 'v1', metadata: { name: 'n' } });
     expect(JSON.stringify(ordered)).toBe('{"apiVersion":"v1","kind":"K","metadata":{"name":"n"},"spec":{"a":[{"op":"add","path":"/x","value":1}],"b":1},"zeta":1}');
   });
+
+  it('orders objects of more than twelve keys too, and keeps a __proto__ key as a key', () => {
+    const many = Object.fromEntries(['m', 'l', 'k', 'j', 'i', 'h', 'g', 'f', 'e', 'd', 'c', 'b', 'a', 'kind'].map((k, i) => [k, i]));
+    expect(Object.keys(inFileOrder(many) as object)).toEqual(['kind', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm']);
+    const parsed: unknown = JSON.parse('{"z":1,"__proto__":{"polluted":true}}');
+    const ordered = inFileOrder(parsed) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(ordered)).toBe(Object.prototype);
+    expect(Object.keys(ordered)).toEqual(['__proto__', 'z']);
+    expect(JSON.stringify(ordered)).toBe('{"__proto__":{"polluted":true},"z":1}');
+  });
 });
