@@ -68,7 +68,9 @@ export function plainPlan(plan: ReleasePlan): PlainPlan {
       path: e.bundle.path,
       releaseTag: e.bundle.releaseTag,
       files: e.files,
-      distFiles: e.bundle.files,
+      // dist/ is written only by a release that updates the sources: any
+      // other would carry every bundle's files to the end (and across threads) for nothing.
+      distFiles: plan.updatesSources ? e.bundle.files : [],
       release: {
         bundle: e.bundle.path,
         tag: e.bundle.releaseTag,
