@@ -110,7 +110,7 @@ export async function run(argv: readonly string[], io: { out: (s: string) => voi
         io.out(`${JSON.stringify({ bundles: result.bundles.map((b) => ({ path: b.path, clusterClass: b.clusterClassName })), unversionedChanges: result.unversionedChanges }, null, 2)}\n`);
       } else {
         say(table([['BUNDLE', 'CLUSTERCLASS', 'ADDON', 'NODE IMAGE'], ...result.bundles.map((b) => [b.path, b.clusterClassName, b.versions.clusterAddon.toString(), b.versions.nodeImage.toString()])]));
-        for (const w of result.unversionedChanges) io.err(`warning: ${w}\n`);
+        if (result.unversionedChanges.length > 0) io.err(result.unversionedChanges.map((w) => `warning: ${w}\n`).join(''));
       }
     });
 

@@ -142,5 +142,8 @@ describe('a bundle folder\'s stamps', () => {
     expect(folderUnchanged(dir, third)).toBe(false);
     // Stamps of the earlier format, without folders, never match.
     expect(folderUnchanged(dir, { files: stampFolder(dir).files } as unknown as ReturnType<typeof stampFolder>)).toBe(false);
+    // A damaged cache entry is a changed folder, not an error.
+    expect(folderUnchanged(dir, { dirs: stampFolder(dir).dirs, files: null } as unknown as ReturnType<typeof stampFolder>)).toBe(false);
+    expect(folderUnchanged(dir, stampFolder(dir))).toBe(true);
   });
 });
