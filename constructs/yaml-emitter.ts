@@ -138,7 +138,7 @@ function writeBlockMapping(record: Readonly<Record<string, unknown>>, level: num
   const keys = Object.keys(record);
   // compareYamlKeys is a total order, so any sort of the keys by it is the
   // order js-yaml's Array.prototype.sort gives.
-  if (keys.length > 1) sortKeys(keys);
+  if (keys.length > 1) sortYamlKeys(keys);
   let result = '';
   for (const key of keys) {
     const keyDump = keyScalar(key);
@@ -165,7 +165,7 @@ function writeBlockMapping(record: Readonly<Record<string, unknown>>, level: num
  * keys: an insertion sort that looks each key's rank up once does not look
  * it up at every comparison.
  */
-export function sortKeys(keys: string[]): void {
+export function sortYamlKeys(keys: string[]): void {
   const n = keys.length;
   if (n > 12) {
     keys.sort(compareYamlKeys);

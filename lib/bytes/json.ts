@@ -5,6 +5,16 @@ export interface JsonObject {
   [key: string]: JsonValue;
 }
 
+/**
+ * `record[key] = value` as an own property, even for `__proto__`, whose
+ * assignment would set the prototype instead; every other key is a plain
+ * assignment, which keeps a hot copy loop fast.
+ */
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
+}
+
 export function isJsonObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -1,6 +1,7 @@
 import type { BundleModel, ManifestObject } from '../../constructs/bundle-model.ts';
 import { dumpYaml, type BundleFile } from '../../constructs/cluster-addon.ts';
-import { sortKeys } from '../../constructs/yaml-emitter.ts';
+import { sortYamlKeys } from '../../constructs/yaml-emitter.ts';
+import { setOwn } from './json.ts';
 import type { AddonStagesDocument } from '../../constructs/cluster-addon-config.ts';
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
@@ -23,14 +24,11 @@ export function inFileOrder(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const record = value as Readonly<Record<string, unknown>>;
   const keys = Object.keys(record);
-  sortKeys(keys);
+  sortYamlKeys(keys);
   // Every ClusterClass and template of every bundle a release checks goes
   // through here: a loop, not entries arrays per key.
   const copy: Record<string, unknown> = {};
-  for (const k of keys) {
-    if (k === '__proto__') Object.defineProperty(copy, k, { value: inFileOrder(record[k]), enumerable: true, writable: true, configurable: true });
-    else copy[k] = inFileOrder(record[k]);
-  }
+  for (const k of keys) setOwn(copy, k, inFileOrder(record[k]));
   return copy;
 }
 

@@ -12,6 +12,7 @@
  */
 import { ARRAY_INDEX, parsePointer, pointer } from '../../constructs/json-pointer.ts';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json.ts';
+import { setOwn } from '../bytes/json.ts';
 
 /** One `{name, value}` entry of a v1beta2 extraArgs / kubeletExtraArgs list. */
 export interface Arg {
@@ -192,11 +193,6 @@ export function argsToMap(args: readonly Arg[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const a of args) setOwn(out, a.name, a.value);
   return out;
-}
-
-/** `record[key] = value` as an own property, even for keys like `__proto__`. */
-function setOwn(record: Record<string, string>, key: string, value: string): void {
-  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Reads the value at a pointer, or undefined. */
