@@ -4,6 +4,7 @@ import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { HELM_CHART_PROXIES_FILE } from '../../constructs/helm-chart-proxy.ts';
 import { metadataDocument, type ClusterStackVersions } from '../../constructs/metadata.ts';
 import { clusterClassName, clusterStackName, releaseTag } from '../../constructs/names.ts';
+import { setOwn } from '../bytes/json.ts';
 import { OBJECT_FILES, renderManifestFilesOver, renderMetadata } from '../bytes/render.ts';
 import type { Bundle } from './synth.ts';
 
@@ -136,7 +137,10 @@ function substituted(files: readonly BundleFile[], model: BundleModel, from: str
 function holds(value: unknown, text: string): boolean {
   if (typeof value === 'string') return value.includes(text);
   if (Array.isArray(value)) return value.some((v) => holds(v, text));
-  if (value !== null && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes(text) || holds(v, text));
+  if (value !== null && typeof value === 'object') {
+    const record = value as Readonly<Record<string, unknown>>;
+    for (const k of Object.keys(record)) if (k.includes(text) || holds(record[k], text)) return true;
+  }
   return false;
 }
 
@@ -160,25 +164,35 @@ class Replacer {
       this.count += parts.length - 1;
       return parts.join(this.to);
     }
+    // Most subtrees hold no class name: they are walked, not copied; a copy
+    // starts at the first child that changed.
     if (Array.isArray(value)) {
-      let changed = false;
-      const out = value.map((v: unknown) => {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
         const r = this.in(v);
-        changed ||= r !== v;
-        return r;
-      });
-      return changed ? out : value;
+        if (r !== v) out ??= value.slice(0, i);
+        out?.push(r);
+      }
+      return out ?? value;
     }
     if (value !== null && typeof value === 'object') {
-      let changed = false;
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) {
+      const record = value as Readonly<Record<string, unknown>>;
+      let out: Record<string, unknown> | undefined;
+      for (const k of Object.keys(record)) {
         if (k.includes(this.prefix)) this.refused = true;
+        const v = record[k];
         const r = this.in(v);
-        changed ||= r !== v;
-        out[k] = r;
+        if (r !== v && out === undefined) {
+          out = {};
+          for (const before of Object.keys(record)) {
+            if (before === k) break;
+            setOwn(out, before, record[before]);
+          }
+        }
+        if (out !== undefined) setOwn(out, k, r);
       }
-      return changed ? out : value;
+      return out ?? value;
     }
     return value;
   }

@@ -4,6 +4,7 @@ import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
 import { clusterClassName, type ClusterStackIdentity } from '../../constructs/names.ts';
 import { StackVersion } from '../../constructs/stack-version.ts';
+import { sha256Hex } from '../bytes/sha256.ts';
 
 /** The versions the content hashes are defined on; never released. */
 export const PLACEHOLDER_VERSIONS: ClusterStackVersions = { clusterStack: StackVersion.stable(0), clusterAddon: StackVersion.stable(0), nodeImage: StackVersion.stable(0) };
@@ -31,9 +32,9 @@ export const COMPONENTS: readonly Component[] = ['clusterClass', 'clusterAddon',
 export function hashFiles(files: readonly BundleFile[]): string {
   const hash = createHash('sha256');
   for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    const content = Buffer.from(f.content, 'utf8');
-    hash.update(`${Buffer.byteLength(f.path)}:${f.path}\0${content.length}:`);
-    hash.update(content);
+    // update() encodes text as UTF-8 itself: no copy of each file's bytes.
+    hash.update(`${Buffer.byteLength(f.path)}:${f.path}\0${Buffer.byteLength(f.content)}:`);
+    hash.update(f.content);
   }
   return hash.digest('hex');
 }
@@ -71,5 +72,5 @@ export function bundleHashes(bundle: { readonly files: readonly BundleFile[]; re
 
 /** One short hash over all components, for `v0-sha.<hash>` development versions. */
 export function combinedHash(hashes: ComponentHashes): string {
-  return createHash('sha256').update(COMPONENTS.map((c) => `${c}=${hashes[c]}`).join('\n')).digest('hex');
+  return sha256Hex(COMPONENTS.map((c) => `${c}=${hashes[c]}`).join('\n'));
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
@@ -6,6 +5,7 @@ import { clusterStackName, type ClusterStackIdentity } from '../../constructs/na
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { StackVersion } from '../../constructs/stack-version.ts';
 import type { TreeFile } from '../bytes/atomic-write.ts';
+import { sha256Hex } from '../bytes/sha256.ts';
 import { bundleTree, INITIAL_VERSIONS, synthesize, type Bundle } from '../pipeline/synth.ts';
 import { retarget, retargetForComparison } from '../pipeline/retarget.ts';
 import { CrdSchemaRegistry } from '../pipeline/crd-schema.ts';
@@ -206,7 +206,7 @@ function atRecordedVersions(first: readonly Bundle[], definitions: readonly Clus
 
 /** The hashes a vendored development build is tagged by: the addon content includes the vendored archives. */
 function vendoredContent(h: ComponentHashes): ComponentHashes {
-  return { ...h, clusterAddon: createHash('sha256').update(`${h.clusterAddon}\nvendored dependency archives\n`).digest('hex') };
+  return { ...h, clusterAddon: sha256Hex(`${h.clusterAddon}\nvendored dependency archives\n`) };
 }
 
 /** The release/ tree of a plan: `<tag>/<file>`. */
