@@ -1,4 +1,4 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   ClusterClassV1Beta1,
@@ -9,6 +9,7 @@ import {
   type ClusterClassV1Beta1SpecVariables,
   type ClusterClassV1Beta1SpecVariablesSchemaOpenApiv3Schema,
 } from '../imports/capi-clusterclasses-cluster.x-k8s.io.ts';
+import { ClusterClassObject } from './cluster-class-object.ts';
 import { renderEnabledIf } from './expression.ts';
 import { CopyOnWriteDocument } from './copy-on-write-document.ts';
 import { ARRAY_INDEX, parsePointer, pointer } from './json-pointer.ts';
@@ -76,10 +77,7 @@ export class ClusterClass extends Construct {
     for (const w of props.workers ?? []) this.addMachineDeploymentClass(w);
     for (const f of props.features ?? []) this.addFeature(f);
 
-    this.resource = new ClusterClassV1Beta1(this, 'Resource', {
-      metadata: { name: props.name },
-      spec: Lazy.any({ produce: () => this.renderSpec() }),
-    });
+    this.resource = new ClusterClassObject(this, 'Resource', props.name, () => this.renderSpec());
     this.node.addValidation({ validate: () => this.validateClass() });
   }
 
