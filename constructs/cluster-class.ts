@@ -9,7 +9,7 @@ import {
   type ClusterClassV1Beta1SpecVariables,
   type ClusterClassV1Beta1SpecVariablesSchemaOpenApiv3Schema,
 } from '../imports/capi-clusterclasses-cluster.x-k8s.io.ts';
-import { ClusterClassObject } from './cluster-class-object.ts';
+import { ClusterClassObject } from './api-objects.ts';
 import { renderEnabledIf } from './expression.ts';
 import { CopyOnWriteDocument } from './copy-on-write-document.ts';
 import { ARRAY_INDEX, parsePointer, pointer } from './json-pointer.ts';

@@ -5,6 +5,7 @@ import {
   HelmChartProxySpecReconcileStrategy,
   type HelmChartProxySpecOptions,
 } from '../imports/caaph-helmchartproxies-addons.cluster.x-k8s.io.ts';
+import { HelmChartProxyObject } from './api-objects.ts';
 import { expressionsIn, renderValuesDocument, type ClusterAddon, type OverwriteValue } from './cluster-addon.ts';
 import { Expr } from './expression.ts';
 import { assertDnsLabel, assertDnsSubdomain, assertLabelValue, clusterStackName, type ClusterStackIdentity } from './names.ts';
@@ -159,19 +160,16 @@ export class HelmChartProxy extends Construct {
     }
     this.addon = props.addon;
     const valuesTemplate = renderValuesTemplate(props.addon, where);
-    this.resource = new HelmChartProxyV1Alpha1(this, 'Resource', {
-      metadata: { name: props.name },
-      spec: {
-        clusterSelector: { matchLabels: { ...props.clusterSelector } },
-        repoUrl: props.addon.chart.repository,
-        chartName: props.addon.chart.name,
-        version: props.addon.chart.version,
-        releaseName,
-        namespace: releaseNamespace,
-        ...(valuesTemplate === undefined ? {} : { valuesTemplate }),
-        reconcileStrategy: props.reconcileStrategy ?? HelmChartProxySpecReconcileStrategy.INSTALL_ONCE,
-        options: props.options ?? CORE_ADDON_HELM_OPTIONS,
-      },
+    this.resource = new HelmChartProxyObject(this, 'Resource', props.name, {
+      clusterSelector: { matchLabels: { ...props.clusterSelector } },
+      repoUrl: props.addon.chart.repository,
+      chartName: props.addon.chart.name,
+      version: props.addon.chart.version,
+      releaseName,
+      namespace: releaseNamespace,
+      ...(valuesTemplate === undefined ? {} : { valuesTemplate }),
+      reconcileStrategy: props.reconcileStrategy ?? HelmChartProxySpecReconcileStrategy.INSTALL_ONCE,
+      options: props.options ?? CORE_ADDON_HELM_OPTIONS,
     });
   }
 }

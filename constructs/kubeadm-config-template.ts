@@ -1,9 +1,9 @@
-import { Lazy } from 'cdk8s';
 import type { Construct } from 'constructs';
 import {
   KubeadmConfigTemplateV1Beta1,
   type KubeadmConfigTemplateV1Beta1SpecTemplateSpec as WorkerConfigSpec,
 } from '../imports/capi-kubeadmconfigtemplates-bootstrap.cluster.x-k8s.io.ts';
+import { KubeadmConfigTemplateObject } from './api-objects.ts';
 import { KubeadmBootstrapContent } from './kubeadm-bootstrap-content.ts';
 
 export interface KubeadmConfigTemplateProps {
@@ -39,10 +39,7 @@ export class KubeadmConfigTemplate extends KubeadmBootstrapContent {
   public constructor(scope: Construct, id: string, private readonly props: KubeadmConfigTemplateProps) {
     super(scope, id);
     this.name = props.name;
-    this.resource = new KubeadmConfigTemplateV1Beta1(this, 'Resource', {
-      metadata: { name: props.name },
-      spec: { template: { spec: Lazy.any({ produce: () => this.renderSpec() }) } },
-    });
+    this.resource = new KubeadmConfigTemplateObject(this, 'Resource', props.name, () => this.renderSpec());
   }
 
   private renderSpec(): WorkerConfigSpec {

@@ -1,10 +1,10 @@
-import { Lazy } from 'cdk8s';
 import type { Construct } from 'constructs';
 import {
   KubeadmControlPlaneTemplateV1Beta1,
   type KubeadmControlPlaneTemplateV1Beta1SpecTemplateSpec,
   type KubeadmControlPlaneTemplateV1Beta1SpecTemplateSpecKubeadmConfigSpec as KcpConfigSpec,
 } from '../imports/capi-kubeadmcontrolplanetemplates-controlplane.cluster.x-k8s.io.ts';
+import { KubeadmControlPlaneTemplateObject } from './api-objects.ts';
 import { ExtraArgs, type ExtraArgComponent } from './extra-args.ts';
 import { pointer } from './json-pointer.ts';
 import { KubeadmBootstrapContent } from './kubeadm-bootstrap-content.ts';
@@ -71,10 +71,7 @@ export class KubeadmControlPlaneTemplate extends KubeadmBootstrapContent {
     super(scope, id);
     this.name = props.name;
     if (props.certificatesExpiryDays !== undefined) this.setCertificatesExpiryDays(props.certificatesExpiryDays);
-    this.resource = new KubeadmControlPlaneTemplateV1Beta1(this, 'Resource', {
-      metadata: { name: props.name },
-      spec: { template: { spec: Lazy.any({ produce: () => this.renderSpec() }) } },
-    });
+    this.resource = new KubeadmControlPlaneTemplateObject(this, 'Resource', props.name, () => this.renderSpec());
   }
 
   public addApiServerVolumes(...volumes: ApiServerVolume[]): void {

@@ -16,6 +16,8 @@
  * test/constructs/plain-manifest.test.ts holds both paths equal.
  */
 
+import type { ApiObjectMetadataDefinition } from 'cdk8s';
+
 /** The value holds something only cdk8s's own resolution handles. */
 export const NOT_PLAIN: unique symbol = Symbol('not plain data');
 
@@ -53,4 +55,20 @@ export function sanitizedPlain(value: unknown): unknown {
     if (r !== undefined) out[key] = r;
   }
   return out;
+}
+
+/**
+ * What ApiObject.toJson() gives an object whose props are its group,
+ * version and kind, `metadata` and `spec`, and which has no JSON patch:
+ * its metadata and spec sanitized. Undefined when either is not plain data
+ * or rendering the spec throws (the binding's own path then reports the
+ * failure, naming the construct).
+ */
+export function plainObjectJson(metadata: ApiObjectMetadataDefinition, spec: () => unknown): { readonly metadata: unknown; readonly spec: unknown } | undefined {
+  try {
+    const plain = { metadata: sanitizedPlain(metadata.toJson()), spec: sanitizedPlain(spec()) };
+    return plain.metadata === NOT_PLAIN || plain.spec === NOT_PLAIN ? undefined : plain;
+  } catch {
+    return undefined;
+  }
 }

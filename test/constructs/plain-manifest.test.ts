@@ -1,16 +1,17 @@
-import { App, Chart, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClusterClassV1Beta1, type ClusterClassV1Beta1Spec } from '../../imports/capi-clusterclasses-cluster.x-k8s.io.ts';
-import { ClusterClassObject } from '../../constructs/cluster-class-object.ts';
+import { ClusterClassObject, HelmChartProxyObject, KubeadmConfigTemplateObject, KubeadmControlPlaneTemplateObject } from '../../constructs/api-objects.ts';
 import { ClusterStack } from '../../constructs/cluster-stack.ts';
+import { helmChartProxies } from '../../constructs/helm-chart-proxy.ts';
 import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
 import { clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
 import { NOT_PLAIN, sanitizedPlain } from '../../constructs/plain-manifest.ts';
 import { INITIAL_VERSIONS } from '../../lib/pipeline/synth.ts';
 import { STACKS } from '../../stacks/index.ts';
 
-/** The binding's own toJson(): cdk8s's resolution and sanitizing, then the binding's field mapping. */
-const bindingJson = (o: ClusterClassV1Beta1): unknown => ClusterClassV1Beta1.prototype.toJson.call(o);
+/** The binding's own toJson() (the class ours extends): cdk8s's resolution and sanitizing, then the binding's field mapping. */
+const bindingJson = (o: ApiObject): unknown => (Object.getPrototypeOf(Object.getPrototypeOf(o)) as ApiObject).toJson.call(o);
 
 /** Key order counts: it is what a YAML dump of the object would follow. */
 const text = (v: unknown): string => JSON.stringify(v);
@@ -33,22 +34,26 @@ describe('sanitizedPlain', () => {
   });
 });
 
-describe('ClusterClassObject', () => {
+describe('the API objects of the ClusterClass, kubeadm template and HelmChartProxy constructs', () => {
   afterEach(() => vi.restoreAllMocks());
 
   const definitions = STACKS.flatMap((definition) => definition.versions.map((row) => ({ definition, row })));
 
   it.each(definitions.map(({ definition, row }) => [`${definition.provider}/${definition.stack} ${row.kubernetes}`, definition, row] as const))(
-    'gives the binding\'s own manifest of the shipped ClusterClass of %s, without its resolution walk',
+    'gives the binding\'s own manifest of every ClusterClass, kubeadm template and HelmChartProxy of %s, without cdk8s\'s resolution walk',
     (_name, definition, row) => {
       const id: ClusterStackIdentity = { provider: definition.provider, stack: definition.stack, kubernetes: KubernetesVersion.parse(row.kubernetes) };
       const stack = new ClusterStack(new App({ outdir: '/nonexistent' }), clusterStackName(id), { provider: id.provider, stack: id.stack, kubernetesVersion: id.kubernetes, versions: INITIAL_VERSIONS });
       definition.build(stack, row);
-      const object = stack.clusterClass.resource;
-      const expected = text(bindingJson(object));
-      const own = vi.spyOn(ClusterClassV1Beta1.prototype, 'toJson');
-      expect(text(object.toJson())).toBe(expected);
-      expect(own).not.toHaveBeenCalled();
+      const objects = [...stack.node.findAll(), ...helmChartProxies(stack)].filter((c): c is ApiObject => c instanceof ApiObject);
+      // By constructor: cdk8s answers instanceof for any ApiObject class with isApiObject().
+      const classes = new Set<unknown>([ClusterClassObject, KubeadmControlPlaneTemplateObject, KubeadmConfigTemplateObject, HelmChartProxyObject]);
+      const ours = objects.filter((o) => classes.has(o.constructor));
+      expect(new Set(ours.map((o) => o.constructor))).toEqual(classes);
+      const expected = ours.map((o) => text(bindingJson(o)));
+      const resolution = vi.spyOn(ApiObject.prototype, 'toJson');
+      expect(ours.map((o) => text(o.toJson()))).toEqual(expected);
+      expect(resolution).not.toHaveBeenCalled();
     },
   );
 
