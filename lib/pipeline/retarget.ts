@@ -77,8 +77,10 @@ function rename(bundle: Bundle, versions: ClusterStackVersions, to: string): Bun
   const { model } = bundle;
   if (bundle.files.some((f) => !OBJECT_FILES.has(f.path) && f.content.includes(versioned))) return undefined;
   const spec = model.clusterClass.object['spec'] as Readonly<Record<string, unknown>> | undefined;
-  if (spec && (holds(spec['variables'], versioned) || holds(spec['patches'], versioned))) return undefined;
-  const replacer = new Replacer(from, to, versioned);
+  const typed = spec ? [spec['variables'], spec['patches']] : [];
+  if (typed.some((t) => holds(t, versioned))) return undefined;
+  // Known to hold no name, the largest part of the class is not walked again.
+  const replacer = new Replacer(from, to, versioned, new Set(typed));
   // Replacements per file, which substituted() checks the bytes against.
   const replaced = new Map<string, number>();
   const counted = (path: string, objects: readonly ManifestObject[]): ManifestObject[] | undefined => {
@@ -154,7 +156,13 @@ class Replacer {
   public count = 0;
   public refused = false;
 
-  public constructor(private readonly from: string, private readonly to: string, private readonly prefix: string) {}
+  public constructor(
+    private readonly from: string,
+    private readonly to: string,
+    private readonly prefix: string,
+    /** Subtrees known to hold neither `from` nor `prefix`. */
+    private readonly without: ReadonlySet<unknown>,
+  ) {}
 
   public in(value: unknown): unknown {
     if (typeof value === 'string') {
@@ -164,6 +172,7 @@ class Replacer {
       this.count += parts.length - 1;
       return parts.join(this.to);
     }
+    if (value === null || typeof value !== 'object' || this.without.has(value)) return value;
     // Most subtrees hold no class name: they are walked, not copied; a copy
     // starts at the first child that changed.
     if (Array.isArray(value)) {
@@ -176,24 +185,21 @@ class Replacer {
       }
       return out ?? value;
     }
-    if (value !== null && typeof value === 'object') {
-      const record = value as Readonly<Record<string, unknown>>;
-      let out: Record<string, unknown> | undefined;
-      for (const k of Object.keys(record)) {
-        if (k.includes(this.prefix)) this.refused = true;
-        const v = record[k];
-        const r = this.in(v);
-        if (r !== v && out === undefined) {
-          out = {};
-          for (const before of Object.keys(record)) {
-            if (before === k) break;
-            setOwn(out, before, record[before]);
-          }
+    const record = value as Readonly<Record<string, unknown>>;
+    let out: Record<string, unknown> | undefined;
+    for (const k of Object.keys(record)) {
+      if (k.includes(this.prefix)) this.refused = true;
+      const v = record[k];
+      const r = this.in(v);
+      if (r !== v && out === undefined) {
+        out = {};
+        for (const before of Object.keys(record)) {
+          if (before === k) break;
+          setOwn(out, before, record[before]);
         }
-        if (out !== undefined) setOwn(out, k, r);
       }
-      return out ?? value;
+      if (out !== undefined) setOwn(out, k, r);
     }
-    return value;
+    return out ?? value;
   }
 }
