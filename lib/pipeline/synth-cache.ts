@@ -236,15 +236,35 @@ function sourceFingerprint(roots: readonly string[], digests: FileDigests | unde
   };
 }
 
-/** A definition's fields and build code as text: a change to either is a change of its bundles. */
-function definitionText(value: unknown): string {
-  const withCode = (v: unknown): unknown => {
-    if (typeof v === 'function') return `<function ${v.toString()}>`;
-    if (Array.isArray(v)) return v.map(withCode);
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withCode(x)]));
-    return v;
-  };
-  return canonicalJsonOfAny(withCode(value));
+/**
+ * A digest of a definition's fields and build code: a change to either is a
+ * change of its bundles. Each object, array and function is digested once
+ * per run, by identity, however many definitions hold it (a matrix's stacks
+ * share their build code, addons and features), and a composite's text holds
+ * its children's digests, not their texts. `#` starts no JSON text, so a
+ * digest never reads as a leaf.
+ */
+function definitionDigest(value: unknown, memo: WeakMap<object, string>): string {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return canonicalJsonOfAny(value);
+  const known = memo.get(value);
+  if (known !== undefined) return known;
+  let text: string;
+  if (typeof value === 'function') {
+    text = `<function ${value.toString()}>`;
+  } else if (Array.isArray(value)) {
+    text = `[${Array.from(value, (v: unknown) => definitionDigest(v, memo)).join(',')}]`;
+  } else {
+    const record = value as Record<string, unknown>;
+    const parts: string[] = [];
+    for (const k of Object.keys(record).sort()) {
+      const v = record[k];
+      if (v !== undefined) parts.push(`${JSON.stringify(k)}:${definitionDigest(v, memo)}`);
+    }
+    text = `{${parts.join(',')}}`;
+  }
+  const digest = `#${sha256(text)}`;
+  memo.set(value, digest);
+  return digest;
 }
 
 export interface KeyedBundle {
@@ -269,9 +289,10 @@ export function bundleKeys(
 ): KeyedBundle[] {
   const sources = sourceFingerprint([...new Set([resolve(root), PROJECT_ROOT])], digests);
   const out: KeyedBundle[] = [];
+  const memo = new WeakMap<object, string>();
   for (const definition of definitions) {
     const { versions: rows, ...fields } = definition;
-    const stackText = sha256(`${definitionText(fields)}\n${sources.stackFolder(definition.provider, definition.stack)}`);
+    const stackText = sha256(`${definitionDigest(fields, memo)}\n${sources.stackFolder(definition.provider, definition.stack)}`);
     for (const row of Array.isArray(rows) ? rows : []) {
       let kubernetes: KubernetesVersion;
       try {
@@ -281,7 +302,7 @@ export function bundleKeys(
       }
       const identity: ClusterStackIdentity = { provider: definition.provider, stack: definition.stack, kubernetes };
       const v = versionsFor(identity);
-      const key = sha256([FORMAT, context, sources.shared, stackText, definitionText(row), v.clusterStack.toString(), v.clusterAddon.toString(), v.nodeImage.toString()].join('\n'));
+      const key = sha256([FORMAT, context, sources.shared, stackText, definitionDigest(row, memo), v.clusterStack.toString(), v.clusterAddon.toString(), v.nodeImage.toString()].join('\n'));
       out.push({ identity, path: `${identity.provider}/${identity.stack}/${kubernetes.minorSlug}`, key });
     }
   }

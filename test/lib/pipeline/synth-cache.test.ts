@@ -56,6 +56,28 @@ describe('bundle input keys', () => {
     expect(keys([definition('docker', 'a'), ...defs.slice(1)]).a).toBe(before.a);
   });
 
+  it('change with a field nested in an object that definitions share, for each of them', () => {
+    const addons = { cni: { chart: 'cilium', version: '1.16.0' }, list: [1, 'two', null, undefined] };
+    const shared = [definition('docker', 'a'), definition('docker', 'c')].map((d) => ({ ...d, addons }));
+    const before = keys(shared);
+    expect(before.a).not.toBe(before.c);
+    expect(keys(shared)).toEqual(before);
+    addons.cni.version = '1.16.1';
+    const after = keys(shared);
+    expect(after.a).not.toBe(before.a);
+    expect(after.c).not.toBe(before.c);
+    addons.list[3] = 0;
+    expect(keys(shared).a).not.toBe(after.a);
+  });
+
+  it('tell a string from the same value as a number, and a key order from none', () => {
+    const withField = (x: unknown) => keys([{ ...definition('docker', 'a'), x } as ClusterStackDefinition<StackVersionsRow>]).a;
+    expect(withField('1')).not.toBe(withField(1));
+    expect(withField({ p: 1, q: 2 })).toBe(withField({ q: 2, p: 1 }));
+    expect(withField({ p: 1, q: undefined })).toBe(withField({ p: 1 }));
+    expect(withField([1, 2])).not.toBe(withField([2, 1]));
+  });
+
   it('give a stack without a folder of its name every stack folder', () => {
     const before = keys([definition('docker', 'clone')]);
     write('stacks/docker/c/stack.ts', "export const c = 3;\n");
