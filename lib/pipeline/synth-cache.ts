@@ -6,10 +6,10 @@ import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
 import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { OUTPUT_MARKER, replaceFile } from '../bytes/atomic-write.ts';
-import { canonicalJsonOfAny } from '../bytes/json.ts';
+import { canonicalJsonOfAny, setOwn } from '../bytes/json.ts';
 import { sha256Hex as sha256 } from '../bytes/sha256.ts';
 import type { ComponentHashes } from '../release/content-hash.ts';
-import { fileStamp, sameStamp, type FileDigests, type FileStamp } from './file-digests.ts';
+import type { FileDigests } from './file-digests.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 
 /**
@@ -35,11 +35,21 @@ import { PROJECT_ROOT } from './project-root.ts';
  * a stack's build function; `synth` after such a change needs the cache
  * deleted (`rm -r .cache/synth`), as the README says.
  */
-export interface SynthCacheEntry {
+export interface SynthCacheEntry extends FolderStamps {
   readonly key: string;
   readonly hashes: ComponentHashes;
-  /** Path below the bundle folder → size, mtime and inode after the write. */
-  readonly files: Readonly<Record<string, FileStamp>>;
+}
+
+/** What the cache records of a bundle folder's files and folders after the write. */
+export interface FolderStamps {
+  /**
+   * The paths of the files below the bundle folder, sorted. Read from the
+   * cache, the bundles of one layout share one array: the 13,000 paths of a
+   * 500-bundle matrix come in a handful of layouts.
+   */
+  readonly paths: readonly string[];
+  /** Size, mtime and inode of each of `paths`, in turn: three numbers a file. */
+  readonly stamps: readonly number[];
   /**
    * Folder below the bundle folder ('' is the bundle folder) → mtime and
    * inode after the write: a file added or removed changes its folder's
@@ -48,13 +58,20 @@ export interface SynthCacheEntry {
   readonly dirs: Readonly<Record<string, readonly [number, number]>>;
 }
 
+/** A bundle as the cache file holds it: its paths are `layouts[layout]`. */
+interface CachedBundle extends Omit<SynthCacheEntry, 'paths'> {
+  readonly layout: number;
+}
+
 interface CacheFile {
   readonly format: typeof FORMAT;
   readonly outDir: string;
-  readonly bundles: Readonly<Record<string, SynthCacheEntry>>;
+  /** Each distinct `paths` of the bundles. */
+  readonly layouts: readonly (readonly string[])[];
+  readonly bundles: Readonly<Record<string, CachedBundle>>;
 }
 
-const FORMAT = 2;
+const FORMAT = 3;
 /** Folders of a project whose every file is an input of every bundle. */
 const SHARED_FOLDERS = ['constructs', 'lib', 'imports', 'crds'];
 const SHARED_FILES = ['package.json', 'package-lock.json'];
@@ -67,11 +84,17 @@ function cachePath(root: string, outDir: string): string {
 export function readSynthCache(root: string, outDir: string): Map<string, SynthCacheEntry> {
   try {
     const path = cachePath(root, outDir);
-    // A cache larger than this is not ours (about 1 KiB per bundle).
+    // A cache larger than this is not ours (well under 1 KiB per bundle).
     if (!existsSync(path) || lstatSync(path).size > 64 * 1024 * 1024) return new Map();
     const doc = JSON.parse(readFileSync(path, 'utf8')) as CacheFile;
-    if (doc.format !== FORMAT || doc.outDir !== resolve(outDir) || doc.bundles === null || typeof doc.bundles !== 'object') return new Map();
-    return new Map(Object.entries(doc.bundles));
+    if (doc.format !== FORMAT || doc.outDir !== resolve(outDir) || !Array.isArray(doc.layouts) || doc.bundles === null || typeof doc.bundles !== 'object') return new Map();
+    const entries = new Map<string, SynthCacheEntry>();
+    for (const [bundle, { layout, ...entry }] of Object.entries(doc.bundles)) {
+      // A damaged entry is left out: its bundle is synthesized again.
+      const paths = doc.layouts[layout];
+      if (Array.isArray(paths)) entries.set(bundle, { ...entry, paths });
+    }
+    return entries;
   } catch {
     return new Map();
   }
@@ -83,8 +106,19 @@ export function readSynthCache(root: string, outDir: string): Map<string, SynthC
  * means the next run is a full one.
  */
 export function writeSynthCache(root: string, outDir: string, bundles: ReadonlyMap<string, SynthCacheEntry>): void {
-  const sorted = Object.fromEntries([...bundles.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const doc: CacheFile = { format: FORMAT, outDir: resolve(outDir), bundles: sorted };
+  const layouts: (readonly string[])[] = [];
+  const layoutOf = new Map<string, number>();
+  const cached: Record<string, CachedBundle> = {};
+  for (const [bundle, { paths, ...entry }] of [...bundles.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const text = paths.join('\0');
+    let layout = layoutOf.get(text);
+    if (layout === undefined) {
+      layout = layouts.push(paths) - 1;
+      layoutOf.set(text, layout);
+    }
+    setOwn(cached, bundle, { ...entry, layout });
+  }
+  const doc: CacheFile = { format: FORMAT, outDir: resolve(outDir), layouts, bundles: cached };
   try {
     replaceFile(cachePath(root, outDir), `${JSON.stringify(doc)}\n`);
   } catch {
@@ -106,15 +140,18 @@ function filesBelow(dir: string, dirs?: string[]): string[] {
   return out;
 }
 
-/** What the cache records of a bundle folder's files and folders. */
-export type FolderStamps = Pick<SynthCacheEntry, 'files' | 'dirs'>;
-
-/** Size, mtime and inode of every file below a bundle folder, and mtime and inode of every folder, as recorded after writing it. */
+/** The stamps of every file below a bundle folder and of every folder, as recorded after writing it. */
 export function stampFolder(bundleDir: string): FolderStamps {
   const dirs: string[] = [];
-  const files = filesBelow(bundleDir, dirs);
+  const paths = filesBelow(bundleDir, dirs).map((p) => relative(bundleDir, p)).sort();
+  const stamps: number[] = [];
+  for (const p of paths) {
+    const s = lstatSync(join(bundleDir, p));
+    stamps.push(s.size, s.mtimeMs, s.ino);
+  }
   return {
-    files: Object.fromEntries(files.map((p) => [relative(bundleDir, p), fileStamp(lstatSync(p))])),
+    paths,
+    stamps,
     dirs: Object.fromEntries(dirs.map((d) => {
       const s = lstatSync(d);
       return [relative(bundleDir, d), [s.mtimeMs, s.ino] as const];
@@ -123,10 +160,10 @@ export function stampFolder(bundleDir: string): FolderStamps {
 }
 
 /** Whether a bundle folder holds exactly the files recorded, each unchanged since. */
-export function folderUnchanged(bundleDir: string, recorded: Pick<SynthCacheEntry, 'files' | 'dirs'>): boolean {
+export function folderUnchanged(bundleDir: string, recorded: FolderStamps): boolean {
   try {
-    const { dirs, files } = recorded;
-    if (dirs === null || typeof dirs !== 'object' || !('' in dirs) || files === null || typeof files !== 'object') return false;
+    const { dirs, paths, stamps } = recorded;
+    if (dirs === null || typeof dirs !== 'object' || !('' in dirs) || !Array.isArray(paths) || !Array.isArray(stamps) || stamps.length !== 3 * paths.length) return false;
     // Some 13,000 lstats after an edit of a 500-bundle matrix: the recorded
     // paths are relative() of the folder's own, so plain concatenation names
     // the same file as join() without normalizing each path again.
@@ -136,9 +173,9 @@ export function folderUnchanged(bundleDir: string, recorded: Pick<SynthCacheEntr
       const s = lstatSync(d === '' ? bundleDir : below + d, { throwIfNoEntry: false });
       if (s === undefined || !s.isDirectory() || r[0] !== s.mtimeMs || r[1] !== s.ino) return false;
     }
-    for (const p in files) {
-      const s = lstatSync(below + p, { throwIfNoEntry: false });
-      if (s === undefined || !s.isFile() || !sameStamp(files[p], s)) return false;
+    for (let i = 0; i < paths.length; i++) {
+      const s = lstatSync(below + paths[i], { throwIfNoEntry: false });
+      if (s === undefined || !s.isFile() || stamps[3 * i] !== s.size || stamps[3 * i + 1] !== s.mtimeMs || stamps[3 * i + 2] !== s.ino) return false;
     }
     return true;
   } catch {

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../../constructs/stack-definition.ts';
 import { StackVersion } from '../../../constructs/stack-version.ts';
 import { FileDigests } from '../../../lib/pipeline/file-digests.ts';
-import { bundleKeys, folderUnchanged, stampFolder } from '../../../lib/pipeline/synth-cache.ts';
+import { bundleKeys, folderUnchanged, readSynthCache, stampFolder, writeSynthCache, type FolderStamps, type SynthCacheEntry } from '../../../lib/pipeline/synth-cache.ts';
 import { tempRoot } from '../release/test-stack.ts';
 
 const definition = (provider: string, stack: string, rows: readonly StackVersionsRow[] = [{ kubernetes: '1.34.7' }], build = () => undefined): ClusterStackDefinition<StackVersionsRow> =>
@@ -147,11 +147,11 @@ describe('a bundle folder\'s stamps', () => {
   it('tell a folder left alone from one where a file was added, removed or changed at any depth', () => {
     write('a.yaml', 'a: 1\n');
     write('sub/deeper/b.yaml', 'b: 1\n');
-    const stamps = stampFolder(dir);
-    expect(Object.keys(stamps.dirs).sort()).toEqual(['', 'sub', 'sub/deeper']);
-    expect(folderUnchanged(dir, stamps)).toBe(true);
+    const first = stampFolder(dir);
+    expect(Object.keys(first.dirs).sort()).toEqual(['', 'sub', 'sub/deeper']);
+    expect(folderUnchanged(dir, first)).toBe(true);
     write('sub/deeper/c.yaml', 'c: 1\n');
-    expect(folderUnchanged(dir, stamps)).toBe(false);
+    expect(folderUnchanged(dir, first)).toBe(false);
     rmSync(join(dir, 'sub/deeper/c.yaml'));
     const again = stampFolder(dir);
     expect(folderUnchanged(dir, again)).toBe(true);
@@ -162,10 +162,35 @@ describe('a bundle folder\'s stamps', () => {
     write('sub/deeper/b.yaml', 'b: 3\n');
     utimesSync(join(dir, 'sub/deeper/b.yaml'), new Date(1), new Date(1));
     expect(folderUnchanged(dir, third)).toBe(false);
-    // Stamps of the earlier format, without folders, never match.
-    expect(folderUnchanged(dir, { files: stampFolder(dir).files } as unknown as ReturnType<typeof stampFolder>)).toBe(false);
+    // Stamps of the earlier formats (a record of files, with or without folders) never match.
+    const { paths, stamps, dirs } = stampFolder(dir);
+    const files = Object.fromEntries(paths.map((p, i) => [p, stamps.slice(3 * i, 3 * i + 3)]));
+    expect(folderUnchanged(dir, { files } as unknown as FolderStamps)).toBe(false);
+    expect(folderUnchanged(dir, { files, dirs } as unknown as FolderStamps)).toBe(false);
     // A damaged cache entry is a changed folder, not an error.
-    expect(folderUnchanged(dir, { dirs: stampFolder(dir).dirs, files: null } as unknown as ReturnType<typeof stampFolder>)).toBe(false);
-    expect(folderUnchanged(dir, stampFolder(dir))).toBe(true);
+    expect(folderUnchanged(dir, { dirs, paths, stamps: null } as unknown as FolderStamps)).toBe(false);
+    expect(folderUnchanged(dir, { dirs, paths, stamps: stamps.slice(1) })).toBe(false);
+    expect(folderUnchanged(dir, { dirs, paths: [...paths].reverse(), stamps })).toBe(false);
+    expect(folderUnchanged(dir, { dirs, paths, stamps })).toBe(true);
+  });
+
+  it('are read back as written, the bundles of one layout sharing its paths; a damaged entry is left out', () => {
+    const cacheRoot = join(root, 'project');
+    const out = join(root, 'out');
+    const one = stampFolder(dir);
+    const entry = (key: string, s: FolderStamps): SynthCacheEntry => ({ key, hashes: { clusterClass: 'a', clusterAddon: 'b', nodeImage: 'c', kubernetes: '1.34.7' }, ...s });
+    const written = new Map([['docker/b/1-34', entry('k2', one)], ['docker/a/1-34', entry('k1', one)], ['docker/c/1-34', entry('k3', { ...one, paths: ['x.yaml'], stamps: [1, 2, 3] })]]);
+    writeSynthCache(cacheRoot, out, written);
+    const read = readSynthCache(cacheRoot, out);
+    expect(Object.fromEntries(read)).toEqual(Object.fromEntries(written));
+    expect(read.get('docker/a/1-34')?.paths).toBe(read.get('docker/b/1-34')?.paths);
+    const [file] = readdirSync(join(cacheRoot, '.cache', 'synth')).map((f) => join(cacheRoot, '.cache', 'synth', f));
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { layouts: unknown[]; bundles: Record<string, { layout: number }> };
+    expect(doc.layouts).toHaveLength(2);
+    doc.bundles['docker/c/1-34'].layout = 7;
+    writeFileSync(file, JSON.stringify(doc));
+    expect([...readSynthCache(cacheRoot, out).keys()]).toEqual(['docker/a/1-34', 'docker/b/1-34']);
+    writeFileSync(file, '{"format":2');
+    expect(readSynthCache(cacheRoot, out).size).toBe(0);
   });
 });
