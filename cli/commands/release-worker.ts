@@ -27,6 +27,8 @@ try {
       mode: { kind: request.mode },
       registry: (registry ??= CrdSchemaRegistry.load()),
       ...(request.allowBreaking !== undefined ? { allowBreaking: request.allowBreaking } : {}),
+      // Every core runs a thread of this release (lib/bytes/tgz.ts Compression).
+      compression: 'calling-thread',
     }));
   reply = { plan: await planClaimedBatches(new StackClaims(claims, request.stacks, index), STACKS, plan, request.staged) };
 } catch (e) {

@@ -69,6 +69,11 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
   // the check and the compliance rules it runs load only for overlays.
   if (options.definitions.some(isOverlay)) (await import('../../lib/overlay/conformance.ts')).assertConformance(options.definitions);
   if (!options.dryRun) assertOutputFolder(options.releaseDir, 'release');
+  // Custom versions, a selection, --from and vendoring stay on this thread (see canReleaseInParallel).
+  const kind = options.mode.kind === 'stable' || options.mode.kind === 'hash' ? options.mode.kind : undefined;
+  const plain = kind !== undefined && !options.from && !options.filter && !options.vendor && !options.record;
+  const writeFolders = !(options.foldersOnlyVendored && !options.vendor && options.mode.kind !== 'hash');
+  const parallel = kind !== undefined && canReleaseInParallel(options.definitions, options.definitionsModule, plain);
   // Loaded once when the plan is made in batches (planInWorkers).
   let registry: CrdSchemaRegistry | undefined;
   const planShare = async (definitions: readonly ClusterStackDefinition<StackVersionsRow>[]): Promise<PlainPlan> =>
@@ -82,12 +87,9 @@ export async function releaseCommand(options: ReleaseCommandOptions): Promise<Re
       ...(options.vendor ? { vendor: options.vendor } : {}),
       ...(options.record ? { record: true } : {}),
       ...(options.allowBreaking !== undefined ? { allowBreaking: options.allowBreaking } : {}),
+      // The workers take the other cores (lib/bytes/tgz.ts Compression).
+      ...(parallel ? { compression: 'calling-thread' as const } : {}),
     }));
-  // Custom versions, a selection, --from and vendoring stay on this thread (see canReleaseInParallel).
-  const kind = options.mode.kind === 'stable' || options.mode.kind === 'hash' ? options.mode.kind : undefined;
-  const plain = kind !== undefined && !options.from && !options.filter && !options.vendor && !options.record;
-  const writeFolders = !(options.foldersOnlyVendored && !options.vendor && options.mode.kind !== 'hash');
-  const parallel = kind !== undefined && canReleaseInParallel(options.definitions, options.definitionsModule, plain);
   // In parallel, every thread writes the release folders it plans into the
   // staging folder itself (as synth's workers do), while the others plan.
   const staging: TreeReplacement | undefined = parallel && !options.dryRun && writeFolders ? beginTreeReplacement(options.releaseDir, 'release') : undefined;

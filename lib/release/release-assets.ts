@@ -7,7 +7,7 @@ import type { TreeFile } from '../bytes/atomic-write.ts';
 import { renderSha256Sums } from '../bytes/sha256-sums.ts';
 import type { BundleBytes } from '../pipeline/synth.ts';
 import { combinedHash, type ComponentHashes } from './content-hash.ts';
-import { createTgzAsync } from '../bytes/tgz.ts';
+import { createTgzAsync, type Compression } from '../bytes/tgz.ts';
 import type { AllowedBreaking } from './upgrade-paths.ts';
 import { vendorChart, type ChartSource, type VendoredChart } from './vendor.ts';
 import yaml from 'js-yaml';
@@ -31,7 +31,7 @@ export function releaseAssetNames(bundle: BundleBytes): { clusterClassChart: str
  * `{{` in the content (enabledIf, valueFrom.template, cloud-init jinja) is
  * escaped here, at the output boundary, and comes out verbatim.
  */
-export async function clusterClassChart(bundle: BundleBytes): Promise<Buffer> {
+export async function clusterClassChart(bundle: BundleBytes, compression?: Compression): Promise<Buffer> {
   const { chartName } = releaseAssetNames(bundle);
   const clusterClass = requireFile(bundle, BundleFiles.clusterClass);
   const chartYaml = dumpYaml({
@@ -44,7 +44,7 @@ export async function clusterClassChart(bundle: BundleBytes): Promise<Buffer> {
   return createTgzAsync([
     { path: `${chartName}/Chart.yaml`, content: chartYaml },
     { path: `${chartName}/templates/cluster-class.yaml`, content: escapeGoTemplate(clusterClass.content) },
-  ]);
+  ], compression);
 }
 
 /**
@@ -74,11 +74,11 @@ async function vendorCharts(bundle: BundleBytes, source: ChartSource): Promise<M
 }
 
 /** The cluster-addon archive: one chart folder per addon at the top level, with vendored dependencies in charts/. */
-export async function clusterAddonArchive(bundle: BundleBytes, vendored: ReadonlyMap<string, VendoredChart> = new Map()): Promise<Buffer> {
+export async function clusterAddonArchive(bundle: BundleBytes, vendored: ReadonlyMap<string, VendoredChart> = new Map(), compression?: Compression): Promise<Buffer> {
   const prefix = `${BundleFiles.clusterAddonDir}/`;
   const entries = bundle.files.filter((f) => f.path.startsWith(prefix)).map((f): { path: string; content: string | Buffer } => ({ path: f.path.slice(prefix.length), content: f.content }));
   for (const [path, chart] of vendored) entries.push({ path, content: chart.content });
-  return createTgzAsync(entries);
+  return createTgzAsync(entries, compression);
 }
 
 /**
@@ -112,18 +112,18 @@ export interface ReleaseArchives {
 }
 
 /**
- * A bundle's release archives, compressed on zlib's thread pool, so that a
- * release can start them as soon as a bundle's bytes are final and go on
- * validating and checking upgrades meanwhile.
+ * A bundle's release archives, by default compressed on zlib's thread pool,
+ * so that a release can start them as soon as a bundle's bytes are final
+ * and go on validating and checking upgrades meanwhile.
  */
-export async function releaseArchives(bundle: BundleBytes, vendor?: ChartSource): Promise<ReleaseArchives> {
+export async function releaseArchives(bundle: BundleBytes, vendor?: ChartSource, compression?: Compression): Promise<ReleaseArchives> {
   const vendored = vendor ? await vendorCharts(bundle, vendor) : new Map<string, VendoredChart>();
   const buildPrefix = `${BundleFiles.nodeImageDir}/`;
   const buildFiles = bundle.files.filter((f) => f.path.startsWith(buildPrefix)).map((f) => ({ path: f.path.slice(buildPrefix.length), content: f.content }));
   const [classChart, addonArchive, nodeImageArchive] = await Promise.all([
-    clusterClassChart(bundle),
-    clusterAddonArchive(bundle, vendored),
-    buildFiles.length > 0 ? createTgzAsync(buildFiles) : undefined,
+    clusterClassChart(bundle, compression),
+    clusterAddonArchive(bundle, vendored, compression),
+    buildFiles.length > 0 ? createTgzAsync(buildFiles, compression) : undefined,
   ]);
   return { vendored, clusterClassChart: classChart, clusterAddonArchive: addonArchive, nodeImageArchive };
 }

@@ -13,6 +13,7 @@ import { validateBundles } from '../pipeline/validate.ts';
 import { bundleHashes, componentHashes, PLACEHOLDER_VERSIONS, type ComponentHashes } from './content-hash.ts';
 import { releaseArchives, releaseFiles } from './release-assets.ts';
 import { boundedMap } from '../async/bounded-map.ts';
+import type { Compression } from '../bytes/tgz.ts';
 import type { ChartSource } from './vendor.ts';
 import { readVerifiedRelease } from './release-reader.ts';
 import { readRecord, recordPath, renderRecord } from './version-record.ts';
@@ -41,6 +42,12 @@ export interface ReleaseOptions {
   readonly allowBreaking?: string;
   /** The CRD schemas to validate against, loaded once by a caller that plans in batches. @default - loaded from the pinned CRDs */
   readonly registry?: CrdSchemaRegistry;
+  /**
+   * Where the archives are compressed: 'calling-thread' when every core
+   * already runs a thread planning a share of the release (lib/bytes/tgz.ts).
+   * @default 'thread-pool', while this thread validates and checks upgrades
+   */
+  readonly compression?: Compression;
 }
 
 export interface ReleaseEntry {
@@ -142,8 +149,10 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   // Compressed on libuv's threads while this one validates and checks the
   // upgrades, a few bundles at a time (each holds a tar and a deflate state
   // until it is done); vendoring fetches charts, so it waits until the
-  // bundles pass.
-  const early = options.vendor ? undefined : boundedMap(bundles, ARCHIVES_IN_FLIGHT, (b) => releaseArchives(b));
+  // bundles pass, and compression on this thread waits as well, one bundle
+  // at a time.
+  const compression = options.compression ?? 'thread-pool';
+  const early = options.vendor || compression === 'calling-thread' ? undefined : boundedMap(bundles, ARCHIVES_IN_FLIGHT, (b) => releaseArchives(b));
   // Awaited below; one that fails before then must not also surface as an unhandled rejection.
   for (const p of early ?? []) p.catch(() => undefined);
   const problems = validateBundles(bundles, options.registry ?? CrdSchemaRegistry.load());
@@ -163,7 +172,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
     const h = hashes.get(name) as ComponentHashes;
     const { previous, decision } = decisions.get(name) as { previous: PreviousRelease | undefined; decision: VersionDecision };
     const allowedBreaking = allowed.get(bundle.path);
-    const archives = await (early?.[i] ?? releaseArchives(bundle, options.vendor));
+    const archives = await (early?.[i] ?? releaseArchives(bundle, options.vendor, compression));
     entries.push({ bundle, hashes: h, previous, decision, files: releaseFiles(bundle, h, archives, allowedBreaking), ...(allowedBreaking ? { allowedBreaking } : {}) });
   }
   const records = updatesSources ? entries.map((e) => ({ path: recordPath(e.bundle.identity), content: renderRecord(e.decision.versions, e.hashes, e.allowedBreaking) })) : [];

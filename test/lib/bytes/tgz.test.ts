@@ -160,6 +160,15 @@ describe('createTgz', () => {
     await expect(createTgzAsync([{ path: '/etc/passwd', content: '' }])).rejects.toThrow(/absolute path '\/etc\/passwd'/);
   });
 
+  it('createTgzAsync gives the same bytes compressed on the calling thread', async () => {
+    // Content no other test compresses, so no remembered archive answers.
+    const set = [{ path: 'chart/templates/cluster-class.yaml', content: Array.from({ length: 300 }, (_, i) => `- calling-thread-${i % 11}: '${'y'.repeat(i % 40)}'\n`).join('') }];
+    const once = await createTgzAsync(set, 'calling-thread');
+    expect(sha256(once)).toBe(sha256(createTgz(set)));
+    expect(sha256(await createTgzAsync(set, 'thread-pool'))).toBe(sha256(once));
+    await expect(createTgzAsync([{ path: 'a/../b', content: '' }], 'calling-thread')).rejects.toThrow(/'a\/\.\.\/b' has a '\.\.' segment/);
+  });
+
   it('fails when a path has a .. segment', () => {
     expect(() => createTgz([{ path: 'a/../../evil', content: '' }])).toThrow(/'a\/\.\.\/\.\.\/evil' has a '\.\.' segment/);
   });
