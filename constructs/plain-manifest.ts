@@ -47,7 +47,7 @@ export function sanitizedPlain(value: unknown): unknown {
   if (Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN;
   const record = value as Readonly<Record<string, unknown>>;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(record).sort()) {
+  for (const key of sortedKeys(record)) {
     // cdk8s would assign it, setting the copy's prototype.
     if (key === '__proto__') return NOT_PLAIN;
     const r = sanitizedPlain(record[key]);
@@ -55,6 +55,24 @@ export function sanitizedPlain(value: unknown): unknown {
     if (r !== undefined) out[key] = r;
   }
   return out;
+}
+
+/**
+ * Object.keys(record).sort(): the same order (UTF-16 code units), sorted in
+ * place for the few keys most objects have. Array.prototype.sort copies its
+ * array first, and this runs for every object of every manifest.
+ */
+function sortedKeys(record: Readonly<Record<string, unknown>>): string[] {
+  const keys = Object.keys(record);
+  const n = keys.length;
+  if (n > 16) return keys.sort();
+  for (let i = 1; i < n; i++) {
+    const key = keys[i];
+    let j = i;
+    for (; j > 0 && keys[j - 1] > key; j--) keys[j] = keys[j - 1];
+    keys[j] = key;
+  }
+  return keys;
 }
 
 /**

@@ -23,6 +23,17 @@ describe('sanitizedPlain', () => {
     expect(sanitizedPlain(null)).toBeUndefined();
   });
 
+  it('sorts keys by UTF-16 code units, as Array.prototype.sort does, for few keys and for many', () => {
+    const pool = ['b', 'a', 'B', 'A', '_x', '$ref', 'x-kubernetes-int-or-string', 'é', '\u{1F600}', '\uFFFD', '10', '9', '', 'aa', 'a-b', 'a.b', 'Z', 'z', 'm', 'x'];
+    for (const n of [0, 1, 2, 5, 16, 17, pool.length]) {
+      const keys = pool.slice(0, n).reverse();
+      const input = Object.fromEntries(keys.map((k, i) => [k, i]));
+      // Built as cdk8s builds it (integer-like keys such as '9' and '10' then come first in any object).
+      const reference = Object.fromEntries(Object.keys(input).sort().map((k) => [k, input[k]]));
+      expect(text(sanitizedPlain(input))).toBe(text(reference));
+    }
+  });
+
   it('gives up on anything a cdk8s resolver or its sanitizer treats in its own way', () => {
     class Quantity {
       public constructor(public readonly value: string) {}
