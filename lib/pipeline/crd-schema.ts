@@ -215,7 +215,7 @@ export class CrdSchemaRegistry {
         message: `ambiguous: ${apiVersion} ${kind} is served with different schemas by ${entry.ambiguous.map(crdFileLabel).join(' and ')}; load the registry from one of their folders only`,
       }];
     }
-    walk(this.compiled(entry), obj, '', { issues }, true, undefined, { namespaced: entry.info.namespaced });
+    walk(this.compiled(entry), obj, '', contextFor(issues), true, undefined, { namespaced: entry.info.namespaced });
     return issues;
   }
 }
@@ -230,7 +230,7 @@ export class CrdSchemaRegistry {
 export function validateValue(schema: JSONSchemaProps, value: unknown, where?: string): SchemaError[] {
   if (!isRecord(schema)) throw new TypeError(`validateValue: schema must be an object, got ${jsonTypeOf(schema)}`);
   const issues: Issue[] = [];
-  walk(sharedCompiler.compile(schema), value, '', { issues }, true, undefined, undefined);
+  walk(sharedCompiler.compile(schema), value, '', contextFor(issues), true, undefined, undefined);
   return issues.map((i) => new SchemaError(i.path, i.message, where));
 }
 
@@ -553,6 +553,12 @@ interface Issue {
 
 interface Ctx {
   readonly issues: Issue[];
+  /** Adds to `issues`; made once per validation, not per node. */
+  readonly issue: Report;
+}
+
+function contextFor(issues: Issue[]): Ctx {
+  return { issues, issue: (path, message) => void issues.push({ path, message }) };
 }
 
 /** Set only for the object being validated as a whole, whose metadata is ObjectMeta. */
@@ -571,9 +577,7 @@ interface ResourceRoot {
  * place, so that defaults from the skeleton count inside branches too.
  */
 function walk(n: Node, value: unknown, path: string, ctx: Ctx, structural: boolean, skeleton: Node | undefined, root: ResourceRoot | undefined): void {
-  const issue = (at: string, message: string): void => {
-    ctx.issues.push({ path: at, message });
-  };
+  const issue = ctx.issue;
   if (value === null) {
     // An untyped node (x-kubernetes-preserve-unknown-fields without a type, or
     // a branch that only lists `required`) has no type for null to violate.
@@ -642,7 +646,7 @@ function walk(n: Node, value: unknown, path: string, ctx: Ctx, structural: boole
 }
 
 function branchIssues(branch: Node, value: unknown, path: string, skeleton: Node | undefined): Issue[] {
-  const ctx: Ctx = { issues: [] };
+  const ctx = contextFor([]);
   walk(branch, value, path, ctx, false, skeleton, undefined);
   return ctx.issues;
 }
@@ -731,24 +735,23 @@ function checkObject(
   root: ResourceRoot | undefined,
   issue: Report,
 ): void {
-  const defaulted = (key: string): boolean => n.props?.get(key)?.hasDefault === true || skeleton?.props?.get(key)?.hasDefault === true;
-  const present = (key: string): boolean => Object.hasOwn(value, key) && value[key] !== undefined;
-
   // Defaults are applied before validation: a missing field with a default is there.
   for (const key of n.required) {
-    if (!present(key) && !defaulted(key)) issue(`${path}/${escapePointer(key)}`, `required field "${key}" is missing`);
+    if (!present(value, key) && !defaulted(n, skeleton, key)) issue(`${path}/${escapePointer(key)}`, `required field "${key}" is missing`);
   }
   if (n.minProperties !== undefined || n.maxProperties !== undefined) {
-    const count = new Set([...Object.keys(value).filter(present), ...[...(n.props?.keys() ?? [])].filter(defaulted)]).size;
+    const count = new Set([...Object.keys(value).filter((k) => present(value, k)), ...[...(n.props?.keys() ?? [])].filter((k) => defaulted(n, skeleton, k))]).size;
     if (n.minProperties !== undefined && count < n.minProperties) issue(path, `must have at least ${n.minProperties} properties, got ${count}`);
     if (n.maxProperties !== undefined && count > n.maxProperties) issue(path, `must have at most ${n.maxProperties} properties, got ${count}`);
   }
 
   const embedded = structural && (root !== undefined || n.embedded);
   if (embedded) checkTypeMeta(value, path, root !== undefined, issue);
-  if (root !== undefined && !present('metadata')) issue(`${path}/metadata`, 'required field "metadata" is missing (name or generateName is required)');
+  if (root !== undefined && !present(value, 'metadata')) issue(`${path}/metadata`, 'required field "metadata" is missing (name or generateName is required)');
 
-  for (const [key, child] of Object.entries(value)) {
+  // Keys, not entries: no pair array per property of every object validated.
+  for (const key of Object.keys(value)) {
+    const child = value[key];
     if (child === undefined) continue; // absent once serialised to JSON
     const childPath = `${path}/${escapePointer(key)}`;
     const sub = n.props?.get(key);
@@ -771,6 +774,14 @@ function checkObject(
       issue(childPath, `unknown field "${key}"`);
     }
   }
+}
+
+function present(value: Readonly<Record<string, unknown>>, key: string): boolean {
+  return Object.hasOwn(value, key) && value[key] !== undefined;
+}
+
+function defaulted(n: Node, skeleton: Node | undefined, key: string): boolean {
+  return n.props?.get(key)?.hasDefault === true || skeleton?.props?.get(key)?.hasDefault === true;
 }
 
 // ---------------------------------------------------------------------------
