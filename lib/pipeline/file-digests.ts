@@ -8,8 +8,8 @@ export type FileStamp = readonly [number, number, number];
 
 export const fileStamp = (s: Stats): FileStamp => [s.size, s.mtimeMs, s.ino];
 
-/** Whether `recorded` (a stamp, possibly followed by more) is the stamp of `s`. */
-export const sameStamp = (recorded: readonly unknown[], s: Stats): boolean => recorded[0] === s.size && recorded[1] === s.mtimeMs && recorded[2] === s.ino;
+/** Whether the stamp at index `at` of `recorded` (stamps in turn, or a stamp followed by more) is the stamp of `s`. */
+export const sameStamp = (recorded: readonly unknown[], s: Stats, at = 0): boolean => recorded[at] === s.size && recorded[at + 1] === s.mtimeMs && recorded[at + 2] === s.ino;
 
 interface DigestsFile {
   readonly format: 1;

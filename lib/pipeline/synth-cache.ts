@@ -9,7 +9,7 @@ import { OUTPUT_MARKER, replaceFile } from '../bytes/atomic-write.ts';
 import { canonicalJsonOfAny, setOwn } from '../bytes/json.ts';
 import { sha256Hex as sha256 } from '../bytes/sha256.ts';
 import type { ComponentHashes } from '../release/content-hash.ts';
-import type { FileDigests } from './file-digests.ts';
+import { fileStamp, sameStamp, type FileDigests } from './file-digests.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 
 /**
@@ -48,7 +48,7 @@ export interface FolderStamps {
    * 500-bundle matrix come in a handful of layouts.
    */
   readonly paths: readonly string[];
-  /** Size, mtime and inode of each of `paths`, in turn: three numbers a file. */
+  /** The stamp (lib/pipeline/file-digests.ts fileStamp) of each of `paths`, in turn: three numbers a file. */
   readonly stamps: readonly number[];
   /**
    * Folder below the bundle folder ('' is the bundle folder) → mtime and
@@ -143,15 +143,12 @@ function filesBelow(dir: string, dirs?: string[]): string[] {
 /** The stamps of every file below a bundle folder and of every folder, as recorded after writing it. */
 export function stampFolder(bundleDir: string): FolderStamps {
   const dirs: string[] = [];
-  const paths = filesBelow(bundleDir, dirs).map((p) => relative(bundleDir, p)).sort();
-  const stamps: number[] = [];
-  for (const p of paths) {
-    const s = lstatSync(join(bundleDir, p));
-    stamps.push(s.size, s.mtimeMs, s.ino);
-  }
+  const files = filesBelow(bundleDir, dirs)
+    .map((file) => ({ file, path: relative(bundleDir, file) }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
-    paths,
-    stamps,
+    paths: files.map((f) => f.path),
+    stamps: files.flatMap((f) => fileStamp(lstatSync(f.file))),
     dirs: Object.fromEntries(dirs.map((d) => {
       const s = lstatSync(d);
       return [relative(bundleDir, d), [s.mtimeMs, s.ino] as const];
@@ -175,7 +172,7 @@ export function folderUnchanged(bundleDir: string, recorded: FolderStamps): bool
     }
     for (let i = 0; i < paths.length; i++) {
       const s = lstatSync(below + paths[i], { throwIfNoEntry: false });
-      if (s === undefined || !s.isFile() || stamps[3 * i] !== s.size || stamps[3 * i + 1] !== s.mtimeMs || stamps[3 * i + 2] !== s.ino) return false;
+      if (s === undefined || !s.isFile() || !sameStamp(stamps, s, 3 * i)) return false;
     }
     return true;
   } catch {
