@@ -71,20 +71,20 @@ const CLAIM_BATCH = 8;
  * 0 while unclaimed), so a thread that starts late (a worker loads the
  * stacks and cdk8s first) or runs slower takes fewer and all end together.
  * `claimBatch` gives a predicate for one batch: true for a bundle this
- * thread has just claimed, until it holds CLAIM_BATCH of them; a batch
+ * thread has just claimed, until it holds `batchSize` (default CLAIM_BATCH) of them; a batch
  * that claims nothing means every bundle is taken.
  */
 export class BundleClaims {
   private readonly indexOf: ReadonlyMap<string, number>;
 
-  public constructor(private readonly claims: Int32Array, paths: readonly string[], private readonly thread: number) {
+  public constructor(private readonly claims: Int32Array, paths: readonly string[], private readonly thread: number, private readonly batchSize = CLAIM_BATCH) {
     this.indexOf = new Map(paths.map((p, i) => [p, i]));
   }
 
   public claimBatch(): (path: string) => boolean {
     let taken = 0;
     return (path) => {
-      if (taken >= CLAIM_BATCH) return false;
+      if (taken >= this.batchSize) return false;
       const i = this.indexOf.get(path);
       if (i === undefined || Atomics.compareExchange(this.claims, i, 0, this.thread + 1) !== 0) return false;
       taken++;

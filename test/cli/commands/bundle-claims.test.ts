@@ -64,13 +64,26 @@ describe('StackClaims', () => {
 
   it('hands out whole stacks, every definition of a stack in the batch that claimed it, in definition order', () => {
     const shared = new Int32Array(new SharedArrayBuffer(4 * stacks.length));
-    const first = new StackClaims(shared, stacks, 0);
-    const second = new StackClaims(shared, stacks, 1);
+    const first = new StackClaims(shared, stacks, 0, 8);
+    const second = new StackClaims(shared, stacks, 1, 8);
     const a = first.next(definitions);
     const b = second.next(definitions);
     expect(a.map((d) => `${stackOf(d)} ${d.minor}`)).toEqual(['p/a 1-33', 'p/b 1-33', 'p/a 1-34', 'q/s0 1-34', 'q/s1 1-34', 'q/s2 1-34', 'q/s3 1-34', 'q/s4 1-34', 'q/s5 1-34']);
     expect(b.map(stackOf)).toEqual(['q/s6', 'q/s7', 'q/s8', 'q/s9']);
     expect(first.next(definitions)).toEqual([]);
     expect(second.next(definitions)).toEqual([]);
+  });
+
+  it('hands out one stack a batch by default, with all its definitions', () => {
+    const shared = new Int32Array(new SharedArrayBuffer(4 * stacks.length));
+    const first = new StackClaims(shared, stacks, 0);
+    const second = new StackClaims(shared, stacks, 1);
+    expect(first.next(definitions).map((d) => `${stackOf(d)} ${d.minor}`)).toEqual(['p/a 1-33', 'p/a 1-34']);
+    expect(second.next(definitions).map(stackOf)).toEqual(['p/b']);
+    expect(first.next(definitions).map(stackOf)).toEqual(['q/s0']);
+    const rest: string[] = [];
+    for (let batch = second.next(definitions); batch.length > 0; batch = second.next(definitions)) rest.push(...batch.map(stackOf));
+    expect(rest).toEqual(Array.from({ length: 9 }, (_, i) => `q/s${i + 1}`));
+    expect(first.next(definitions)).toEqual([]);
   });
 });
