@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the compiled CLI from .build/ (written by `npm run build`, which
-// `npm ci` runs through `prepare`; bin/compiled.mjs loads it with its code
+// `npm ci` runs through `prepare`; bin/compiled.cjs loads it with its code
 // cache) when it is at least as new as every source file; otherwise the
 // TypeScript sources through tsx's loader, so an edited checkout never runs
 // stale code. Compiled start-up skips transpiling ~150 modules on every run.
@@ -37,7 +37,7 @@ function compiledIsFresh() {
 const needsTsx = process.argv[2] === 'new' || process.env.CLUSTER_STACKS_FROM_SOURCE === '1';
 let run;
 if (!needsTsx && compiledIsFresh()) {
-  const { loadCompiledCli } = await import('./compiled.mjs');
+  const { loadCompiledCli } = (await import('./compiled.cjs')).default;
   ({ run } = loadCompiledCli().cli);
 } else {
   const { register } = await import('tsx/esm/api');

@@ -1,63 +1,18 @@
-// The compiled CLI as bin/cluster-stacks.mjs runs it: .build/cli.cjs, one
-// CommonJS file that scripts/build.mjs bundles from cli/main.ts, compiled
-// with V8's code cache for it.
-//
-// Why: a short command spent a fifth of its time parsing and compiling
-// JavaScript (the ESM chunks, then each function on its first call). Node.js
-// 20 keeps no compile cache for ES modules, but vm.Script takes V8's cached
-// data for a classic script: the build runs a few commands once, asks V8 for
-// the bytecode of every function compiled by then, and later processes start
-// from it. V8 checks the data's V8 version and flags and the source's length
-// only, so the cache file is named by the sha256 of the source it was made
-// for; a cache V8 rejects all the same only costs the compile it would have
-// saved.
-import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+// What the build and the tests use of the compiled CLI's loader
+// (bin/compiled.cjs, which bin/cluster-stacks.mjs and bin/worker.cjs run):
+// the loader itself, and the code caches' writers.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import loader from './compiled.cjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const COMPILED_CLI = join(root, '.build', 'cli.cjs');
-/** A code cache larger than this is not the build's (it is about 1 MiB). */
-const MAX_CACHE_BYTES = 64 * 1024 * 1024;
-
-/** The code cache made for these bytes of a compiled CLI, in the `code-cache` folder beside it. */
-const cacheFileOf = (file, source) => join(dirname(file), 'code-cache', `${createHash('sha256').update(source).digest('hex')}.bin`);
-
-function readCache(file) {
-  try {
-    return existsSync(file) && lstatSync(file).isFile() && lstatSync(file).size <= MAX_CACHE_BYTES ? readFileSync(file) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const { COMPILED_CLI, COMPILED_WORKERS, loadCompiledCli } = loader;
+const { cacheFileOf } = loader;
 
 /**
- * Loads the compiled CLI `file` (default .build/cli.cjs) with its code cache
- * unless `useCache` is false, and returns its exports ({ run }) and the
- * compiled script, whose createCachedData() writeCodeCache saves.
- */
-export function loadCompiledCli({ file = COMPILED_CLI, useCache = true } = {}) {
-  const source = readFileSync(file, 'utf8');
-  const cachedData = useCache ? readCache(cacheFileOf(file, source)) : undefined;
-  const script = new vm.Script(Module.wrap(source), {
-    filename: file,
-    ...(cachedData ? { cachedData } : {}),
-    // import() of a module the bundle does not hold goes to Node.js's own loader.
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
-  const module = { exports: {} };
-  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
-  return { cli: module.exports, script, source, cacheRejected: cachedData !== undefined && script.cachedDataRejected === true };
-}
-
-/**
- * The build's last step: loads the bundle without a cache, runs `commands`
- * through it (each must write nothing: dry runs), and saves the code cache of
- * everything they compiled, replacing older caches. A command that fails only
- * means less is cached.
+ * The build's last step for the CLI: loads the bundle without a cache, runs
+ * `commands` through it (each must write nothing: dry runs), and saves the
+ * code cache of everything they compiled. A command that fails only means
+ * less is cached.
  */
 export async function writeCodeCache(commands) {
   const { cli, script, source } = loadCompiledCli({ useCache: false });
@@ -69,10 +24,26 @@ export async function writeCodeCache(commands) {
       // Less cached; the command itself reports its errors when a user runs it.
     }
   }
-  const target = cacheFileOf(COMPILED_CLI, source);
-  const dir = dirname(target);
-  mkdirSync(dir, { recursive: true });
-  for (const name of readdirSync(dir)) if (join(dir, name) !== target) rmSync(join(dir, name), { force: true });
+  return saveCodeCache(COMPILED_CLI, source, script);
+}
+
+/**
+ * The same for the worker threads' bundle (.build/workers.cjs, run by
+ * bin/worker.cjs): its train() does a worker's work on the shipped stacks.
+ */
+export async function writeWorkersCodeCache(root) {
+  const { cli, script, source } = loadCompiledCli({ file: COMPILED_WORKERS, useCache: false });
+  try {
+    await cli.train(root);
+  } catch {
+    // Less cached.
+  }
+  return saveCodeCache(COMPILED_WORKERS, source, script);
+}
+
+function saveCodeCache(file, source, script) {
+  const target = cacheFileOf(file, source);
+  mkdirSync(dirname(target), { recursive: true });
   writeFileSync(`${target}.tmp`, script.createCachedData());
   renameSync(`${target}.tmp`, target);
   return target;

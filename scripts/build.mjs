@@ -46,7 +46,7 @@ const common = {
 // the CRD cache writer this script runs below.
 const result = await build({
   ...common,
-  entryPoints: ['main.ts', 'cli/commands/synth-worker.ts', 'cli/commands/release-worker.ts', 'cli/commands/synth.ts', 'cli/commands/release.ts', 'stacks/index.ts', 'lib/pipeline/crd-files.ts'],
+  entryPoints: ['main.ts', 'cli/commands/synth-worker.ts', 'cli/commands/release-worker.ts', 'cli/commands/synth.ts', 'cli/commands/release.ts', 'cli/commands/worker-entry.ts', 'stacks/index.ts', 'lib/pipeline/crd-files.ts'],
   outbase: '.',
   outdir: out,
   chunkNames: 'chunks/[name]-[hash]',
@@ -59,7 +59,7 @@ const result = await build({
 // Which sources each output file holds.
 writeFileSync(join(out, 'meta.json'), JSON.stringify(result.metafile));
 
-// The CLI as one CommonJS script, which bin/compiled.mjs runs with V8's code
+// The CLI as one CommonJS script, which bin/compiled.cjs runs with V8's code
 // cache (written below). A command's modules stay lazy: esbuild initializes
 // a module reached only through import() when it is first imported.
 await build({
@@ -68,6 +68,17 @@ await build({
   outfile: join(out, 'cli.cjs'),
   format: 'cjs',
   // import.meta does not exist in a script; the sources use only its url.
+  define: { 'import.meta.url': '__clusterStacksModuleUrl' },
+  banner: { js: "const __clusterStacksModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+
+// The worker threads as one CommonJS script with the CLI's stacks
+// (cli/workers.ts), which bin/worker.cjs runs with its code cache.
+await build({
+  ...common,
+  entryPoints: ['cli/workers.ts'],
+  outfile: join(out, 'workers.cjs'),
+  format: 'cjs',
   define: { 'import.meta.url': '__clusterStacksModuleUrl' },
   banner: { js: "const __clusterStacksModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
@@ -84,7 +95,7 @@ writeCrdStamps(crdFiles);
 // instead of in every process. They write nothing of the project's: a dry
 // run, and a development release into a temp folder (hash mode leaves the
 // version records and dist/ alone).
-const { writeCodeCache } = await import(pathToFileURL(join(root, 'bin', 'compiled.mjs')).href);
+const { writeCodeCache, writeWorkersCodeCache } = await import(pathToFileURL(join(root, 'bin', 'compiled.mjs')).href);
 const training = mkdtempSync(join(tmpdir(), 'cluster-stacks-build-'));
 try {
   await writeCodeCache([
@@ -92,6 +103,7 @@ try {
     ['synth', '--dry-run', '-q'],
     ['release', '--mode', 'hash', '--release-dir', join(training, 'release'), '-q'],
   ]);
+  await writeWorkersCodeCache(root);
 } finally {
   rmSync(training, { recursive: true, force: true });
 }

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { writeStagedFiles, type TreeFile } from '../../lib/bytes/atomic-write.ts';
-import { entryModuleUrl } from '../../lib/pipeline/project-root.ts';
 import type { ReleasePlan } from '../../lib/release/release.ts';
 import { formatFindings, pathLabel } from '../../lib/release/upgrade-check.ts';
 import { BundleClaims, canSynthesizeInParallel, synthesisThreads, type StagedOutput } from './synth-parallel.ts';
+import { workerEntry } from './worker-entry.ts';
 
 /** What the release command reports of one bundle. */
 export interface ReleasedBundle {
@@ -188,9 +188,10 @@ export async function planInWorkers(
   const stacks = [...new Set(definitions.map(stackOf))];
   const n = Math.min(synthesisThreads(), stacks.length);
   const claims = new Int32Array(new SharedArrayBuffer(4 * stacks.length));
-  const url = entryModuleUrl('cli/commands/release-worker');
+  const entry = workerEntry('release', request.definitionsModule);
+  if (!entry) throw new Error('planInWorkers: no compiled worker module (run the compiled CLI)');
   const workers = Array.from({ length: n - 1 }, (_, w) => new Promise<PlainPlan>((resolve, reject) => {
-    const worker = new Worker(url, { workerData: { request: { ...request, stacks } satisfies ReleaseWorkerRequest, claims, index: w + 1 } });
+    const worker = new Worker(entry.url, { workerData: { ...entry.data, request: { ...request, stacks } satisfies ReleaseWorkerRequest, claims, index: w + 1 } });
     let replied = false;
     worker.once('message', (reply: ReleaseWorkerReply) => {
       replied = true;

@@ -6,8 +6,9 @@ import type { ClusterStackVersions } from '../../constructs/metadata.ts';
 import type { ComponentHashes } from '../../lib/release/content-hash.ts';
 import { stampFolder, type FolderStamps } from '../../lib/pipeline/synth-cache.ts';
 import { writeStagedFiles } from '../../lib/bytes/atomic-write.ts';
-import { BUILD_ROOT, entryModuleUrl } from '../../lib/pipeline/project-root.ts';
+import { BUILD_ROOT } from '../../lib/pipeline/project-root.ts';
 import type { ClusterApiVersion } from './synth-v1beta2.ts';
+import { workerEntry } from './worker-entry.ts';
 
 /** A bundle as a worker hands it back: the output files (none when it wrote them itself) and the content hashes. */
 export interface ProducedBundle {
@@ -93,12 +94,16 @@ export class BundleClaims {
   }
 }
 
-/** Below this many bundles a worker's start-up (loading the stacks and cdk8s again) costs more than it saves. */
+/**
+ * Below this many bundles a worker's start-up (loading the stacks and cdk8s
+ * again) costs more than it saves. CLUSTER_STACKS_PARALLEL_MIN_BUNDLES sets
+ * another (tests run the workers on the shipped six).
+ */
 export const PARALLEL_MIN_BUNDLES = 128;
 
-/** The worker's compiled module; undefined when running the TypeScript sources (tsx, vitest), which workers cannot load. */
-function workerModule(): URL | undefined {
-  return BUILD_ROOT !== undefined ? entryModuleUrl('cli/commands/synth-worker') : undefined;
+function parallelMinBundles(): number {
+  const configured = Number(process.env.CLUSTER_STACKS_PARALLEL_MIN_BUNDLES);
+  return Number.isInteger(configured) && configured >= 1 ? configured : PARALLEL_MIN_BUNDLES;
 }
 
 /**
@@ -112,7 +117,7 @@ export function synthesisThreads(): number {
 
 /** Whether `count` bundles can be spread over worker threads here: the compiled CLI, a large enough matrix, more than one thread (synth, and release through canReleaseInParallel). */
 export function canSynthesizeInParallel(count: number, definitionsModule: string | undefined): definitionsModule is string {
-  return definitionsModule !== undefined && workerModule() !== undefined && count >= PARALLEL_MIN_BUNDLES && synthesisThreads() > 1;
+  return definitionsModule !== undefined && BUILD_ROOT !== undefined && count >= parallelMinBundles() && synthesisThreads() > 1;
 }
 
 /**
@@ -130,8 +135,8 @@ export function synthesizeInWorkers(
   local: (only: (path: string) => boolean) => { bundles: ProducedBundle[]; problems: string[] },
   staged?: StagedOutput,
 ): { bundles: ProducedBundle[]; problems: string[] } {
-  const url = workerModule();
-  if (!url) throw new Error('synthesizeInWorkers: no compiled worker module (run the compiled CLI)');
+  const entry = workerEntry('synth', definitionsModule);
+  if (!entry) throw new Error('synthesizeInWorkers: no compiled worker module (run the compiled CLI)');
   const n = Math.min(synthesisThreads(), bundles.length);
   const done = new Int32Array(new SharedArrayBuffer(4 * n));
   const claims = new Int32Array(new SharedArrayBuffer(4 * bundles.length));
@@ -143,7 +148,7 @@ export function synthesizeInWorkers(
   };
   const started = Array.from({ length: n - 1 }, (_, w) => {
     const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(url, { workerData: { request, port: port2, done, claims, index: w + 1 }, transferList: [port2] });
+    const worker = new Worker(entry.url, { workerData: { ...entry.data, request, port: port2, done, claims, index: w + 1 }, transferList: [port2] });
     worker.unref();
     return { worker, port: port1 };
   });
