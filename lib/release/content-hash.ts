@@ -28,10 +28,29 @@ export interface ComponentHashes {
 export type Component = keyof ComponentHashes;
 export const COMPONENTS: readonly Component[] = ['clusterClass', 'clusterAddon', 'nodeImage', 'kubernetes'];
 
-/** sha256 over a set of files: sorted by path, each path and content length-prefixed so no two sets collide. */
-export function hashFiles(files: readonly BundleFile[]): string {
+/**
+ * Every occurrence of `from` in the file at `path` read as `to`: a file as
+ * atPlaceholderVersions gives it, hashed without building its renamed
+ * bytes (the ClusterClass file, some 100 KiB a bundle).
+ */
+export interface HashedRename {
+  readonly path: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * sha256 over a set of files: sorted by path, each path and content
+ * length-prefixed so no two sets collide. With `rename`, the hash of the
+ * files with that file renamed (see HashedRename).
+ */
+export function hashFiles(files: readonly BundleFile[], rename?: HashedRename): string {
   const hash = createHash('sha256');
   for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    if (rename !== undefined && f.path === rename.path && rename.from !== '') {
+      hashRenamed(hash, f, rename);
+      continue;
+    }
     // update() encodes text as UTF-8 itself: no copy of each file's bytes.
     hash.update(`${Buffer.byteLength(f.path)}:${f.path}\0${Buffer.byteLength(f.content)}:`);
     hash.update(f.content);
@@ -39,9 +58,24 @@ export function hashFiles(files: readonly BundleFile[]): string {
   return hash.digest('hex');
 }
 
-/** The component hashes of a bundle synthesized with placeholder versions. */
-export function componentHashes(files: readonly BundleFile[], kubernetes: string): ComponentHashes {
-  const pick = (test: (path: string) => boolean) => hashFiles(files.filter((f) => test(f.path)));
+/** The same updates as for the file's content with every `from` replaced by `to`, from slices of it. */
+function hashRenamed(hash: ReturnType<typeof createHash>, f: BundleFile, { from, to }: HashedRename): void {
+  const starts: number[] = [];
+  for (let i = f.content.indexOf(from); i !== -1; i = f.content.indexOf(from, i + from.length)) starts.push(i);
+  const length = Buffer.byteLength(f.content) + starts.length * (Buffer.byteLength(to) - Buffer.byteLength(from));
+  hash.update(`${Buffer.byteLength(f.path)}:${f.path}\0${length}:`);
+  let at = 0;
+  for (const i of starts) {
+    hash.update(f.content.slice(at, i));
+    hash.update(to);
+    at = i + from.length;
+  }
+  hash.update(f.content.slice(at));
+}
+
+/** The component hashes of a bundle synthesized with placeholder versions (or read so, through `rename`). */
+export function componentHashes(files: readonly BundleFile[], kubernetes: string, rename?: HashedRename): ComponentHashes {
+  const pick = (test: (path: string) => boolean) => hashFiles(files.filter((f) => test(f.path)), rename);
   return {
     clusterClass: pick((p) => p === BundleFiles.clusterClass),
     clusterAddon: pick((p) => p === BundleFiles.clusterAddonConfig || p.startsWith(`${BundleFiles.clusterAddonDir}/`)),
@@ -65,9 +99,14 @@ export function atPlaceholderVersions<F extends { readonly path: string; readonl
   return files.map((f) => (f.path === BundleFiles.clusterClass && versioned !== placeholder ? { ...f, content: f.content.split(versioned).join(placeholder) } : f));
 }
 
-/** The component hashes of a bundle rendered at `versions`. */
+/**
+ * The component hashes of a bundle rendered at `versions`: those of its
+ * files atPlaceholderVersions, hashed without making them.
+ */
 export function bundleHashes(bundle: { readonly files: readonly BundleFile[]; readonly identity: ClusterStackIdentity; readonly versions: ClusterStackVersions }): ComponentHashes {
-  return componentHashes(atPlaceholderVersions(bundle.files, bundle.identity, bundle.versions), bundle.identity.kubernetes.toString());
+  const from = clusterClassName(bundle.identity, bundle.versions.clusterStack);
+  const to = clusterClassName(bundle.identity, PLACEHOLDER_VERSIONS.clusterStack);
+  return componentHashes(bundle.files, bundle.identity.kubernetes.toString(), from === to ? undefined : { path: BundleFiles.clusterClass, from, to });
 }
 
 /** One short hash over all components, for `v0-sha.<hash>` development versions. */
