@@ -5,7 +5,7 @@
  *
  * Options:
  *   --runs N           runs of each single command (default 7)
- *   --matrix-runs N    runs of each synthetic-matrix command (default 3)
+ *   --matrix-runs N    runs of each synthetic-matrix command (default 5)
  *   --sizes a,b,c      synthetic matrix sizes, ascending (default 150,300,500: all above the size that goes to worker threads, so the steps compare like with like)
  *   --only g1,g2       only these groups: help, bundle, shipped, matrix,
  *                      incremental, helm, csctl (then nothing is written
@@ -31,8 +31,12 @@ const TARGET_MS = { help: 150, bundle: 250, shipped: 350, perBundle: 5, incremen
 const TARGET_RSS_KIB = 1024 * 1024;
 /** The bundle of the one-bundle rows, helm and csctl. */
 const BUNDLE = { provider: 'openstack', stack: 'scs', kubernetes: '1.34' } as const;
-/** metrics-server chart versions the incremental runs give the edited stack in turn: each run is a real change. */
-const EDITS = ['3.12.2', '3.12.1', '3.12.0', '3.11.0'];
+/**
+ * metrics-server chart versions the incremental runs give the edited stack
+ * in turn (those with a values contract): each differs from the one before,
+ * the first from the shipped 3.13.0, so each run is a real change.
+ */
+const EDITS = ['3.12.2', '3.12.1', '3.12.0', '3.11.0', '3.13.0', '3.12.2'];
 
 /** Files, folders and bytes below `dir`. */
 function treeSize(dir: string): { files: number; folders: number; bytes: number } {
@@ -83,7 +87,7 @@ function options(args: readonly string[]): Options {
   if (unknown.length > 0) throw new Error(`--only: unknown group(s) ${unknown.join(', ')}; groups: ${GROUPS.join(', ')}`);
   return {
     runs: count('--runs', 7),
-    matrixRuns: count('--matrix-runs', 3),
+    matrixRuns: count('--matrix-runs', 5),
     sizes,
     groups: new Set((only ?? GROUPS) as Group[]),
     out: value('--out') ?? (only ? undefined : join(ROOT, 'bench', 'RESULTS.md')),
