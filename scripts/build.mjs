@@ -59,29 +59,22 @@ const result = await build({
 // Which sources each output file holds.
 writeFileSync(join(out, 'meta.json'), JSON.stringify(result.metafile));
 
-// The CLI as one CommonJS script, which bin/compiled.cjs runs with V8's code
-// cache (written below). A command's modules stay lazy: esbuild initializes
-// a module reached only through import() when it is first imported.
-await build({
-  ...common,
-  entryPoints: ['cli/main.ts'],
-  outfile: join(out, 'cli.cjs'),
-  format: 'cjs',
-  // import.meta does not exist in a script; the sources use only its url.
-  define: { 'import.meta.url': '__clusterStacksModuleUrl' },
-  banner: { js: "const __clusterStacksModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-});
-
-// The worker threads as one CommonJS script with the CLI's stacks
-// (cli/workers.ts), which bin/worker.cjs runs with its code cache.
-await build({
-  ...common,
-  entryPoints: ['cli/workers.ts'],
-  outfile: join(out, 'workers.cjs'),
-  format: 'cjs',
-  define: { 'import.meta.url': '__clusterStacksModuleUrl' },
-  banner: { js: "const __clusterStacksModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-});
+/** One CommonJS script bundled from `entry`, which bin/compiled.cjs loads with V8's code cache (written below). */
+const script = (entry, file) =>
+  build({
+    ...common,
+    entryPoints: [entry],
+    outfile: join(out, file),
+    format: 'cjs',
+    // import.meta does not exist in a script; the sources use only its url.
+    define: { 'import.meta.url': '__clusterStacksModuleUrl' },
+    banner: { js: "const __clusterStacksModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  });
+// The CLI. A command's modules stay lazy: esbuild initializes a module
+// reached only through import() when it is first imported.
+await script('cli/main.ts', 'cli.cjs');
+// The worker threads, with the CLI's stacks (cli/workers.ts), run through bin/worker.cjs.
+await script('cli/workers.ts', 'workers.cjs');
 
 // The pinned CRDs parsed once, with a summary of what each serves, by the
 // module that reads them (lib/pipeline/crd-files.ts), as just built.
