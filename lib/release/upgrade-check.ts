@@ -212,7 +212,8 @@ function narrowing(old: Schema, next: Schema, at: string): { path: string; text:
   const out: { path: string; text: string }[] = [];
   const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
   for (const k of EQUAL) {
-    if (JSON.stringify(old[k]) !== JSON.stringify(next[k])) {
+    // Mostly absent on both sides: no JSON to compare then.
+    if (old[k] !== next[k] && JSON.stringify(old[k]) !== JSON.stringify(next[k])) {
       // Dropping a format, pattern or validation rule widens; anything else may narrow.
       if (next[k] === undefined && k !== 'type' && k !== 'x-kubernetes-preserve-unknown-fields' && k !== 'x-kubernetes-int-or-string') continue;
       out.push({ path: `${at}/${k}`, text: `${k} changes from ${show(old[k])} to ${show(next[k])}` });
