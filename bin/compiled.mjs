@@ -15,7 +15,7 @@ const { cacheFileOf } = loader;
  * less is cached.
  */
 export async function writeCodeCache(commands) {
-  const { cli, script, source } = loadCompiledCli({ useCache: false });
+  const { cli, script, bytes } = loadCompiledCli({ useCache: false });
   const quiet = { out: () => undefined, err: () => undefined };
   for (const argv of commands) {
     try {
@@ -24,7 +24,7 @@ export async function writeCodeCache(commands) {
       // Less cached; the command itself reports its errors when a user runs it.
     }
   }
-  return saveCodeCache(COMPILED_CLI, source, script);
+  return saveCodeCache(COMPILED_CLI, bytes, script);
 }
 
 /**
@@ -32,17 +32,17 @@ export async function writeCodeCache(commands) {
  * bin/worker.cjs): its train() does a worker's work on the shipped stacks.
  */
 export async function writeWorkersCodeCache(root) {
-  const { cli, script, source } = loadCompiledCli({ file: COMPILED_WORKERS, useCache: false });
+  const { cli, script, bytes } = loadCompiledCli({ file: COMPILED_WORKERS, useCache: false });
   try {
     await cli.train(root);
   } catch {
     // Less cached.
   }
-  return saveCodeCache(COMPILED_WORKERS, source, script);
+  return saveCodeCache(COMPILED_WORKERS, bytes, script);
 }
 
-function saveCodeCache(file, source, script) {
-  const target = cacheFileOf(file, source);
+function saveCodeCache(file, bytes, script) {
+  const target = cacheFileOf(file, bytes);
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(`${target}.tmp`, script.createCachedData());
   renameSync(`${target}.tmp`, target);

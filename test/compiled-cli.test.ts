@@ -96,8 +96,13 @@ describe('the compiled CLI in .build/', () => {
 
   it('runs from its code cache only when the cache was made for its bytes', async () => {
     type Loaded = { script: { cachedDataRejected?: boolean }; cacheRejected: boolean };
-    const { loadCompiledCli } = (await import(pathToFileURL(join(ROOT, 'bin', 'compiled.mjs')).href)) as { loadCompiledCli: (o?: { file?: string; useCache?: boolean }) => Loaded };
+    const { loadCompiledCli, COMPILED_WORKERS } = (await import(pathToFileURL(join(ROOT, 'bin', 'compiled.mjs')).href)) as {
+      loadCompiledCli: (o?: { file?: string; useCache?: boolean }) => Loaded;
+      COMPILED_WORKERS: string;
+    };
     expect(loadCompiledCli().script.cachedDataRejected).toBe(false);
+    // The worker threads' script has a cache of its own (cli/workers.ts).
+    expect(loadCompiledCli({ file: COMPILED_WORKERS }).script.cachedDataRejected).toBe(false);
     // Without the cache V8 is given nothing to accept or reject.
     expect(loadCompiledCli({ useCache: false }).script.cachedDataRejected).toBeUndefined();
     // A copy of the same bytes finds the cache beside it; a copy with one
