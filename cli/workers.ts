@@ -19,7 +19,7 @@ import { planRelease } from '../lib/release/release.ts';
 import { bundleHashes } from '../lib/release/content-hash.ts';
 import { plainPlan } from './commands/release-parallel.ts';
 import { runReleaseWorker } from './commands/release-worker-run.ts';
-import { bundlesForClusterApi } from './commands/synth-v1beta2.ts';
+import { bundlesForClusterApi, DEFAULT_CLUSTER_API_VERSION } from './commands/synth-v1beta2.ts';
 import { runSynthWorker } from './commands/synth-worker-run.ts';
 import { loadStacks } from './stacks.ts';
 
@@ -45,6 +45,6 @@ export async function train(root: string): Promise<void> {
   const bundles = synthesize(stacks);
   validateBundles(bundles, registry);
   bundles.forEach((b) => bundleHashes(b));
-  bundlesForClusterApi('v1beta1', bundles);
+  bundlesForClusterApi(DEFAULT_CLUSTER_API_VERSION, bundles);
   plainPlan(await planRelease({ root, definitions: stacks, mode: { kind: 'hash' }, registry, compression: 'calling-thread' }));
 }

@@ -101,9 +101,10 @@ export class BundleClaims {
  */
 export const PARALLEL_MIN_BUNDLES = 128;
 
-function parallelMinBundles(): number {
-  const configured = Number(process.env.CLUSTER_STACKS_PARALLEL_MIN_BUNDLES);
-  return Number.isInteger(configured) && configured >= 1 ? configured : PARALLEL_MIN_BUNDLES;
+/** The positive whole number the environment variable `name` sets, else `fallback`. */
+function countSetting(name: string, fallback: () => number): number {
+  const configured = Number(process.env[name]);
+  return Number.isInteger(configured) && configured >= 1 ? configured : fallback();
 }
 
 /**
@@ -111,13 +112,12 @@ function parallelMinBundles(): number {
  * none) for a machine shared with other work.
  */
 export function synthesisThreads(): number {
-  const configured = Number(process.env.CLUSTER_STACKS_SYNTH_THREADS);
-  return Number.isInteger(configured) && configured >= 1 ? configured : availableParallelism();
+  return countSetting('CLUSTER_STACKS_SYNTH_THREADS', availableParallelism);
 }
 
 /** Whether `count` bundles can be spread over worker threads here: the compiled CLI, a large enough matrix, more than one thread (synth, and release through canReleaseInParallel). */
 export function canSynthesizeInParallel(count: number, definitionsModule: string | undefined): definitionsModule is string {
-  return definitionsModule !== undefined && BUILD_ROOT !== undefined && count >= parallelMinBundles() && synthesisThreads() > 1;
+  return definitionsModule !== undefined && BUILD_ROOT !== undefined && count >= countSetting('CLUSTER_STACKS_PARALLEL_MIN_BUNDLES', () => PARALLEL_MIN_BUNDLES) && synthesisThreads() > 1;
 }
 
 /**

@@ -18,6 +18,9 @@ import { bundlesForClusterApi } from './synth-v1beta2.ts';
 /** The STACKS of a definitions module (WorkerRequest.definitionsModule). */
 export type DefinitionsLoader = (module: string) => Promise<readonly ClusterStackDefinition<StackVersionsRow>[]>;
 
+/** The ES module workers' loader: imports the module. */
+export const importDefinitions: DefinitionsLoader = async (module) => ((await import(module)) as { STACKS: readonly ClusterStackDefinition<StackVersionsRow>[] }).STACKS;
+
 export async function runSynthWorker(loadDefinitions: DefinitionsLoader): Promise<void> {
   const { request, port, done, claims, index } = workerData as { request: WorkerRequest; port: MessagePort; done: Int32Array; claims: Int32Array; index: number };
 
