@@ -1,15 +1,23 @@
 import { existsSync, lstatSync, readFileSync, type Stats } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { replaceFile } from '../bytes/atomic-write.ts';
 import { sha256Hex } from '../bytes/sha256.ts';
 
 /** Size, mtime (ms, fractional) and inode: a file with all three unchanged is taken to hold the same bytes. */
 export type FileStamp = readonly [number, number, number];
 
+/**
+ * `path` relative to `root` when it was spelled by join(root, …) (normalized,
+ * below it): a slice, where relative() resolves both paths again, which
+ * hundreds of source files a run notice. Anything else goes to relative().
+ */
+export const pathBelow = (root: string, path: string): string =>
+  path.length > root.length + 1 && path.startsWith(root) && path[root.length] === sep ? path.slice(root.length + 1) : relative(root, path);
+
 export const fileStamp = (s: Stats): FileStamp => [s.size, s.mtimeMs, s.ino];
 
 /** Whether the stamp at index `at` of `recorded` (stamps in turn, or a stamp followed by more) is the stamp of `s`. */
-export const sameStamp = (recorded: readonly unknown[], s: Stats, at = 0): boolean => recorded[at] === s.size && recorded[at + 1] === s.mtimeMs && recorded[at + 2] === s.ino;
+export const sameStamp = (recorded: ArrayLike<unknown>, s: Stats, at = 0): boolean => recorded[at] === s.size && recorded[at + 1] === s.mtimeMs && recorded[at + 2] === s.ino;
 
 interface DigestsFile {
   readonly format: 1;
@@ -59,7 +67,7 @@ export class FileDigests {
   /** The sha256 of a file's bytes (hex). */
   digest(file: string): string {
     const s = lstatSync(file);
-    const key = relative(this.root, file);
+    const key = pathBelow(this.root, file);
     const seen = this.known.get(key);
     const digest = seen && sameStamp(seen, s) ? seen[3] : sha256Hex(readFileSync(file));
     this.next.set(key, [...fileStamp(s), digest]);

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../../constructs/stack-definition.ts';
 import { StackVersion } from '../../../constructs/stack-version.ts';
-import { FileDigests } from '../../../lib/pipeline/file-digests.ts';
+import { FileDigests, pathBelow } from '../../../lib/pipeline/file-digests.ts';
 import { bundleKeys, folderUnchanged, readSynthCache, stampFolder, writeSynthCache, type FolderStamps, type SynthCacheEntry } from '../../../lib/pipeline/synth-cache.ts';
 import { tempRoot } from '../release/test-stack.ts';
 
@@ -135,6 +135,21 @@ describe('bundle input keys with remembered file digests', () => {
   });
 });
 
+describe('a path below a root', () => {
+  it('is what relative() gives, for paths below the root and any other', () => {
+    const cases: [string, string][] = [
+      ['/p/root', '/p/root/lib/a.ts'],
+      ['/p/root', '/p/root/a'],
+      ['/p/root', '/p/rootless/a.ts'],
+      ['/p/root', '/p/root'],
+      ['/p/root', '/p/other/a.ts'],
+      ['/', '/a/b'],
+      ['p/root', '/p/root/a'],
+    ];
+    for (const [root, path] of cases) expect(pathBelow(root, path), `${root} ${path}`).toBe(relative(root, path));
+  });
+});
+
 describe('a bundle folder\'s stamps', () => {
   const root = tempRoot();
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -148,7 +163,8 @@ describe('a bundle folder\'s stamps', () => {
     write('a.yaml', 'a: 1\n');
     write('sub/deeper/b.yaml', 'b: 1\n');
     const first = stampFolder(dir);
-    expect(Object.keys(first.dirs).sort()).toEqual(['', 'sub', 'sub/deeper']);
+    expect(first.dirs).toEqual(['', 'sub', 'sub/deeper']);
+    expect(first.paths).toEqual(['a.yaml', 'sub/deeper/b.yaml']);
     expect(folderUnchanged(dir, first)).toBe(true);
     write('sub/deeper/c.yaml', 'c: 1\n');
     expect(folderUnchanged(dir, first)).toBe(false);
@@ -162,16 +178,27 @@ describe('a bundle folder\'s stamps', () => {
     write('sub/deeper/b.yaml', 'b: 3\n');
     utimesSync(join(dir, 'sub/deeper/b.yaml'), new Date(1), new Date(1));
     expect(folderUnchanged(dir, third)).toBe(false);
-    // Stamps of the earlier formats (a record of files, with or without folders) never match.
+    // A folder replaced by another of the same name (a new inode) is a change.
+    const fourth = stampFolder(dir);
+    renameSync(join(dir, 'sub'), join(root, 'moved'));
+    mkdirSync(join(dir, 'sub', 'deeper'), { recursive: true });
+    renameSync(join(root, 'moved', 'deeper', 'b.yaml'), join(dir, 'sub', 'deeper', 'b.yaml'));
+    expect(folderUnchanged(dir, fourth)).toBe(false);
+    // Stamps of the earlier formats (a record of files; folders as a record) never match.
     const { paths, stamps, dirs } = stampFolder(dir);
-    const files = Object.fromEntries(paths.map((p, i) => [p, stamps.slice(3 * i, 3 * i + 3)]));
+    const list = Array.from(stamps);
+    const files = Object.fromEntries(paths.map((p, i) => [p, list.slice(3 * i, 3 * i + 3)]));
     expect(folderUnchanged(dir, { files } as unknown as FolderStamps)).toBe(false);
     expect(folderUnchanged(dir, { files, dirs } as unknown as FolderStamps)).toBe(false);
+    const asRecord = Object.fromEntries(dirs.map((d, i) => [d, list.slice(3 * paths.length + 2 * i, 3 * paths.length + 2 * i + 2)]));
+    expect(folderUnchanged(dir, { dirs: asRecord, paths, stamps: list.slice(0, 3 * paths.length) } as unknown as FolderStamps)).toBe(false);
     // A damaged cache entry is a changed folder, not an error.
     expect(folderUnchanged(dir, { dirs, paths, stamps: null } as unknown as FolderStamps)).toBe(false);
-    expect(folderUnchanged(dir, { dirs, paths, stamps: stamps.slice(1) })).toBe(false);
+    expect(folderUnchanged(dir, { dirs, paths, stamps: list.slice(1) })).toBe(false);
     expect(folderUnchanged(dir, { dirs, paths: [...paths].reverse(), stamps })).toBe(false);
+    expect(folderUnchanged(dir, { dirs: [...dirs].reverse(), paths, stamps })).toBe(false);
     expect(folderUnchanged(dir, { dirs, paths, stamps })).toBe(true);
+    expect(folderUnchanged(dir, { dirs, paths, stamps: new Float64Array(list) })).toBe(true);
   });
 
   it('are read back as written, the bundles of one layout sharing its paths; a damaged entry is left out', () => {
@@ -179,18 +206,44 @@ describe('a bundle folder\'s stamps', () => {
     const out = join(root, 'out');
     const one = stampFolder(dir);
     const entry = (key: string, s: FolderStamps): SynthCacheEntry => ({ key, hashes: { clusterClass: 'a', clusterAddon: 'b', nodeImage: 'c', kubernetes: '1.34.7' }, ...s });
-    const written = new Map([['docker/b/1-34', entry('k2', one)], ['docker/a/1-34', entry('k1', one)], ['docker/c/1-34', entry('k3', { ...one, paths: ['x.yaml'], stamps: [1, 2, 3] })]]);
+    const written = new Map([['docker/b/1-34', entry('k2', one)], ['docker/a/1-34', entry('k1', one)], ['docker/c/1-34', entry('k3', { paths: ['x.yaml'], dirs: [''], stamps: [1, 2.5, 3, 1796532731347.409, 5] })]]);
     writeSynthCache(cacheRoot, out, written);
     const read = readSynthCache(cacheRoot, out);
-    expect(Object.fromEntries(read)).toEqual(Object.fromEntries(written));
+    const plain = (m: ReadonlyMap<string, SynthCacheEntry>) => Object.fromEntries([...m].map(([k, e]) => [k, { ...e, stamps: Array.from(e.stamps) }]));
+    expect(plain(read)).toEqual(plain(written));
+    expect([...read.keys()]).toEqual(['docker/a/1-34', 'docker/b/1-34', 'docker/c/1-34']);
     expect(read.get('docker/a/1-34')?.paths).toBe(read.get('docker/b/1-34')?.paths);
+    expect(read.get('docker/a/1-34')?.dirs).toBe(read.get('docker/b/1-34')?.dirs);
+    expect(folderUnchanged(dir, read.get('docker/a/1-34') as FolderStamps)).toBe(true);
     const [file] = readdirSync(join(cacheRoot, '.cache', 'synth')).map((f) => join(cacheRoot, '.cache', 'synth', f));
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as { layouts: unknown[]; bundles: Record<string, { layout: number }> };
-    expect(doc.layouts).toHaveLength(2);
-    doc.bundles['docker/c/1-34'].layout = 7;
-    writeFileSync(file, JSON.stringify(doc));
-    expect([...readSynthCache(cacheRoot, out).keys()]).toEqual(['docker/a/1-34', 'docker/b/1-34']);
-    writeFileSync(file, '{"format":2');
+    const bytes = readFileSync(file);
+    expect(bytes.subarray(0, 8).toString('latin1')).toBe('CSSYNTH4');
+    const headerEnd = 12 + bytes.readUInt32LE(8);
+    const header = JSON.parse(bytes.toString('utf8', 12, headerEnd)) as { layouts: unknown[]; bundles: unknown[][] };
+    expect(header.layouts).toHaveLength(2);
+    // One entry's layout or stamps out of range: that entry alone is left out.
+    const rewrite = (edit: (h: typeof header) => void, tail = bytes.subarray(Math.ceil(headerEnd / 8) * 8)) => {
+      const h = JSON.parse(bytes.toString('utf8', 12, headerEnd)) as typeof header;
+      edit(h);
+      const json = Buffer.from(JSON.stringify(h));
+      const size = Buffer.alloc(4);
+      size.writeUInt32LE(json.length);
+      const head = Buffer.concat([bytes.subarray(0, 8), size, json]);
+      writeFileSync(file, Buffer.concat([head, Buffer.alloc(Math.ceil(head.length / 8) * 8 - head.length), tail]));
+      return [...readSynthCache(cacheRoot, out).keys()];
+    };
+    expect(rewrite((h) => void (h.bundles[2][3] = 7))).toEqual(['docker/a/1-34', 'docker/b/1-34']);
+    expect(rewrite((h) => void (h.bundles[0][4] = 10_000))).toEqual(['docker/b/1-34', 'docker/c/1-34']);
+    expect(rewrite((h) => void (h.bundles[1] = 'x' as unknown as unknown[]))).toEqual(['docker/a/1-34', 'docker/c/1-34']);
+    // Another output folder's cache, another byte order, a cut-off file, another format: nothing.
+    expect(rewrite((h) => void ((h as unknown as { outDir: string }).outDir = '/elsewhere'))).toEqual([]);
+    expect(rewrite((h) => void ((h as unknown as { endianness: string }).endianness = 'XX'))).toEqual([]);
+    expect(rewrite(() => undefined, bytes.subarray(Math.ceil(headerEnd / 8) * 8, bytes.length - 3))).toEqual([]);
+    writeFileSync(file, Buffer.concat([Buffer.from('CSSYNTH3'), bytes.subarray(8)]));
     expect(readSynthCache(cacheRoot, out).size).toBe(0);
+    writeFileSync(file, bytes.subarray(0, 10));
+    expect(readSynthCache(cacheRoot, out).size).toBe(0);
+    writeFileSync(file, bytes);
+    expect(readSynthCache(cacheRoot, out).size).toBe(3);
   });
 });
