@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -83,6 +83,19 @@ describe('the compiled CLI in .build/', () => {
       // The entry's own code is not wrapped; commander, which it imports, is.
       expect(modules).toContain('node_modules/commander/index.js');
       expect(heavy(modules)).toEqual([]);
+    });
+
+    it('help loads no node:child_process (commander gets a stand-in, scripts/lazy-require.mjs); the check sees what is loaded', () => {
+      const preload = join(temp, 'builtins.cjs');
+      writeFileSync(preload, "process.on('exit', () => process.stderr.write('\\nbuiltins:' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(',')));\n");
+      const builtins = (argv: string[]): string[] => {
+        const r = spawnSync(process.execPath, ['-r', preload, join(ROOT, 'bin', 'cluster-stacks.mjs'), ...argv], { cwd: temp, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+        return /builtins:(.*)$/.exec(r.stderr)?.[1]?.split(',') ?? [];
+      };
+      const help = builtins(['--help']);
+      expect(help).toContain('crypto');
+      expect(help).not.toContain('child_process');
+      expect(builtins(['synth', '--dry-run', '--provider', 'no-such-provider'])).not.toContain('child_process');
     });
 
     it('a command initializes what it runs (the check above sees it)', () => {

@@ -1,9 +1,9 @@
 /**
  * scripts/lazy-require.mjs gives cdk8s stand-ins for the `yaml` package and
- * fast-json-patch that require the real modules on first use. Bundled with
- * it, cdk8s's YAML writer and its JSON patches (which provider overlays
- * apply) must work exactly as unbundled, and a build's bundle must hold the
- * stand-ins.
+ * fast-json-patch, and commander one for node:child_process, that require
+ * the real modules on first use. Bundled with it, cdk8s's YAML writer and its
+ * JSON patches (which provider overlays apply) must work exactly as
+ * unbundled, and a build's bundle must hold the stand-ins.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,9 +11,11 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a build script, plain JavaScript without types
-import { LAZY_IN_CDK8S, lazyRequirePlugin } from '../../scripts/lazy-require.mjs';
+import { LAZY, lazyRequirePlugin } from '../../scripts/lazy-require.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
+const LAZY_MODULES = (LAZY as { module: string; importer: RegExp }[]).map((l) => l.module);
+const IN_CDK8S = (LAZY as { module: string; importer: RegExp }[]).filter((l) => l.importer.test('/p/node_modules/cdk8s/lib/x.js')).map((l) => l.module);
 
 const ENTRY = `
 const { ApiObject, App, Chart, JsonPatch, Yaml } = require('cdk8s');
@@ -40,12 +42,17 @@ describe('the lazy cdk8s dependencies of the build', () => {
     expect(lazy.exports.json).toMatchObject({ data: { b: '2' } });
     expect(lazy.exports.json).not.toHaveProperty('data.a');
     // The stand-ins are there, and only with the plugin.
-    for (const name of LAZY_IN_CDK8S as string[]) expect(lazy.text).toContain(`lazy-require:${name}`);
+    expect(IN_CDK8S).toEqual(['yaml', 'fast-json-patch', 'child_process', './_child_process']);
+    for (const name of IN_CDK8S) expect(lazy.text).toContain(`lazy-require:${name}`);
     expect(plain.text).not.toContain('lazy-require:');
   });
 
-  it('are in the CLI bundle a build writes', () => {
+  it('are in the bundles a build writes', () => {
     const meta = JSON.parse(readFileSync(join(ROOT, '.build', 'meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
-    for (const name of LAZY_IN_CDK8S as string[]) expect(Object.keys(meta.inputs)).toContain(`lazy-require:${name}`);
+    for (const name of IN_CDK8S) expect(Object.keys(meta.inputs)).toContain(`lazy-require:${name}`);
+    for (const file of ['cli.cjs', 'workers.cjs']) {
+      const text = readFileSync(join(ROOT, '.build', file), 'utf8');
+      for (const name of LAZY_MODULES.filter((m) => file === 'cli.cjs' || IN_CDK8S.includes(m))) expect(text, `${file} ${name}`).toContain(`"lazy-require:${name}"`);
+    }
   });
 });
