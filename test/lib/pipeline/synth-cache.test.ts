@@ -235,6 +235,7 @@ describe('a bundle folder\'s stamps', () => {
     expect(rewrite((h) => void (h.bundles[2][3] = 7))).toEqual(['docker/a/1-34', 'docker/b/1-34']);
     expect(rewrite((h) => void (h.bundles[0][4] = 10_000))).toEqual(['docker/b/1-34', 'docker/c/1-34']);
     expect(rewrite((h) => void (h.bundles[1] = 'x' as unknown as unknown[]))).toEqual(['docker/a/1-34', 'docker/c/1-34']);
+    expect(rewrite((h) => void (h.bundles[1][2] = { clusterClass: 'a' }))).toEqual(['docker/a/1-34', 'docker/c/1-34']);
     // Another output folder's cache, another byte order, a cut-off file, another format: nothing.
     expect(rewrite((h) => void ((h as unknown as { outDir: string }).outDir = '/elsewhere'))).toEqual([]);
     expect(rewrite((h) => void ((h as unknown as { endianness: string }).endianness = 'XX'))).toEqual([]);
