@@ -185,7 +185,7 @@ export function createdFromEnv(env: NodeJS.ProcessEnv): string {
 /**
  * node:child_process, required when first needed: this module is part of
  * every start of the CLI (its options are registered there), and loading
- * child_process brings node:net and node:dgram, some 2.5 ms.
+ * child_process brings node:net and node:dgram, some 3 ms.
  */
 const childProcess = (): typeof import('node:child_process') => createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
 

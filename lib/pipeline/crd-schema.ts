@@ -499,7 +499,8 @@ function validUri(s: string): boolean {
 
 /**
  * node:net's address parsers, required on first use: loading node:net costs
- * every process that validates some 2.3 ms, and few objects hold an address.
+ * 2.3 ms (unless a standard stream is a pipe, which loads it anyway), and
+ * the objects of many stacks hold no address.
  */
 let netModule: typeof import('node:net') | undefined;
 const net = (): typeof import('node:net') => (netModule ??= createRequire(import.meta.url)('node:net') as typeof import('node:net'));

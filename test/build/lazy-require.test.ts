@@ -1,7 +1,7 @@
 /**
- * scripts/lazy-require.mjs gives cdk8s stand-ins for the `yaml` package and
- * fast-json-patch, and commander one for node:child_process, that require
- * the real modules on first use. Bundled with it, cdk8s's YAML writer and its
+ * scripts/lazy-require.mjs gives cdk8s stand-ins for the `yaml` package,
+ * fast-json-patch and child_process, and commander one for
+ * node:child_process, that require the real modules on first use. Bundled with it, cdk8s's YAML writer and its
  * JSON patches (which provider overlays apply) must work exactly as
  * unbundled, and a build's bundle must hold the stand-ins.
  */
