@@ -94,9 +94,15 @@ export function componentHashes(files: readonly BundleFile[], kubernetes: string
  * against a placeholder synthesis of every shipped bundle).
  */
 export function atPlaceholderVersions<F extends { readonly path: string; readonly content: string }>(files: readonly F[], identity: ClusterStackIdentity, versions: ClusterStackVersions): F[] {
-  const versioned = clusterClassName(identity, versions.clusterStack);
-  const placeholder = clusterClassName(identity, PLACEHOLDER_VERSIONS.clusterStack);
-  return files.map((f) => (f.path === BundleFiles.clusterClass && versioned !== placeholder ? { ...f, content: f.content.split(versioned).join(placeholder) } : f));
+  const rename = placeholderRename(identity, versions);
+  return files.map((f) => (rename !== undefined && f.path === rename.path ? { ...f, content: f.content.split(rename.from).join(rename.to) } : f));
+}
+
+/** The one rename atPlaceholderVersions makes, or undefined when the versions are the placeholder ones. */
+function placeholderRename(identity: ClusterStackIdentity, versions: ClusterStackVersions): HashedRename | undefined {
+  const from = clusterClassName(identity, versions.clusterStack);
+  const to = clusterClassName(identity, PLACEHOLDER_VERSIONS.clusterStack);
+  return from === to ? undefined : { path: BundleFiles.clusterClass, from, to };
 }
 
 /**
@@ -104,9 +110,7 @@ export function atPlaceholderVersions<F extends { readonly path: string; readonl
  * files atPlaceholderVersions, hashed without making them.
  */
 export function bundleHashes(bundle: { readonly files: readonly BundleFile[]; readonly identity: ClusterStackIdentity; readonly versions: ClusterStackVersions }): ComponentHashes {
-  const from = clusterClassName(bundle.identity, bundle.versions.clusterStack);
-  const to = clusterClassName(bundle.identity, PLACEHOLDER_VERSIONS.clusterStack);
-  return componentHashes(bundle.files, bundle.identity.kubernetes.toString(), from === to ? undefined : { path: BundleFiles.clusterClass, from, to });
+  return componentHashes(bundle.files, bundle.identity.kubernetes.toString(), placeholderRename(bundle.identity, bundle.versions));
 }
 
 /** One short hash over all components, for `v0-sha.<hash>` development versions. */
