@@ -16,7 +16,7 @@
 // Node.js's ES module loader; bin/compiled.mjs adds what the build needs.
 'use strict';
 const { createHash } = require('node:crypto');
-const { existsSync, lstatSync, readFileSync } = require('node:fs');
+const { lstatSync, readFileSync } = require('node:fs');
 const Module = require('node:module');
 const { dirname, join } = require('node:path');
 const vm = require('node:vm');
@@ -33,7 +33,8 @@ const cacheFileOf = (file, bytes) => join(dirname(file), 'code-cache', `${create
 
 function readCache(file) {
   try {
-    return existsSync(file) && lstatSync(file).isFile() && lstatSync(file).size <= MAX_CACHE_BYTES ? readFileSync(file) : undefined;
+    const stat = lstatSync(file, { throwIfNoEntry: false });
+    return stat?.isFile() && stat.size <= MAX_CACHE_BYTES ? readFileSync(file) : undefined;
   } catch {
     return undefined;
   }

@@ -114,10 +114,10 @@ export function readSynthCache(root: string, outDir: string): Map<string, SynthC
       // A damaged entry is left out: its bundle is synthesized again.
       const [path, key, hashes, layout, at] = Array.isArray(bundle) ? bundle : [];
       const shape = typeof layout === 'number' ? header.layouts[layout] : undefined;
-      if (typeof path !== 'string' || typeof key !== 'string' || !isHashes(hashes) || !shape || !Array.isArray(shape.paths) || !Array.isArray(shape.dirs) || !Number.isInteger(at)) continue;
+      if (typeof path !== 'string' || typeof key !== 'string' || !isHashes(hashes) || !shape || !Array.isArray(shape.paths) || !Array.isArray(shape.dirs) || typeof at !== 'number' || !Number.isInteger(at)) continue;
       const count = 3 * shape.paths.length + 2 * shape.dirs.length;
-      if ((at as number) < 0 || (at as number) + count > values.length) continue;
-      entries.set(path, { key, hashes, paths: shape.paths, dirs: shape.dirs, stamps: values.subarray(at as number, (at as number) + count) });
+      if (at < 0 || at + count > values.length) continue;
+      entries.set(path, { key, hashes, paths: shape.paths, dirs: shape.dirs, stamps: values.subarray(at, at + count) });
     }
     return entries;
   } catch {
