@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     const fresh = (name: string): string => join(work, `${name}-${n++}`);
     const cli = (args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Invocation => ({
       command: process.execPath,
-      args: [join(project, 'bin', 'cluster-stacks.mjs'), ...args],
+      args: [join(project, 'bin', 'cluster-stacks.cjs'), ...args],
       cwd: work,
       env: { ...env, ...extraEnv },
     });
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     const matrix: MatrixRow[] = [];
     const targets: Target[] = [];
     const notes: string[] = [
-      `The commands run the compiled CLI (\`node bin/cluster-stacks.mjs\`, .build/ fresh) of a temp copy of the project, whose stacks/index.ts exports the shipped stacks unchanged or, with $${BUNDLES_ENV}=N, a synthetic matrix of N bundles cloned from them (bench/matrix.ts); the copy is built first (scripts/build.mjs). Nothing is written into the checkout.`,
+      `The commands run the compiled CLI (\`node bin/cluster-stacks.cjs\`, .build/ fresh) of a temp copy of the project, whose stacks/index.ts exports the shipped stacks unchanged or, with $${BUNDLES_ENV}=N, a synthetic matrix of N bundles cloned from them (bench/matrix.ts); the copy is built first (scripts/build.mjs). Nothing is written into the checkout.`,
       '"Cold" means a new process with nothing in memory and an empty output folder; .build/ (compiled JavaScript and the parsed-CRD cache .build/crd-json/) is there, as `npm ci` leaves it. The operating system\'s file cache is warm (dropping it would disturb the other users of the machine); the row "without .build/crd-json" shows what that cache saves.',
       '`release` rows use `--mode hash` (a development build written in full to a temp `--release-dir`; version records and dist/ untouched), the equivalent of `csctl create --mode hash`.',
     ];

@@ -6,13 +6,13 @@
  * synthetic matrix of that many bundles (bench/matrix.ts), with one stack
  * edited when CLUSTER_STACKS_BENCH_EDIT names a metrics-server chart
  * version. The copy is then compiled (`scripts/build.mjs`), so every row runs
- * the compiled CLI through bin/cluster-stacks.mjs, as an installed project does.
+ * the compiled CLI through bin/cluster-stacks.cjs, as an installed project does.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, readdirSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 
-/** Folders bin/cluster-stacks.mjs compares with .build/.stamp. */
+/** Folders bin/cluster-stacks.cjs compares with .build/.stamp. */
 const SOURCES = ['cli', 'constructs', 'stacks', 'lib', 'imports'];
 const SKIPPED = new Set(['node_modules', '.git', '.cache', 'release', 'coverage']);
 
@@ -62,7 +62,7 @@ export function benchProject(root: string, into: string, log: (s: string) => voi
   log('building the copy (scripts/build.mjs, incremental from the checkout\'s .build/)');
   execFileSync(process.execPath, [join(copy, 'scripts', 'build.mjs')], { cwd: copy, stdio: ['ignore', 'ignore', 'inherit'] });
   if (statSync(join(copy, '.build', '.stamp')).mtimeMs < newestSource(copy)) {
-    throw new Error(`${copy}/.build/.stamp is older than a source: bin/cluster-stacks.mjs would run tsx, not the compiled CLI`);
+    throw new Error(`${copy}/.build/.stamp is older than a source: bin/cluster-stacks.cjs would run tsx, not the compiled CLI`);
   }
   return copy;
 }

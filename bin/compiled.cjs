@@ -1,4 +1,4 @@
-// The compiled CLI as bin/cluster-stacks.mjs runs it: .build/cli.cjs, one
+// The compiled CLI as bin/cluster-stacks.cjs runs it: .build/cli.cjs, one
 // CommonJS file that scripts/build.mjs bundles from cli/main.ts, compiled
 // with V8's code cache for it.
 //

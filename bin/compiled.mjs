@@ -1,5 +1,5 @@
 // What the build and the tests use of the compiled CLI's loader
-// (bin/compiled.cjs, which bin/cluster-stacks.mjs and bin/worker.cjs run):
+// (bin/compiled.cjs, which bin/cluster-stacks.cjs and bin/worker.cjs run):
 // the loader itself, and the code caches' writers.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -1,6 +1,6 @@
 // `npm run build` (and `prepare`, so `npm ci` runs it): bundles the CLI and
 // the app into .build/ and then touches .build/.stamp, which
-// bin/cluster-stacks.mjs compares with the sources' mtimes. The stamp is
+// bin/cluster-stacks.cjs compares with the sources' mtimes. The stamp is
 // written last, so an interrupted build is never taken for a fresh one.
 //
 // A bundle rather than one compiled file per module: Node.js then opens,

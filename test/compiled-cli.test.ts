@@ -25,7 +25,7 @@ describe('the compiled CLI in .build/', () => {
 
   // .build/ is the build `npm ci` runs through `prepare`, made by test/global-build.ts before the tests.
   beforeAll(async () => {
-    // As bin/cluster-stacks.mjs loads it: .build/cli.cjs with its code cache.
+    // As bin/cluster-stacks.cjs loads it: .build/cli.cjs with its code cache.
     const { loadCompiledCli } = (await import(pathToFileURL(join(ROOT, 'bin', 'compiled.mjs')).href)) as { loadCompiledCli: () => { cli: { run: Run }; cacheRejected: boolean } };
     const loaded = loadCompiledCli();
     expect(loaded.cacheRejected).toBe(false);
@@ -64,7 +64,7 @@ describe('the compiled CLI in .build/', () => {
       const coverage = mkdtempSync(join(temp, 'coverage-'));
       let code = 0;
       try {
-        execFileSync(process.execPath, [join(ROOT, 'bin', 'cluster-stacks.mjs'), ...argv], { cwd: temp, stdio: 'pipe', env: { ...process.env, NODE_V8_COVERAGE: coverage, NODE_OPTIONS: '' } });
+        execFileSync(process.execPath, [join(ROOT, 'bin', 'cluster-stacks.cjs'), ...argv], { cwd: temp, stdio: 'pipe', env: { ...process.env, NODE_V8_COVERAGE: coverage, NODE_OPTIONS: '' } });
       } catch (e) {
         code = (e as { status: number }).status;
       }
@@ -85,19 +85,20 @@ describe('the compiled CLI in .build/', () => {
       expect(heavy(modules)).toEqual([]);
     });
 
-    it('help loads neither node:child_process nor node:net, synth loads node:net only to check an address (stand-ins in scripts/lazy-require.mjs, lib/pipeline/crd-schema.ts)', () => {
+    it('help loads neither node:child_process, node:net nor the ES module loader (the launcher is CommonJS), synth loads node:net only to check an address (stand-ins in scripts/lazy-require.mjs, lib/pipeline/crd-schema.ts)', () => {
       // Written to a file: a pipe for stdout or stderr would load node:net itself.
       const preload = join(temp, 'builtins.cjs');
       writeFileSync(preload, "process.on('exit', () => require('node:fs').writeFileSync(process.env.BUILTINS_FILE, process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(',')));\n");
       const builtins = (argv: string[]): string[] => {
         const file = join(temp, `builtins-${argv.join('-')}.txt`);
-        spawnSync(process.execPath, ['-r', preload, join(ROOT, 'bin', 'cluster-stacks.mjs'), ...argv], { cwd: temp, stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '', BUILTINS_FILE: file } });
+        spawnSync(process.execPath, ['-r', preload, join(ROOT, 'bin', 'cluster-stacks.cjs'), ...argv], { cwd: temp, stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '', BUILTINS_FILE: file } });
         return readFileSync(file, 'utf8').split(',');
       };
       const help = builtins(['--help']);
       expect(help).toContain('crypto');
       expect(help).not.toContain('child_process');
       expect(help).not.toContain('net');
+      expect(help).not.toContain('internal/modules/esm/translators');
       // The Docker stack's objects hold no address format; OpenStack's CIDRs need node:net.
       const docker = builtins(['synth', '--dry-run', '--provider', 'docker', '-q']);
       expect(docker).toContain('crypto');
@@ -139,7 +140,7 @@ describe('the compiled CLI in .build/', () => {
     expect(loadCompiledCli({ file: join(copy, 'changed.cjs') }).script.cachedDataRejected).toBeUndefined();
   });
 
-  it('is what bin/cluster-stacks.mjs runs when fresh, and the sources once a source is newer', () => {
+  it('is what bin/cluster-stacks.cjs runs when fresh, and the sources once a source is newer', () => {
     const stamp = statSync(join(ROOT, '.build', '.stamp')).mtimeMs;
     const newest = Math.max(...['cli', 'constructs', 'stacks', 'lib', 'imports'].flatMap((d) => listTree(join(ROOT, d)).filter((f) => f.endsWith('.ts')).map((f) => statSync(join(ROOT, d, f)).mtimeMs)));
     expect(stamp).toBeGreaterThanOrEqual(newest);

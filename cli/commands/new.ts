@@ -30,7 +30,7 @@ export async function newCommand(options: NewCommandOptions): Promise<NewCommand
   // docs/ is committed and checked for freshness like dist/; the new stack is
   // only registered in a fresh module graph, so a child process writes it.
   try {
-    execFileSync(process.execPath, [join(options.root, 'bin', 'cluster-stacks.mjs'), 'docs', '--quiet'], { cwd: options.root, stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(process.execPath, [join(options.root, 'bin', 'cluster-stacks.cjs'), 'docs', '--quiet'], { cwd: options.root, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (e) {
     const stderr = (e as { stderr?: Buffer }).stderr?.toString('utf8').trim() ?? '';
     throw new Error(`stacks/${name.path} was created and registered, but regenerating docs/ failed (run \`npm run docs\`): ${stderr || (e as Error).message}`);

@@ -216,7 +216,7 @@ ${origin}
 3. **Addons.** Add the cloud controller manager and CSI driver in \`addons.ts\`,
    their chart versions in \`versions.ts\`.
 4. **Check.** \`npm run validate\` checks every object against its CRD;
-   \`node bin/cluster-stacks.mjs synth --provider ${name.provider} --stack ${name.stack} --dry-run\` shows the bundles.
+   \`node bin/cluster-stacks.cjs synth --provider ${name.provider} --stack ${name.stack} --dry-run\` shows the bundles.
 5. **Release.** \`npm run release\` gives changed content a new version (it wrote v1 when the stack was created),
    writes \`release/<tag>/\` and updates \`dist/\`; commit \`stacks/${name.path}/\` and \`dist/${name.path}/\` together.
 `;

@@ -111,7 +111,7 @@ describe('every command that writes a tree refuses a folder that is not its own'
     let stderr = '';
     let status = 0;
     try {
-      execFileSync(process.execPath, [join(PROJECT, 'bin', 'cluster-stacks.mjs'), 'synth', '--output-dir', '.'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync(process.execPath, [join(PROJECT, 'bin', 'cluster-stacks.cjs'), 'synth', '--output-dir', '.'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (e) {
       const err = e as { status: number; stderr: Buffer };
       status = err.status;

@@ -173,7 +173,7 @@ describe('examples/provider-overlay against the packed base', () => {
     writeFileSync(stackFile, readFileSync(stackFile, 'utf8').replace("'snapshot-count': '6400'", "'snapshot-count': '10000'"));
     const pkgFile = join(next, 'package.json');
     writeFileSync(pkgFile, readFileSync(pkgFile, 'utf8').replace('"version": "0.1.0"', '"version": "0.2.0"'));
-    const baseRelease = run([join(next, 'bin/cluster-stacks.mjs'), 'release', '--provider', 'openstack'], next);
+    const baseRelease = run([join(next, 'bin/cluster-stacks.cjs'), 'release', '--provider', 'openstack'], next);
     expect(baseRelease.stderr).toBe('');
     expect(baseRelease.status).toBe(0);
 

@@ -26,7 +26,7 @@
 //
 // From the project root, with `synth --cluster-api` wired:
 //
-//	node bin/cluster-stacks.mjs synth --cluster-api v1beta2 --output-dir /tmp/v1beta2
+//	node bin/cluster-stacks.cjs synth --cluster-api v1beta2 --output-dir /tmp/v1beta2
 //	cd test/e2e/v1beta2-convert && go run . \
 //	  ../../../dist/docker/scs/1-34/cluster-class.yaml /tmp/v1beta2/docker/scs/1-34/cluster-class.yaml
 //

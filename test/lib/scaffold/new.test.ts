@@ -34,7 +34,7 @@ function typeCheck(): string[] {
 
 /** The CLI of the copy, as a child process. */
 function cli(...args: string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [join(copy, 'bin', 'cluster-stacks.mjs'), ...args], { cwd: copy, encoding: 'utf8', env: { ...process.env } });
+  const r = spawnSync(process.execPath, [join(copy, 'bin', 'cluster-stacks.cjs'), ...args], { cwd: copy, encoding: 'utf8', env: { ...process.env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -4,11 +4,14 @@
 // cache) when it is at least as new as every source file; otherwise the
 // TypeScript sources through tsx's loader, so an edited checkout never runs
 // stale code. Compiled start-up skips transpiling ~150 modules on every run.
-import { readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+//
+// CommonJS: Node.js 20 sets up its ES module loader for an .mjs entry point
+// (some 10 ms of every command), and the compiled CLI needs none of it.
+'use strict';
+const { readdirSync, statSync } = require('node:fs');
+const { join } = require('node:path');
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(__dirname, '..');
 const SOURCES = ['cli', 'constructs', 'stacks', 'lib', 'imports'];
 
 function newestSource() {
@@ -33,20 +36,23 @@ function compiledIsFresh() {
   }
 }
 
-// `new` imports the TypeScript stack it has just written, which needs tsx.
-const needsTsx = process.argv[2] === 'new' || process.env.CLUSTER_STACKS_FROM_SOURCE === '1';
-let run;
-if (!needsTsx && compiledIsFresh()) {
-  const { loadCompiledCli } = (await import('./compiled.cjs')).default;
-  ({ run } = loadCompiledCli().cli);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  ({ run } = await import('../cli/main.ts'));
+async function main() {
+  // `new` imports the TypeScript stack it has just written, which needs tsx.
+  const needsTsx = process.argv[2] === 'new' || process.env.CLUSTER_STACKS_FROM_SOURCE === '1';
+  let run;
+  if (!needsTsx && compiledIsFresh()) {
+    ({ run } = require('./compiled.cjs').loadCompiledCli().cli);
+  } else {
+    const { register } = await import('tsx/esm/api');
+    register();
+    ({ run } = await import('../cli/main.ts'));
+  }
+  process.exitCode = await run(process.argv.slice(2));
+  // run() has awaited all its work. Leaving now, once what it printed is
+  // flushed, skips Node.js tearing down the heap on a natural exit: about
+  // 10 ms of an incremental synth of 500 bundles, more the larger the heap.
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((flushed) => stream.write('', flushed))));
+  process.exit();
 }
-process.exitCode = await run(process.argv.slice(2));
-// run() has awaited all its work. Leaving now, once what it printed is
-// flushed, skips Node.js tearing down the heap on a natural exit: about
-// 10 ms of an incremental synth of 500 bundles, more the larger the heap.
-await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((flushed) => stream.write('', flushed))));
-process.exit();
+
+main();
