@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BundleFile } from '../../constructs/cluster-addon.ts';
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
 import { clusterClassName, clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
-import { assertOutputFolder, beginTreeReplacement, replaceSubtrees, replaceTree, type TreeReplacement } from '../../lib/bytes/atomic-write.ts';
+import { assertOutputFolder, beginTreeReplacement, replaceSubtrees, replaceTree, updateOutput, type SubtreeReplacement, type TreeFile, type TreeReplacement } from '../../lib/bytes/atomic-write.ts';
+import { changedFiles } from '../../lib/bytes/folder-changes.ts';
 import { readRecord } from '../../lib/release/version-record.ts';
 import { bundleHashes, COMPONENTS, type ComponentHashes } from '../../lib/release/content-hash.ts';
 import { FileDigests } from '../../lib/pipeline/file-digests.ts';
@@ -64,9 +65,11 @@ export interface SynthResult {
  * wrote it into the same folder, and whose files are untouched since, is
  * neither synthesized nor written (lib/pipeline/synth-cache.ts); a bundle
  * that is synthesized is written only when its bytes differ from the
- * folder's. Each bundle folder is replaced atomically; when the folder holds
- * anything but the bundles (a removed stack, a stray file), the whole folder
- * is replaced at once, as on a first run.
+ * folder's, and then only the files that differ when the folder holds the
+ * same file paths, else the whole bundle folder (each file or folder
+ * replaced atomically); when the output folder holds anything but the
+ * bundles (a removed stack, a stray file), the whole folder is replaced at
+ * once, as on a first run.
  */
 export function synthCommand(options: SynthCommandOptions): SynthResult {
   const clusterApi = options.clusterApi ?? DEFAULT_CLUSTER_API_VERSION;
@@ -164,9 +167,16 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
   const written = new Set<string>();
   if (!options.dryRun) {
     if (bundleWise) {
-      const changed = output.filter((b) => !sameFiles(join(outDir, b.path), b.files));
-      if (changed.length > 0) replaceSubtrees(outDir, 'synth', changed.map((b) => ({ path: b.path, files: b.files })));
-      for (const b of changed) written.add(b.path);
+      const folders: SubtreeReplacement[] = [];
+      const files: TreeFile[] = [];
+      for (const b of output) {
+        const changes = changedFiles(join(outDir, b.path), b.files);
+        if (changes === undefined) folders.push({ path: b.path, files: b.files });
+        else if (changes.length > 0) files.push(...changes.map((f) => ({ path: `${b.path}/${f.path}`, content: f.content })));
+        else continue;
+        written.add(b.path);
+      }
+      if (folders.length > 0 || files.length > 0) updateOutput(outDir, 'synth', { folders, files });
     } else if (options.filter) {
       replaceSubtrees(outDir, 'synth', output.map((b) => ({ path: b.path, files: b.files })));
       for (const b of output) written.add(b.path);
@@ -192,18 +202,4 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
     return { identity: id, path: pathOf(id), versions, clusterClassName: clusterClassName(id, versions.clusterStack), written: written.has(pathOf(id)) };
   };
   return { bundles: order.map(summary), threads: parallel ? synthesisThreads() : 1, unversionedChanges };
-}
-
-/** Whether a bundle folder holds exactly these files with these bytes. */
-function sameFiles(dir: string, files: readonly BundleFile[]): boolean {
-  try {
-    const below = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? below(join(d, e.name)) : [join(d, e.name)]));
-    if (!existsSync(dir) || below(dir).length !== files.length) return false;
-    return files.every((f) => {
-      const p = join(dir, f.path);
-      return existsSync(p) && readFileSync(p).equals(Buffer.from(f.content));
-    });
-  } catch {
-    return false;
-  }
 }

@@ -215,13 +215,24 @@ function swapContents({ target, staging }: Staged): void {
 /**
  * Writes output of `kind` below the output folder `root`: each tree replaces
  * the folder at its path (`''` for `root` itself, which then holds exactly
- * its files and the marker). `root` must pass assertOutputFolder. Every tree
- * is written to a staging folder first and only when all are written are
- * they swapped in, so a failure while writing changes nothing (and removes
- * the folders it created).
+ * its files and the marker), each of `files` replaces the regular file at
+ * its path, which must exist outside the trees. `root` must pass
+ * assertOutputFolder. Every tree is written to a staging folder and every
+ * file to a new sibling first, and only when all are written are they
+ * renamed in, so a failure while writing changes nothing (and removes the
+ * folders it created).
  */
-function writeOutput(root: string, kind: OutputKind, trees: readonly SubtreeReplacement[]): void {
+function writeOutput(root: string, kind: OutputKind, trees: readonly SubtreeReplacement[], files: readonly TreeFile[] = []): void {
   const state = assertOutputFolder(root, kind);
+  const replaced = files.map((f) => {
+    assertRelative(f.path, root);
+    const target = join(root, f.path);
+    const inTree = trees.find((t) => t.path === '' || f.path.startsWith(`${t.path}/`));
+    if (inTree) throw new Error(`writeOutput: ${target} is replaced both by itself and with the folder ${join(root, inTree.path)}`);
+    const stat = lstatOrUndefined(target);
+    if (!stat?.isFile()) throw new OutputFolderError(`${target} is ${stat ? 'not a regular file' : 'gone'}${stat?.isSymbolicLink() ? ' (a symbolic link)' : ''}; refusing to replace it`);
+    return { target, content: f.content, staged: join(dirname(target), scratchName('staging')) };
+  });
   const marker: TreeFile = { path: OUTPUT_MARKER, content: outputMarker(kind) };
   const targets = trees.map((t) => {
     assertRelative(t.path, root);
@@ -238,11 +249,18 @@ function writeOutput(root: string, kind: OutputKind, trees: readonly SubtreeRepl
   });
   const created: string[] = [];
   const staged: Staged[] = [];
+  const stagedFiles: string[] = [];
   let current = root;
   try {
     if (state === 'new') {
       const top = makeFolders(root);
       if (top) created.push(top);
+    }
+    for (const f of replaced) {
+      current = f.target;
+      // Listed first: a write that fails half-way may leave the file.
+      stagedFiles.push(f.staged);
+      writeFileSync(f.staged, f.content, { flag: 'wx' });
     }
     for (const { target, files } of targets) {
       current = target;
@@ -265,8 +283,19 @@ function writeOutput(root: string, kind: OutputKind, trees: readonly SubtreeRepl
     }
   } catch (e) {
     for (const { staging } of staged) rmSync(staging, { recursive: true, force: true });
+    for (const file of stagedFiles) rmSync(file, { force: true });
     for (const dir of created.reverse()) rmSync(dir, { recursive: true, force: true });
     throw describeFsError(e, current);
+  }
+  // Files first: a rename failing there leaves every folder as it was.
+  for (const [i, f] of replaced.entries()) {
+    try {
+      renameSync(f.staged, f.target);
+    } catch (e) {
+      for (const rest of replaced.slice(i)) rmSync(rest.staged, { force: true });
+      for (const { staging } of staged) rmSync(staging, { recursive: true, force: true });
+      throw describeFsError(e, f.target);
+    }
   }
   for (const s of staged) {
     if (s.target === root && state !== 'owned' && !targets.some((t) => t.target === root)) {
@@ -370,6 +399,20 @@ export function replaceTree(target: string, files: readonly TreeFile[], kind: Ou
 export function replaceSubtrees(root: string, kind: OutputKind, subtrees: readonly SubtreeReplacement[]): void {
   for (const s of subtrees) if (s.path === '') throw new Error('replaceSubtrees: a sub-folder path is empty; use replaceTree for the whole folder');
   writeOutput(root, kind, subtrees);
+}
+
+/**
+ * Replaces the sub-folders `folders` and the files `files` of the output
+ * folder `root` (each file must exist, a regular file outside `folders`,
+ * and keeps its folder): an incremental synth, which replaces a bundle's
+ * changed files when the bundle holds the same paths as before
+ * (lib/bytes/folder-changes.ts), the whole bundle folder otherwise. All or
+ * nothing while writing, as replaceTree; each file and folder is then
+ * renamed into place atomically.
+ */
+export function updateOutput(root: string, kind: OutputKind, change: { readonly folders: readonly SubtreeReplacement[]; readonly files: readonly TreeFile[] }): void {
+  for (const s of change.folders) if (s.path === '') throw new Error('updateOutput: a sub-folder path is empty; use replaceTree for the whole folder');
+  writeOutput(root, kind, change.folders, change.files);
 }
 
 /**

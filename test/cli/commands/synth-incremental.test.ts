@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../../constructs/stack-definition.ts';
@@ -48,6 +48,38 @@ describe('synth is incremental', () => {
     expect(written(synthCommand({ root, definitions: stacks({ metricsServerReplicas: 2 }), outDir: dist }))).toEqual([TINY]);
     expect(inode(join(dist, OTHER, 'cluster-class.yaml'))).toBe(other);
     expect(inode(join(dist, TINY, 'cluster-addon/metrics-server/values.yaml'))).not.toBe(tiny);
+    expect(readTree(dist)).toEqual(fresh(stacks({ metricsServerReplicas: 2 })));
+  });
+
+  it('an edit rewrites only the files whose bytes change; the rest of the bundle keeps its inodes and mtimes', () => {
+    const { root, dist } = project();
+    synthCommand({ root, definitions: stacks(), outDir: dist });
+    const files = [...readTree(join(dist, TINY)).keys()];
+    const stamps = () => new Map(files.map((f) => [f, `${statSync(join(dist, TINY, f)).ino}:${statSync(join(dist, TINY, f)).mtimeMs}`]));
+    const before = stamps();
+    const contents = readTree(join(dist, TINY));
+    synthCommand({ root, definitions: stacks({ metricsServerReplicas: 2 }), outDir: dist });
+    const after = stamps();
+    const edited = readTree(join(dist, TINY));
+    const changed = files.filter((f) => !edited.get(f)?.equals(contents.get(f) as Buffer));
+    // The values, and the HelmChartProxy that carries them.
+    expect(changed).toEqual(['cluster-addon/metrics-server/values.yaml', 'helm-chart-proxies.yaml']);
+    expect(files.length).toBeGreaterThan(changed.length);
+    expect(files.filter((f) => after.get(f) !== before.get(f))).toEqual(changed);
+    expect(readTree(dist)).toEqual(fresh(stacks({ metricsServerReplicas: 2 })));
+  });
+
+  it('a bundle file replaced by a symbolic link makes it replace the bundle folder, never writing through the link', () => {
+    const { root, dist } = project();
+    synthCommand({ root, definitions: stacks(), outDir: dist });
+    const mine = join(root, 'mine.yaml');
+    writeFileSync(mine, 'mine\n');
+    const values = join(dist, TINY, 'cluster-addon/metrics-server/values.yaml');
+    rmSync(values);
+    symlinkSync(mine, values);
+    expect(written(synthCommand({ root, definitions: stacks({ metricsServerReplicas: 2 }), outDir: dist }))).toEqual([TINY]);
+    expect(lstatSync(values).isFile()).toBe(true);
+    expect(readFileSync(mine, 'utf8')).toBe('mine\n');
     expect(readTree(dist)).toEqual(fresh(stacks({ metricsServerReplicas: 2 })));
   });
 
