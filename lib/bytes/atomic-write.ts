@@ -397,8 +397,7 @@ export function replaceTree(target: string, files: readonly TreeFile[], kind: Ou
  * a filtered run. All or nothing, as replaceTree.
  */
 export function replaceSubtrees(root: string, kind: OutputKind, subtrees: readonly SubtreeReplacement[]): void {
-  for (const s of subtrees) if (s.path === '') throw new Error('replaceSubtrees: a sub-folder path is empty; use replaceTree for the whole folder');
-  writeOutput(root, kind, subtrees);
+  updateOutput(root, kind, { folders: subtrees, files: [] });
 }
 
 /**
@@ -411,7 +410,7 @@ export function replaceSubtrees(root: string, kind: OutputKind, subtrees: readon
  * renamed into place atomically.
  */
 export function updateOutput(root: string, kind: OutputKind, change: { readonly folders: readonly SubtreeReplacement[]; readonly files: readonly TreeFile[] }): void {
-  for (const s of change.folders) if (s.path === '') throw new Error('updateOutput: a sub-folder path is empty; use replaceTree for the whole folder');
+  for (const s of change.folders) if (s.path === '') throw new Error('a sub-folder path is empty; use replaceTree for the whole folder');
   writeOutput(root, kind, change.folders, change.files);
 }
 

@@ -15,7 +15,7 @@ import type { TreeFile } from './atomic-write.ts';
  * synth cache's stamps all notice.
  */
 export function changedFiles(dir: string, files: readonly TreeFile[]): readonly TreeFile[] | undefined {
-  const wanted = new Map(files.map((f) => [f.path, f]));
+  const wanted = new Set(files.map((f) => f.path));
   const folders = new Set<string>(['']);
   for (const f of files) for (let d = dirname(f.path); d !== '.' && !folders.has(d); d = dirname(d)) folders.add(d);
   let found = 0;
