@@ -591,6 +591,13 @@ describe('validateValue', () => {
     expect(validateValue({ type: 'integer', format: 'int64' }, 2 ** 40)).toEqual([]);
   });
 
+  it('reads durations as Go (time.ParseDuration) and Kubernetes do, both micro signs included', () => {
+    const duration = { type: 'string', format: 'duration' } as const;
+    // U+00B5 (micro sign) and U+03BC (Greek mu), as Go accepts them; the regular expressions spell them as escapes.
+    for (const ok of ['1h30m', '-1.5s', '0', '250ms', '10\u00b5s', '10\u03bcs', '3 days', '2 Weeks', '5 \u00b5s']) expect(validateValue(duration, JSON.parse(`"${ok}"`)), ok).toEqual([]);
+    for (const bad of ['1x', '10 us s', 'h', '10\u00b6s', '']) expect(pathsOf(validateValue(duration, JSON.parse(`"${bad}"`))), bad).toEqual(['']);
+  });
+
   it('checks string lengths in characters, numeric bounds, item counts and uniqueItems', () => {
     expect(validateValue({ type: 'string', maxLength: 3 }, 'äöü')).toEqual([]);
     expect(validateValue({ type: 'string', minLength: 4 }, 'äöü').map((e) => e.message)).toEqual(['must be at least 4 characters long, got 3']);
