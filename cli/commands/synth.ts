@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { BundleFile } from '../../constructs/cluster-addon.ts';
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
-import { clusterClassName, clusterStackName, type ClusterStackIdentity } from '../../constructs/names.ts';
+import { clusterClassName, type ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { assertOutputFolder, beginTreeReplacement, replaceSubtrees, replaceTree, updateOutput, type SubtreeReplacement, type TreeFile, type TreeReplacement } from '../../lib/bytes/atomic-write.ts';
 import { changedFiles } from '../../lib/bytes/folder-changes.ts';
-import { readRecord } from '../../lib/release/version-record.ts';
+import { VersionRecords } from '../../lib/release/version-record.ts';
 import { bundleHashes, COMPONENTS, type ComponentHashes } from '../../lib/release/content-hash.ts';
 import { FileDigests } from '../../lib/pipeline/file-digests.ts';
 import { bundleKeys, folderUnchanged, onlyBundleFolders, readSynthCache, stampFolder, writeSynthCache, type FolderStamps, type SynthCacheEntry } from '../../lib/pipeline/synth-cache.ts';
@@ -79,12 +79,8 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
     assertOutputDirFor(clusterApi, outDir, join(options.root, 'dist'));
     assertOutputFolder(outDir, 'synth');
   }
-  const records = new Map<string, ReturnType<typeof readRecord>>();
-  const recordOf = (id: ClusterStackIdentity) => {
-    const name = clusterStackName(id);
-    if (!records.has(name)) records.set(name, readRecord(options.root, id));
-    return records.get(name);
-  };
+  const records = new VersionRecords(options.root);
+  const recordOf = (id: ClusterStackIdentity) => records.get(id);
   const versionsFor = (id: ClusterStackIdentity) => recordOf(id)?.versions ?? INITIAL_VERSIONS;
   const selected = (id: ClusterStackIdentity) => !options.filter || options.filter(id);
 
@@ -97,9 +93,12 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
   const bundleWise = !options.dryRun && existsSync(outDir) && (options.filter !== undefined || onlyBundleFolders(outDir, keyed.map((k) => k.path)));
   const skipped = new Map<string, SynthCacheEntry>();
   if (bundleWise) {
+    // A bundle path is canonical (`<provider>/<stack>/<minor>`): appended, it
+    // names what join() would, without normalizing 500 paths again.
+    const below = outDir.endsWith(sep) ? outDir : `${outDir}${sep}`;
     for (const k of keyed) {
       const entry = cache.get(k.path);
-      if (selected(k.identity) && entry && entry.key === k.key && folderUnchanged(join(outDir, k.path), entry)) skipped.set(k.path, entry);
+      if (selected(k.identity) && entry && entry.key === k.key && folderUnchanged(below + k.path, entry)) skipped.set(k.path, entry);
     }
   }
   const keyedOrder: ClusterStackIdentity[] = [];

@@ -16,7 +16,7 @@ import { boundedMap } from '../async/bounded-map.ts';
 import type { Compression } from '../bytes/tgz.ts';
 import type { ChartSource } from './vendor.ts';
 import { readVerifiedRelease } from './release-reader.ts';
-import { readRecord, recordPath, renderRecord } from './version-record.ts';
+import { recordPath, renderRecord, VersionRecords } from './version-record.ts';
 import { decideVersions, type PreviousRelease, type VersionDecision, type VersionMode } from './versioning.ts';
 import type { UpgradeCheck } from './upgrade-check.ts';
 import { checkReleaseUpgrades, gateUpgrades, type AllowedBreaking } from './upgrade-paths.ts';
@@ -112,7 +112,8 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   const fromReleases = options.from ? await readPreviousReleases(options.from) : undefined;
   // A stack × minor the release folders do not hold falls back to its
   // record, so its versions never go backwards.
-  const previousOf = (id: ClusterStackIdentity) => fromReleases?.get(clusterStackName(id)) ?? readRecord(options.root, id);
+  const recorded = new VersionRecords(options.root);
+  const previousOf = (id: ClusterStackIdentity) => fromReleases?.get(clusterStackName(id)) ?? recorded.get(id);
   const recordedVersions = (id: ClusterStackIdentity): ClusterStackVersions => previousOf(id)?.versions ?? INITIAL_VERSIONS;
   const previous = new Map<string, PreviousRelease | undefined>();
   const first = synthesize(options.definitions, {
