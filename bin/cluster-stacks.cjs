@@ -16,10 +16,17 @@ const SOURCES = ['cli', 'constructs', 'stacks', 'lib', 'imports'];
 
 function newestSource() {
   let newest = statSync(join(root, 'main.ts')).mtimeMs;
+  // `${dir}/${name}` is what join() makes of a normalized folder and a name
+  // read from it; join() normalizes each of the ~260 paths again, which took
+  // this walk from some 3 ms to 5-13 ms of every command's start.
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(dir, entry.name));
-      else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(join(dir, entry.name)).mtimeMs);
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts')) {
+        const mtime = statSync(path).mtimeMs;
+        if (mtime > newest) newest = mtime;
+      }
     }
   };
   for (const dir of SOURCES) walk(join(root, dir));

@@ -172,12 +172,18 @@ const align8 = (n: number): number => Math.ceil(n / 8) * 8;
 const isHashes = (value: unknown): value is ComponentHashes =>
   value !== null && typeof value === 'object' && COMPONENTS.every((c) => typeof (value as Record<string, unknown>)[c] === 'string');
 
+/**
+ * The files below `dir`, spelled as join(dir, …) would spell them: a name
+ * read from a folder holds no separator, so appending it to its folder's
+ * path is what join() gives, without normalizing the path again (the
+ * sources an edit's run walks are some 500 files).
+ */
 function filesBelow(dir: string, dirs?: string[]): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     dirs?.push(d);
     for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
+      const p = `${d}${sep}${e.name}`;
       if (e.isDirectory()) walk(p);
       else out.push(p);
     }
