@@ -153,7 +153,7 @@ export class CrdSchemaRegistry {
 
   /** Schema parts that cannot be checked here (e.g. a pattern JavaScript cannot compile), over every loaded schema. */
   get warnings(): readonly string[] {
-    for (const entry of this.byGvk.values()) if ('info' in entry) this.compiled(entry);
+    for (const entry of this.byGvk.values()) if ('info' in entry) this.compiler.compileAll(this.compiled(entry));
     return this.compiler.warnings;
   }
 
@@ -311,7 +311,7 @@ interface Node {
   defaultValue: unknown;
   preserveUnknown: boolean;
   embedded: boolean;
-  props: Map<string, Node> | undefined;
+  props: Properties | undefined;
   /** A schema for map values, or true for "any value" (additionalProperties: true). */
   additional: Node | true | undefined;
   items: Node | undefined;
@@ -387,12 +387,7 @@ class Compiler {
     // Cached before the children so that a schema reaching itself (YAML aliases) terminates.
     this.cache.set(schema, node);
 
-    if (isRecord(s.properties)) {
-      node.props = new Map();
-      for (const [key, sub] of Object.entries(s.properties)) {
-        if (isRecord(sub)) node.props.set(key, this.compile(sub));
-      }
-    }
+    if (isRecord(s.properties)) node.props = new Properties(s.properties, this);
     if (s.additionalProperties === true) node.additional = true;
     else if (isRecord(s.additionalProperties)) node.additional = this.compile(s.additionalProperties);
     if (isRecord(s.items)) node.items = this.compile(s.items);
@@ -413,6 +408,18 @@ class Compiler {
       if (check !== undefined) node.format = { name: s.format, check };
     }
     return node;
+  }
+
+  /** Compiles every node below `root` that is not compiled yet (Properties compiles on lookup), so that `warnings` covers the whole schema. */
+  compileAll(root: Node): void {
+    const seen = new Set<Node>();
+    const visit = (n: Node): void => {
+      if (seen.has(n)) return;
+      seen.add(n);
+      for (const key of n.props?.keys() ?? []) visit(n.props?.get(key) as Node);
+      for (const child of [n.additional, n.items, n.not, ...(n.allOf ?? []), ...(n.anyOf ?? []), ...(n.oneOf ?? [])]) if (typeof child === 'object') visit(child);
+    };
+    visit(root);
   }
 
   /**
@@ -446,6 +453,38 @@ class Compiler {
 }
 
 const sharedCompiler = new Compiler();
+
+/**
+ * The properties of an object schema, each compiled on its first lookup.
+ * A Cluster API template's schema has thousands of properties and an
+ * object sets a few of them: compiling every one up front was most of the
+ * time a short command spent on validation.
+ */
+class Properties {
+  private readonly nodes = new Map<string, Node | undefined>();
+
+  public constructor(
+    private readonly schemas: Readonly<Record<string, unknown>>,
+    private readonly compiler: Compiler,
+  ) {}
+
+  /** The property's node; undefined when the schema has no such property (own, an object). */
+  public get(key: string): Node | undefined {
+    let node = this.nodes.get(key);
+    if (node === undefined && !this.nodes.has(key)) {
+      // Own properties only: a key such as "__proto__" or "constructor" names no inherited value.
+      const sub = Object.hasOwn(this.schemas, key) ? this.schemas[key] : undefined;
+      node = isRecord(sub) ? this.compiler.compile(sub) : undefined;
+      this.nodes.set(key, node);
+    }
+    return node;
+  }
+
+  /** The names of the properties that have a schema, in schema order. */
+  public keys(): string[] {
+    return Object.keys(this.schemas).filter((k) => isRecord(this.schemas[k]));
+  }
+}
 
 function num(x: unknown): number | undefined {
   return typeof x === 'number' && Number.isFinite(x) ? x : undefined;

@@ -291,6 +291,37 @@ describe('the build\'s parsed-CRD cache', () => {
   });
 });
 
+describe('CrdSchemaRegistry warnings', () => {
+  it('cover a pattern deep in a schema that no validated object reached (properties are compiled on lookup)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crd-warnings-'));
+    try {
+      const crd = {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'widgets.example.com' },
+        spec: {
+          group: 'example.com',
+          names: { kind: 'Widget', listKind: 'WidgetList', plural: 'widgets', singular: 'widget' },
+          scope: 'Namespaced',
+          versions: [{
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' }, deep: { type: 'object', properties: { name: { type: 'string', pattern: '^(?P<x>a)$' } } } } } } } },
+          }],
+        },
+      };
+      writeFileSync(join(dir, 'widgets.yaml'), yaml.dump(crd));
+      const widgets = CrdSchemaRegistry.load([dir]);
+      expect(widgets.validate({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'n' }, spec: { size: 1 } })).toEqual([]);
+      expect(widgets.validate({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'n' }, spec: { size: 'one' } }).map((e) => e.path)).toEqual(['/spec/size']);
+      expect(widgets.warnings).toEqual(['pattern "^(?P<x>a)$" cannot be compiled in JavaScript; not checked']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('CrdSchemaRegistry on the pinned CRDs', () => {
   it('loads every pinned CRD and can check all their patterns', () => {
     expect(registry.stats.crds).toBeGreaterThanOrEqual(32);
@@ -589,6 +620,15 @@ describe('validateValue', () => {
     expect(pathsOf(validateValue({ type: 'string', format: 'byte' }, 'hello!'))).toEqual(['']);
     expect(validateValue({ type: 'string', format: 'no-such-format' }, 'anything')).toEqual([]);
     expect(validateValue({ type: 'integer', format: 'int64' }, 2 ** 40)).toEqual([]);
+  });
+
+  it('looks up only own properties of a schema: "constructor" and "__proto__" are unknown fields unless the schema declares them', () => {
+    const schema: JSONSchemaProps = { type: 'object', properties: { name: { type: 'string' } } };
+    const value = JSON.parse('{"name": "a", "constructor": 1, "__proto__": {"polluted": true}}') as unknown;
+    expect(validateValue(schema, value).map((e) => e.message).sort()).toEqual(['unknown field "__proto__"', 'unknown field "constructor"']);
+    const declared: JSONSchemaProps = JSON.parse('{"type": "object", "properties": {"constructor": {"type": "string"}, "__proto__": {"type": "integer"}}}') as JSONSchemaProps;
+    expect(pathsOf(validateValue(declared, JSON.parse('{"constructor": 1, "__proto__": "x"}'))).sort()).toEqual(['/__proto__', '/constructor']);
+    expect(validateValue(declared, JSON.parse('{"constructor": "c", "__proto__": 2}'))).toEqual([]);
   });
 
   it('reads durations as Go (time.ParseDuration) and Kubernetes do, both micro signs included', () => {
