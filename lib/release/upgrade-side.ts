@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, sep } from 'node:path';
 import yaml from 'js-yaml';
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
 import { inFileOrder } from '../bytes/render.ts';
@@ -163,14 +163,18 @@ export async function sideFromReleaseFolder(dir: string, read: (dir: string) => 
  */
 export function sideFromFolder(bundle: string, dir: string, source = dir, synthesized?: Bundle): UpgradeSide {
   const files = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d).sort()) {
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else files.set(relative(dir, p), readFileSync(p, 'utf8'));
+  // Paths relative to `dir` are built as the walk goes down: no join() or
+  // relative() of each file, nor a stat of each entry (a release's upgrade
+  // check reads every bundle of dist/ this way).
+  const walk = (d: string, below: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const p = `${d}${sep}${e.name}`;
+      // A link is followed, as statSync does.
+      if (e.isDirectory() || (e.isSymbolicLink() && statSync(p).isDirectory())) walk(p, `${below}${e.name}/`);
+      else files.set(`${below}${e.name}`, readFileSync(p, 'utf8'));
     }
   };
-  walk(dir);
+  walk(dir, '');
   const same = synthesized !== undefined && synthesized.files.length === files.size && synthesized.files.every((f) => files.get(f.path) === f.content);
   return same ? sideFromBundle(synthesized, source) : sideFromBundleFiles(bundle, files, source);
 }
