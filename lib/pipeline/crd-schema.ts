@@ -462,6 +462,7 @@ const sharedCompiler = new Compiler();
  */
 class Properties {
   private readonly nodes = new Map<string, Node | undefined>();
+  private names: readonly string[] | undefined;
 
   public constructor(
     private readonly schemas: Readonly<Record<string, unknown>>,
@@ -481,8 +482,9 @@ class Properties {
   }
 
   /** The names of the properties that have a schema, in schema order. */
-  public keys(): string[] {
-    return Object.keys(this.schemas).filter((k) => isRecord(this.schemas[k]));
+  public keys(): readonly string[] {
+    this.names ??= Object.keys(this.schemas).filter((k) => isRecord(this.schemas[k]));
+    return this.names;
   }
 }
 
@@ -791,7 +793,7 @@ function checkObject(
     if (!present(value, key) && !defaulted(n, skeleton, key)) issue(`${path}/${escapePointer(key)}`, `required field "${key}" is missing`);
   }
   if (n.minProperties !== undefined || n.maxProperties !== undefined) {
-    const count = new Set([...Object.keys(value).filter((k) => present(value, k)), ...[...(n.props?.keys() ?? [])].filter((k) => defaulted(n, skeleton, k))]).size;
+    const count = new Set([...Object.keys(value).filter((k) => present(value, k)), ...(n.props?.keys() ?? []).filter((k) => defaulted(n, skeleton, k))]).size;
     if (n.minProperties !== undefined && count < n.minProperties) issue(path, `must have at least ${n.minProperties} properties, got ${count}`);
     if (n.maxProperties !== undefined && count > n.maxProperties) issue(path, `must have at most ${n.maxProperties} properties, got ${count}`);
   }

@@ -23,9 +23,17 @@ export interface VersionRecord {
   readonly allowBreaking?: AllowedBreaking;
 }
 
+/** The folder of a stack's records, relative to the project root. */
+function recordFolder(id: ClusterStackIdentity): string {
+  return join('stacks', id.provider, id.stack, 'version-record');
+}
+
+/** The file name of a minor's record in its stack's folder (a minor slug is digits and a dash). */
+const recordFile = (id: ClusterStackIdentity): string => `${id.kubernetes.minorSlug}.json`;
+
 /** Path of a record relative to the project root. */
 export function recordPath(id: ClusterStackIdentity): string {
-  return join('stacks', id.provider, id.stack, 'version-record', `${id.kubernetes.minorSlug}.json`);
+  return join(recordFolder(id), recordFile(id));
 }
 
 /** The record's JSON text: sorted, stable, one trailing newline. */
@@ -98,7 +106,7 @@ export function readRecord(root: string, id: ClusterStackIdentity): PreviousRele
  * (some 5 ms of an edit's 0.25 s run, measured as whole processes).
  * Here the version-record/ folder of a stack is looked for once, and a
  * record's path is its folder's and the minor's file name, which is what
- * join() would make of them (a minor slug is digits and a dash).
+ * join() would make of them.
  */
 export class VersionRecords {
   private readonly records = new Map<string, PreviousRelease | undefined>();
@@ -113,11 +121,11 @@ export class VersionRecords {
     if (this.records.has(name)) return this.records.get(name);
     let folder = this.folders.get(stack);
     if (folder === undefined) {
-      const path = join(this.root, 'stacks', id.provider, id.stack, 'version-record');
+      const path = join(this.root, recordFolder(id));
       folder = existsSync(path) ? path : null;
       this.folders.set(stack, folder);
     }
-    const path = folder === null ? undefined : `${folder}${sep}${id.kubernetes.minorSlug}.json`;
+    const path = folder === null ? undefined : `${folder}${sep}${recordFile(id)}`;
     const record = path !== undefined && existsSync(path) ? parseRecord(readFileSync(path, 'utf8'), recordPath(id)) : undefined;
     this.records.set(name, record);
     return record;
