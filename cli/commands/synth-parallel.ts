@@ -4,7 +4,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import type { BundleFile } from '../../constructs/cluster-addon.ts';
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
 import type { ComponentHashes } from '../../lib/release/content-hash.ts';
-import { stampFolder, type FolderStamps } from '../../lib/pipeline/synth-cache.ts';
+import { stampWrittenFolder, type FolderStamps } from '../../lib/pipeline/synth-cache.ts';
 import { writeStagedFiles } from '../../lib/bytes/atomic-write.ts';
 import { BUILD_ROOT } from '../../lib/pipeline/project-root.ts';
 import type { ClusterApiVersion } from './synth-v1beta2.ts';
@@ -42,7 +42,7 @@ export interface StagedOutput {
 export function stageBundle(staged: StagedOutput, bundle: { readonly path: string; readonly files: readonly BundleFile[] }): FolderStamps {
   const folder = join(staged.staging, bundle.path);
   writeStagedFiles(folder, bundle.files, join(staged.outputFolder, bundle.path));
-  return stampFolder(folder);
+  return stampWrittenFolder(folder, bundle.files.map((f) => f.path));
 }
 
 /** What one worker is asked to synthesize. */

@@ -207,6 +207,32 @@ export function stampFolder(bundleDir: string): FolderStamps {
   return { paths: files.map((f) => f.path), dirs, stamps };
 }
 
+/**
+ * stampFolder of a folder this run has just made with exactly `files` in it
+ * (paths relative to it, '/'-separated, as a bundle's files are): the
+ * listing is known, so only the stamps are read. Reading the folders back
+ * was some 3,700 readdirs and 9,000 relative() calls in a 500-bundle
+ * synth. A folder without files is stamped by listing it, as stampFolder does.
+ */
+export function stampWrittenFolder(bundleDir: string, files: readonly string[]): FolderStamps {
+  if (files.length === 0) return stampFolder(bundleDir);
+  const native = (p: string) => (sep === '/' ? p : p.split('/').join(sep));
+  const paths = files.map(native).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const folders = new Set<string>(['']);
+  for (const p of paths) {
+    for (let at = p.indexOf(sep); at !== -1; at = p.indexOf(sep, at + 1)) folders.add(p.slice(0, at));
+  }
+  const dirs = [...folders].sort();
+  const below = `${bundleDir}${sep}`;
+  const stamps: number[] = [];
+  for (const p of paths) stamps.push(...fileStamp(lstatSync(below + p)));
+  for (const d of dirs) {
+    const s = lstatSync(d === '' ? bundleDir : below + d);
+    stamps.push(s.mtimeMs, s.ino);
+  }
+  return { paths, dirs, stamps };
+}
+
 const MAY_BE_MISSING = { throwIfNoEntry: false } as const;
 
 /** Whether a bundle folder holds exactly the files recorded, each unchanged since. */

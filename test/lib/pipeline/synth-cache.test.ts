@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../../constructs/stack-definition.ts';
 import { StackVersion } from '../../../constructs/stack-version.ts';
 import { FileDigests, pathBelow } from '../../../lib/pipeline/file-digests.ts';
-import { bundleKeys, folderUnchanged, readSynthCache, stampFolder, writeSynthCache, type FolderStamps, type SynthCacheEntry } from '../../../lib/pipeline/synth-cache.ts';
+import { bundleKeys, folderUnchanged, readSynthCache, stampFolder, stampWrittenFolder, writeSynthCache, type FolderStamps, type SynthCacheEntry } from '../../../lib/pipeline/synth-cache.ts';
 import { tempRoot } from '../release/test-stack.ts';
 
 const definition = (provider: string, stack: string, rows: readonly StackVersionsRow[] = [{ kubernetes: '1.34.7' }], build = () => undefined): ClusterStackDefinition<StackVersionsRow> =>
@@ -199,6 +199,23 @@ describe('a bundle folder\'s stamps', () => {
     expect(folderUnchanged(dir, { dirs: [...dirs].reverse(), paths, stamps })).toBe(false);
     expect(folderUnchanged(dir, { dirs, paths, stamps })).toBe(true);
     expect(folderUnchanged(dir, { dirs, paths, stamps: new Float64Array(list) })).toBe(true);
+  });
+
+  it('of a folder just written are what listing it gives, from the list of files written', () => {
+    const fresh = join(root, 'fresh');
+    // '-' sorts before '/', and a folder's name may be a prefix of a file's: the orders must still agree.
+    const files = ['z.yaml', 'a/b/c.yaml', 'a-b.yaml', 'a/b.yaml', 'a/b-c/d.yaml', 'm/n/o/p.yaml', 'a/a.yaml'];
+    for (const f of files) {
+      mkdirSync(dirname(join(fresh, f)), { recursive: true });
+      writeFileSync(join(fresh, f), f);
+    }
+    const known = stampWrittenFolder(fresh, files);
+    const listed = stampFolder(fresh);
+    expect({ ...known, stamps: Array.from(known.stamps) }).toEqual({ ...listed, stamps: Array.from(listed.stamps) });
+    expect(known.dirs).toEqual(['', 'a', 'a/b', 'a/b-c', 'm', 'm/n', 'm/n/o']);
+    expect(folderUnchanged(fresh, known)).toBe(true);
+    // No files: the folder is listed (here: it does not exist, which never counts as unchanged).
+    expect(stampWrittenFolder(join(root, 'none'), [])).toEqual(stampFolder(join(root, 'none')));
   });
 
   it('are read back as written, the bundles of one layout sharing its paths; a damaged entry is left out', () => {
