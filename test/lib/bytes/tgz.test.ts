@@ -241,6 +241,49 @@ describe('archives compressed again (createTgzAsync, RecentArchives)', () => {
     expect(small.find(tar('three'))).toBeDefined();
   });
 
+  it('are found by their texts in the order given, never by bytes, and a change of path, mode or text misses', () => {
+    const recent = new RecentArchives(8, 1 << 20);
+    const entries: TgzEntry[] = [{ path: 'a/Chart.yaml', content: 'name: a\n' }, { path: 'a/values.yaml', content: 'x: 1\n', mode: 0o644 }];
+    const a = gz('a');
+    const given = [...entries];
+    recent.add(tar('one'), a, given);
+    // The caller's array may be reused: what was remembered is the list at the time.
+    given.pop();
+    expect(recent.findText(given)).toBeUndefined();
+    expect(recent.findText([{ path: 'a/Chart.yaml', content: 'name: ' + 'a\n' }, { path: 'a/values.yaml', content: 'x: 1\n' }])).toBe(a);
+    expect(recent.findText([...entries].reverse())).toBeUndefined();
+    expect(recent.findText([entries[0]!, { ...entries[1]!, content: 'x: 2\n' }])).toBeUndefined();
+    expect(recent.findText([entries[0]!, { ...entries[1]!, path: 'a/values.yml' }])).toBeUndefined();
+    expect(recent.findText([entries[0]!, { ...entries[1]!, mode: 0o755 }])).toBeUndefined();
+    // Bytes may change after the call; an archive holding any is only found by its tar.
+    const bytes: TgzEntry[] = [entries[0]!, { path: 'a/values.yaml', content: Buffer.from('x: 1\n') }];
+    const b = gz('b');
+    recent.add(tar('two'), b, bytes);
+    expect(recent.findText(bytes)).toBeUndefined();
+    expect(recent.find(tar('two'))).toBe(b);
+  });
+
+  it('count the texts they hold against their bytes', () => {
+    const recent = new RecentArchives(8, 2200);
+    const text = (n: number): TgzEntry[] => [{ path: 'a', content: 'x'.repeat(n) }];
+    recent.add(tar('one'), gz('1'), text(100));
+    expect(recent.findText(text(100))).toBeDefined();
+    // Two tars of 1024 bytes fit, but not with 402 bytes of text beside them: the first goes.
+    recent.add(tar('two'), gz('2'), text(300));
+    expect(recent.findText(text(100))).toBeUndefined();
+    expect(recent.findText(text(300))).toBeDefined();
+  });
+
+  it('give the bytes of the archive of the texts asked for, whatever was compressed before', async () => {
+    const entries = (text: string): TgzEntry[] => [{ path: 'addon/Chart.yaml', content: 'name: addon\n' }, { path: 'addon/values.yaml', content: text }];
+    const first = await createTgzAsync(entries('a: 1\n'));
+    expect(await createTgzAsync(entries('a: 1\n'))).toEqual(first);
+    const changed = await createTgzAsync(entries('a: 2\n'));
+    expect(changed).toEqual(createTgz(entries('a: 2\n')));
+    expect(changed).not.toEqual(first);
+    expect(await createTgzAsync([{ ...entries('a: 1\n')[0]!, mode: 0o600 }, entries('a: 1\n')[1]!])).toEqual(createTgz([{ ...entries('a: 1\n')[0]!, mode: 0o600 }, entries('a: 1\n')[1]!]));
+  });
+
   it('do not remember a compression that failed', async () => {
     const recent = new RecentArchives(8, 1 << 20);
     const failed = Promise.reject(new Error('zlib failed'));
