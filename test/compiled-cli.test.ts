@@ -140,6 +140,36 @@ describe('the compiled CLI in .build/', () => {
     expect(loadCompiledCli({ file: join(copy, 'changed.cjs') }).script.cachedDataRejected).toBeUndefined();
   });
 
+  it('runs under the V8 flags its code caches were made under, in a process of its own and its worker threads', () => {
+    // A fresh process as bin/cluster-stacks.cjs starts one: bin/compiled.cjs sets the flags, then loads both scripts.
+    const probe = (setFlags: boolean) => {
+      const script = `
+        const { readFileSync } = require('node:fs');
+        const Module = require('node:module');
+        const vm = require('node:vm');
+        const loader = require(${JSON.stringify(join(ROOT, 'bin', 'compiled.cjs'))});
+        const flags = loader.V8_FLAGS;
+        const rejected = [loader.COMPILED_CLI, loader.COMPILED_WORKERS].map((file) => {
+          const bytes = readFileSync(file);
+          if (${String(setFlags)}) return loader.loadCompiledCli({ file }).cacheRejected;
+          // The same script and cache, compiled in a child that unsets what the loader set.
+          for (const f of flags) require('node:v8').setFlagsFromString(f.replace(/^--([a-z-]+)=.*$/, '--$1=920'));
+          return new vm.Script(Module.wrap(bytes.toString('utf8')), { cachedData: readFileSync(loader.cacheFileOf(file, bytes)) }).cachedDataRejected;
+        });
+        process.stdout.write(JSON.stringify({ flags, rejected }));`;
+      return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { flags: string[]; rejected: boolean[] };
+    };
+    const loaded = probe(true);
+    expect(loaded.rejected).toEqual([false, false]);
+    // On the V8 they were measured on, the caches hold the flags: without them V8 rejects both.
+    if (/^11\./.test(process.versions.v8)) {
+      expect(loaded.flags).toEqual(['--max-inlined-bytecode-size-cumulative=460']);
+      expect(probe(false).rejected).toEqual([true, true]);
+    } else {
+      expect(loaded.flags).toEqual([]);
+    }
+  });
+
   it('is ASCII only, so that V8 holds each script as a one-byte string (half the memory, the fast decode on every start)', () => {
     // Where the first byte above 0x7f is, with the text around it: esbuild
     // escapes non-ASCII in strings, but copies regular expression literals as written.
