@@ -29,7 +29,7 @@ const { isMainThread } = require('node:worker_threads');
 // same functions again; on two cores that work competes with the synthesis
 // threads. Half the budget makes the compiles cheaper and the code hardly
 // slower: a synth of 500 bundles took 11 % less time and CPU, a release of
-// 500 9 % less, the short commands the same (npm run bench, README). A code
+// 500 9 % less, the short commands the same (taking turns; README). A code
 // cache's check covers V8's flags, so they are set here, before any script
 // is compiled, and the build makes the caches under them. Flags are
 // process-wide (worker threads inherit them) and V8 reports one it does not
