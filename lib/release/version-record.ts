@@ -92,9 +92,12 @@ export function parseRecord(text: string, where: string): PreviousRelease {
 
 /** The committed record of a stack × minor, or undefined before its first release. */
 export function readRecord(root: string, id: ClusterStackIdentity): PreviousRelease | undefined {
-  const path = join(root, recordPath(id));
-  if (!existsSync(path)) return undefined;
-  return parseRecord(readFileSync(path, 'utf8'), recordPath(id));
+  return recordAt(join(root, recordPath(id)), id);
+}
+
+/** The record of `id` at `path` (where its project keeps it), or undefined when there is none. */
+function recordAt(path: string, id: ClusterStackIdentity): PreviousRelease | undefined {
+  return existsSync(path) ? parseRecord(readFileSync(path, 'utf8'), recordPath(id)) : undefined;
 }
 
 /**
@@ -125,8 +128,7 @@ export class VersionRecords {
       folder = existsSync(path) ? path : null;
       this.folders.set(stack, folder);
     }
-    const path = folder === null ? undefined : `${folder}${sep}${recordFile(id)}`;
-    const record = path !== undefined && existsSync(path) ? parseRecord(readFileSync(path, 'utf8'), recordPath(id)) : undefined;
+    const record = folder === null ? undefined : recordAt(`${folder}${sep}${recordFile(id)}`, id);
     this.records.set(name, record);
     return record;
   }
