@@ -7,6 +7,7 @@ import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
 import type { ClusterStackIdentity } from '../../constructs/names.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { OUTPUT_MARKER, replaceFile } from '../bytes/atomic-write.ts';
+import { foldersOf } from '../bytes/folder-changes.ts';
 import { canonicalJsonOfAny } from '../bytes/json.ts';
 import { sha256Hex as sha256 } from '../bytes/sha256.ts';
 import { COMPONENTS, type ComponentHashes } from '../release/content-hash.ts';
@@ -195,16 +196,10 @@ function filesBelow(dir: string, dirs?: string[]): string[] {
 /** The stamps of every file below a bundle folder and of every folder, as recorded after writing it. */
 export function stampFolder(bundleDir: string): FolderStamps {
   const found: string[] = [];
-  const files = filesBelow(bundleDir, found)
-    .map((file) => ({ file, path: relative(bundleDir, file) }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const dirs = found.map((d) => relative(bundleDir, d)).sort();
-  const stamps = files.flatMap((f) => fileStamp(lstatSync(f.file)));
-  for (const d of dirs) {
-    const s = lstatSync(join(bundleDir, d));
-    stamps.push(s.mtimeMs, s.ino);
-  }
-  return { paths: files.map((f) => f.path), dirs, stamps };
+  const paths = filesBelow(bundleDir, found)
+    .map((file) => relative(bundleDir, file))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return stampsOf(bundleDir, paths, found.map((d) => relative(bundleDir, d)).sort());
 }
 
 /**
@@ -218,11 +213,11 @@ export function stampWrittenFolder(bundleDir: string, files: readonly string[]):
   if (files.length === 0) return stampFolder(bundleDir);
   const native = (p: string) => (sep === '/' ? p : p.split('/').join(sep));
   const paths = files.map(native).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const folders = new Set<string>(['']);
-  for (const p of paths) {
-    for (let at = p.indexOf(sep); at !== -1; at = p.indexOf(sep, at + 1)) folders.add(p.slice(0, at));
-  }
-  const dirs = [...folders].sort();
+  return stampsOf(bundleDir, paths, [...foldersOf(files)].map(native).sort());
+}
+
+/** The stamps of `paths` and `dirs` (sorted, relative to `bundleDir`, '' for itself), read now. */
+function stampsOf(bundleDir: string, paths: readonly string[], dirs: readonly string[]): FolderStamps {
   const below = `${bundleDir}${sep}`;
   const stamps: number[] = [];
   for (const p of paths) stamps.push(...fileStamp(lstatSync(below + p)));
