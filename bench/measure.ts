@@ -88,15 +88,40 @@ export function runOnce(inv: Invocation): Promise<Run & { readonly stdout: strin
  * returns the invocation, e.g. with a fresh output folder.
  */
 export async function sample(runs: number, prepare: (i: number) => Invocation): Promise<Sample> {
-  const out: Run[] = [];
-  for (let i = 0; i < runs; i++) out.push(await runOnce(prepare(i)));
-  const walls = out.map((r) => r.wallMs);
+  const [only] = await sampleInTurn(runs, [prepare]);
+  return only;
+}
+
+/**
+ * `runs` rounds of every command in turn, in reverse order every other
+ * round: commands compared with each other then share the host's drift
+ * (this machine's speed wanders by tens of percent over minutes), where
+ * sampling one after the other would charge a slow minute to one of them.
+ */
+export async function sampleInTurn(runs: number, prepares: readonly ((i: number) => Invocation)[]): Promise<Sample[]> {
+  const out: Run[][] = prepares.map(() => []);
+  for (const [i, order] of turnOrder(runs, prepares.length).entries()) {
+    for (const k of order) out[k].push(await runOnce(prepares[k](i)));
+  }
+  return out.map(summarize);
+}
+
+/** The order of `commands` commands in each of `runs` rounds: forwards, then backwards, and so on. */
+export function turnOrder(runs: number, commands: number): number[][] {
+  return Array.from({ length: runs }, (_, i) => {
+    const order = Array.from({ length: commands }, (_, k) => k);
+    return i % 2 === 1 ? order.reverse() : order;
+  });
+}
+
+function summarize(runs: readonly Run[]): Sample {
+  const walls = runs.map((r) => r.wallMs);
   return {
-    runs: out,
+    runs,
     medianMs: median(walls),
     minMs: Math.min(...walls),
     maxMs: Math.max(...walls),
-    cpuMedianMs: median(out.map((r) => r.cpuMs)),
-    peakRssKiB: Math.max(...out.map((r) => r.peakRssKiB)),
+    cpuMedianMs: median(runs.map((r) => r.cpuMs)),
+    peakRssKiB: Math.max(...runs.map((r) => r.peakRssKiB)),
   };
 }
