@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // One build of .build/ before every file (test/global-build.ts).
-    globalSetup: ['test/global-build.ts'],
+    // One temp folder per run, removed at its end (test/run-temp.ts); one
+    // build of .build/ before every file (test/global-build.ts).
+    globalSetup: ['test/run-temp.ts', 'test/global-build.ts'],
     // The registry suite runs against real registries in `npm run test:registry`;
     // the e2e suite (real Helm, Cluster API, operator rules) in `npm run test:e2e`;
     // the management cluster suite in `npm run test:mgmt`; the provider overlay

@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/e2e/**/*.e2e.test.ts'],
-    globalSetup: ['test/e2e/support/global-setup.ts'],
+    globalSetup: ['test/run-temp.ts', 'test/e2e/support/global-setup.ts'],
     // Cold tool builds take minutes (the global setup); single tests run many tool invocations.
     testTimeout: 300_000,
     hookTimeout: 900_000,

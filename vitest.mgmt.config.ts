@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/mgmt/**/*.mgmt.test.ts'],
-    globalSetup: ['test/mgmt/support/global-setup.ts'],
+    globalSetup: ['test/run-temp.ts', 'test/mgmt/support/global-setup.ts'],
     // Controllers reconcile within seconds, but a busy 2-core machine stretches that.
     testTimeout: 300_000,
     hookTimeout: 300_000,

@@ -8,6 +8,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // One temp folder per run, removed at its end (test/run-temp.ts).
+    globalSetup: ['test/run-temp.ts'],
     include: ['test/node-image/**/*.test.ts'],
     testTimeout: 300_000,
     hookTimeout: 900_000,

@@ -9,6 +9,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // One temp folder per run, removed at its end (test/run-temp.ts).
+    globalSetup: ['test/run-temp.ts'],
     include: ['test/overlay-example/**/*.test.ts'],
     testTimeout: 240_000,
     hookTimeout: 300_000,

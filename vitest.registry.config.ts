@@ -10,7 +10,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/lib/registry/**/*.test.ts'],
-    globalSetup: ['test/lib/registry/harness/global-setup.ts'],
+    globalSetup: ['test/run-temp.ts', 'test/lib/registry/harness/global-setup.ts'],
     env: { CLUSTER_STACKS_REGISTRY_SUITE: '1' },
     testTimeout: 120_000,
     hookTimeout: 120_000,
