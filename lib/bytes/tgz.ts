@@ -27,6 +27,10 @@ import type { Header } from 'tar-stream';
  *
  * Byte identity holds for one zlib build; another deflate implementation may
  * compress the same tar differently (still a valid, equivalent archive).
+ * Node.js's own (Chromium's) also picks its match-finder's hash by CPU: the
+ * CRC32C instruction where there is one (x86-64 SSE4.2 + PCLMUL, ARMv8
+ * CRC32, which agree), canonical zlib's Rabin-Karp hash elsewhere (README,
+ * "Releases the Cluster Stack Operator consumes").
  */
 
 /** One file to put into an archive: path relative to the archive root. */
