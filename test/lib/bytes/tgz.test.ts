@@ -203,6 +203,54 @@ describe('createTgz', () => {
   });
 });
 
+/**
+ * A ClusterClass-like chart of some 16 KB of YAML: repetitive enough that
+ * level-9 deflate's match finder, and with it the hash it uses, decides the
+ * bytes.
+ */
+function chartLike(): TgzEntry[] {
+  const lines = ['apiVersion: cluster.x-k8s.io/v1beta1', 'kind: ClusterClass', 'metadata:', '  name: docker-scs-1-34-v1', 'spec:', '  variables:'];
+  for (let i = 0; i < 60; i++) {
+    const integer = i % 7 === 0;
+    lines.push(
+      `    - name: variable${i}`,
+      '      required: false',
+      '      schema:',
+      '        openAPIV3Schema:',
+      `          description: Setting number ${i} of the cluster, ${integer ? 'an integer' : 'a string'}.`,
+      `          type: ${integer ? 'integer' : 'string'}`,
+      `          default: ${integer ? i * 3 : `"value-${i}"`}`,
+    );
+  }
+  return [
+    { path: 'docker-scs-1-34-cluster-class/Chart.yaml', content: 'apiVersion: v2\nname: docker-scs-1-34-cluster-class\nversion: v1\n' },
+    { path: 'docker-scs-1-34-cluster-class/templates/cluster-class.yaml', content: `${lines.join('\n')}\n` },
+  ];
+}
+
+describe('the bytes releases were made with', () => {
+  // Recorded with Node.js 20's zlib (Chromium's) on CPUs with a CRC32C
+  // instruction. Canonical zlib (Debian's 1.2.13, Rabin-Karp hash) gives
+  // b61a93e0… for the same tar: same length, other bytes.
+  const TAR = '3d68a2a610ed256c07ada303f5048a4d8ae215577b0cc4218ccc90d508299318';
+  const TGZ = '6501bc66ef254245af6bb3c7b51a82ec6f104d0eb9b29ac27cfc0a828d007738';
+
+  it('pins the tar and the deflated bytes of a cluster-class chart, so a Node.js or CPU that compresses otherwise fails here before it rebuilds a release with other bytes', () => {
+    const tgz = createTgz(chartLike());
+    const tar = gunzipSync(tgz);
+    expect(sha256(tar), 'the tar writer changed: every archive of every release changes').toBe(TAR);
+    expect(
+      sha256(tgz),
+      "this Node.js's zlib deflates otherwise (another zlib, or a CPU without SSE4.2+PCLMUL or ARMv8 CRC32): releases rebuilt here get other archive bytes, which publish takes for a conflict and verify rejects (README, \"Releases the Cluster Stack Operator consumes\")",
+    ).toBe(TGZ);
+  });
+
+  it('fails for another deflate of the same tar (level 6 here), so the pin can catch one', () => {
+    const tar = gunzipSync(createTgz(chartLike()));
+    expect(sha256(gzipSync(tar, { level: 6 }))).not.toBe(TGZ);
+  });
+});
+
 describe('archives compressed again (createTgzAsync, RecentArchives)', () => {
   const tar = (text: string) => Buffer.from(text.padEnd(1024, '\0'));
   const gz = (text: string) => Promise.resolve(Buffer.from(text));
