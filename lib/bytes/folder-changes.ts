@@ -2,6 +2,13 @@ import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TreeFile } from './atomic-write.ts';
 
+/** The folders `paths` (relative, '/'-separated) are in, '' for the top one included. */
+export function foldersOf(paths: readonly string[]): Set<string> {
+  const folders = new Set<string>(['']);
+  for (const p of paths) for (let d = dirname(p); d !== '.' && !folders.has(d); d = dirname(d)) folders.add(d);
+  return folders;
+}
+
 /**
  * Which of `files` (paths relative to `dir`) differ from what `dir` holds,
  * when `dir` holds exactly these paths as regular files and no other entry
@@ -14,16 +21,10 @@ import type { TreeFile } from './atomic-write.ts';
  * keeps the others' inodes and mtimes, which GitOps tools, rsync and the
  * synth cache's stamps all notice.
  */
-/** The folders `paths` (relative, '/'-separated) are in, '' for the top one included. */
-export function foldersOf(paths: readonly string[]): Set<string> {
-  const folders = new Set<string>(['']);
-  for (const p of paths) for (let d = dirname(p); d !== '.' && !folders.has(d); d = dirname(d)) folders.add(d);
-  return folders;
-}
-
 export function changedFiles(dir: string, files: readonly TreeFile[]): readonly TreeFile[] | undefined {
-  const wanted = new Set(files.map((f) => f.path));
-  const folders = foldersOf(files.map((f) => f.path));
+  const paths = files.map((f) => f.path);
+  const wanted = new Set(paths);
+  const folders = foldersOf(paths);
   let found = 0;
   const walk = (rel: string): boolean => {
     for (const e of readdirSync(rel === '' ? dir : join(dir, rel), { withFileTypes: true })) {
