@@ -165,7 +165,8 @@ async function main(): Promise<void> {
       await one('release of the shipped matrix', ['release', '--mode', 'hash', '--release-dir', '<tmp>', '-q'], opts.runs, TARGET_MS.shipped);
     }
 
-    let full: { sample: Sample; lastOut: string } | undefined;
+    /** The folder of the last full synth of the largest matrix, which the edits then change. */
+    let fullOut: string | undefined;
     let incremental: Results['incremental'];
     if (opts.groups.has('matrix') || opts.groups.has('incremental')) {
       const sizes = opts.groups.has('matrix') ? opts.sizes : opts.sizes.slice(-1);
@@ -182,11 +183,11 @@ async function main(): Promise<void> {
         }),
       );
       sizes.forEach((bundles, k) => matrix.push({ command: 'synth', bundles, sample: samples[k] }));
-      if (samples.length > 0) full = { sample: samples[samples.length - 1], lastOut };
-      if (opts.groups.has('matrix') && full) {
+      fullOut = lastOut;
+      if (opts.groups.has('matrix')) {
         // What writing the output costs on this machine by itself: on a
         // nested VM, creating files is a large, variable share of a synth.
-        const written = full.lastOut;
+        const written = fullOut;
         const tree = treeSize(written);
         const largest = opts.sizes[opts.sizes.length - 1];
         log(`cp -r of the ${largest}-bundle output: ${opts.matrixRuns} runs`);
@@ -216,11 +217,12 @@ async function main(): Promise<void> {
       }
     }
 
-    if (opts.groups.has('incremental') && full) {
+    if (opts.groups.has('incremental') && fullOut) {
+      const out = fullOut;
       const changes: TreeChange[] = [];
       const largest = matrix.filter((r) => r.command === 'synth').pop()!.bundles;
       log(`one stack edited in ${largest} bundles: ${Math.min(opts.matrixRuns, EDITS.length)} runs`);
-      let previous = snapshot(full.lastOut);
+      let previous = snapshot(out);
       // The bundles of the edited stack: exactly these must change, else the edit was missed.
       const edited = [...previous.keys()].filter((path) => /^[^/]+\/s0\//.test(path)).length;
       let editRuns = 0;
@@ -230,14 +232,14 @@ async function main(): Promise<void> {
         () => cli(['synth', '--output-dir', fresh(`synth${largest}`), '-q'], { [BUNDLES_ENV]: String(largest) }),
         () => {
           if (editRuns > 0) {
-            const now = snapshot(full!.lastOut);
+            const now = snapshot(out);
             changes.push(compare(previous, now));
             previous = now;
           }
-          return cli(['synth', '--output-dir', full!.lastOut, '-q'], { [BUNDLES_ENV]: String(largest), [EDIT_ENV]: EDITS[editRuns++] });
+          return cli(['synth', '--output-dir', out, '-q'], { [BUNDLES_ENV]: String(largest), [EDIT_ENV]: EDITS[editRuns++] });
         },
       ]);
-      changes.push(compare(previous, snapshot(full.lastOut)));
+      changes.push(compare(previous, snapshot(out)));
       const change = changes.reduce((worst, c) => (c.rewritten > worst.rewritten ? c : worst));
       const share = edit.medianMs / whole.medianMs;
       targets.push({ target: `synth after editing one stack of ${largest} bundles: ≤ ${TARGET_MS.incrementalShare * 100} % of a full synth`, measured: `${sec(edit.medianMs)} = ${(share * 100).toFixed(0)} % of ${sec(whole.medianMs)} (full synths in turn with the edits)`, met: share <= TARGET_MS.incrementalShare });
