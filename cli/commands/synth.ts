@@ -9,7 +9,7 @@ import { changedFiles } from '../../lib/bytes/folder-changes.ts';
 import { VersionRecords } from '../../lib/release/version-record.ts';
 import { bundleHashes, COMPONENTS, type ComponentHashes } from '../../lib/release/content-hash.ts';
 import { FileDigests } from '../../lib/pipeline/file-digests.ts';
-import { bundleKeys, folderUnchanged, onlyBundleFolders, readSynthCache, stampFolder, writeSynthCache, type FolderStamps, type SynthCacheEntry } from '../../lib/pipeline/synth-cache.ts';
+import { bundleKeys, folderUnchanged, onlyBundleFolders, readSynthCache, stampFolder, stampOutputTree, writeSynthCache, type FolderStamps, type SynthCache, type SynthCacheEntry } from '../../lib/pipeline/synth-cache.ts';
 import { bundleTree, INITIAL_VERSIONS, synthesize } from '../../lib/pipeline/synth.ts';
 import { CrdSchemaRegistry } from '../../lib/pipeline/crd-schema.ts';
 import { validateBundles } from '../../lib/pipeline/validate.ts';
@@ -89,8 +89,9 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
   const digests = options.dryRun ? undefined : FileDigests.load(options.root);
   const keyed = options.dryRun ? [] : bundleKeys(options.root, options.definitions, versionsFor, `cluster-api=${clusterApi}`, digests);
   const keyOf = new Map(keyed.map((k) => [k.path, k.key]));
-  const cache = options.dryRun ? new Map<string, SynthCacheEntry>() : readSynthCache(options.root, outDir);
-  const bundleWise = !options.dryRun && existsSync(outDir) && (options.filter !== undefined || onlyBundleFolders(outDir, keyed.map((k) => k.path)));
+  const cached: SynthCache = options.dryRun ? { bundles: new Map() } : readSynthCache(options.root, outDir);
+  const cache = cached.bundles;
+  const bundleWise = !options.dryRun && existsSync(outDir) && (options.filter !== undefined || onlyBundleFolders(outDir, keyed.map((k) => k.path), cached));
   const skipped = new Map<string, SynthCacheEntry>();
   if (bundleWise) {
     // A bundle path is canonical (`<provider>/<stack>/<minor>`): appended, it
@@ -193,7 +194,8 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
       const key = keyOf.get(b.path);
       if (key) next.set(b.path, { key, hashes: hashes.get(b.path) as ComponentHashes, ...(b.stamps ?? stampFolder(join(outDir, b.path))) });
     }
-    writeSynthCache(options.root, outDir, next);
+    // A run without a filter leaves exactly the bundles it cached in the output folder.
+    writeSynthCache(options.root, outDir, next, options.filter ? undefined : stampOutputTree(outDir, next.keys()));
     digests?.save();
   }
   const summary = (id: ClusterStackIdentity): SynthesizedBundle => {

@@ -77,10 +77,26 @@ interface CacheHeader {
   readonly layouts: readonly { readonly paths: readonly string[]; readonly dirs: readonly string[] }[];
   /** Bundle folder, key, hashes, layout, and where its stamps start among the float64s. */
   readonly bundles: readonly (readonly [string, string, ComponentHashes, number, number])[];
+  /** See SynthCache.tree: each folder as its path, mtime and inode. */
+  readonly tree?: readonly (readonly [string, number, number])[];
+}
+
+/** What the cache remembers of one output folder. */
+export interface SynthCache {
+  readonly bundles: Map<string, SynthCacheEntry>;
+  /**
+   * The output folder and its provider and stack folders ('' for itself,
+   * `<provider>`, `<provider>/<stack>`), as a run that left nothing else in
+   * them than the cached bundles (and the output marker) stamped them after
+   * writing: while a folder keeps its mtime and inode, nothing was added to
+   * it or removed from it since, so onlyBundleFolders reads no listing.
+   * None after a run with a filter, which may leave other folders there.
+   */
+  readonly tree?: ReadonlyMap<string, readonly [number, number]>;
 }
 
 /** Also part of every key: a bundle cached by another format is synthesized again. */
-const FORMAT = 4;
+const FORMAT = 5;
 const MAGIC = Buffer.from(`CSSYNTH${FORMAT}`, 'latin1');
 const HEADER_AT = MAGIC.length + 4;
 
@@ -93,20 +109,20 @@ function cachePath(root: string, outDir: string): string {
 }
 
 /** The cache of one output folder, or an empty one when there is none or it cannot be read. */
-export function readSynthCache(root: string, outDir: string): Map<string, SynthCacheEntry> {
+export function readSynthCache(root: string, outDir: string): SynthCache {
   const entries = new Map<string, SynthCacheEntry>();
   try {
     const path = cachePath(root, outDir);
     // A cache larger than this is not ours (well under 1 KiB per bundle).
-    if (!existsSync(path) || lstatSync(path).size > 64 * 1024 * 1024) return entries;
+    if (!existsSync(path) || lstatSync(path).size > 64 * 1024 * 1024) return { bundles: entries };
     const bytes = readFileSync(path);
-    if (bytes.length < HEADER_AT || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return entries;
+    if (bytes.length < HEADER_AT || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return { bundles: entries };
     const headerEnd = HEADER_AT + bytes.readUInt32LE(MAGIC.length);
-    if (headerEnd > bytes.length) return entries;
+    if (headerEnd > bytes.length) return { bundles: entries };
     const header = JSON.parse(bytes.toString('utf8', HEADER_AT, headerEnd)) as CacheHeader;
-    if (header.outDir !== resolve(outDir) || header.endianness !== endianness() || !Array.isArray(header.layouts) || !Array.isArray(header.bundles)) return entries;
+    if (header.outDir !== resolve(outDir) || header.endianness !== endianness() || !Array.isArray(header.layouts) || !Array.isArray(header.bundles)) return { bundles: entries };
     const valuesAt = align8(headerEnd);
-    if (valuesAt > bytes.length || (bytes.length - valuesAt) % 8 !== 0) return entries;
+    if (valuesAt > bytes.length || (bytes.length - valuesAt) % 8 !== 0) return { bundles: entries };
     // A view when the bytes are aligned for one (a file read whole gets a buffer of its own), else a copy.
     const values = (bytes.byteOffset + valuesAt) % 8 === 0
       ? new Float64Array(bytes.buffer, bytes.byteOffset + valuesAt, (bytes.length - valuesAt) / 8)
@@ -120,9 +136,12 @@ export function readSynthCache(root: string, outDir: string): Map<string, SynthC
       if (at < 0 || at + count > values.length) continue;
       entries.set(path, { key, hashes, paths: shape.paths, dirs: shape.dirs, stamps: values.subarray(at, at + count) });
     }
-    return entries;
+    const tree = Array.isArray(header.tree) && header.tree.every((f) => Array.isArray(f) && typeof f[0] === 'string' && typeof f[1] === 'number' && typeof f[2] === 'number')
+      ? new Map(header.tree.map(([folder, mtime, ino]) => [folder, [mtime, ino] as const]))
+      : undefined;
+    return { bundles: entries, ...(tree ? { tree } : {}) };
   } catch {
-    return new Map();
+    return { bundles: new Map() };
   }
 }
 
@@ -131,24 +150,33 @@ export function readSynthCache(root: string, outDir: string): Map<string, SynthC
  * runs, and a project folder that cannot take the cache (read-only) only
  * means the next run is a full one.
  */
-export function writeSynthCache(root: string, outDir: string, bundles: ReadonlyMap<string, SynthCacheEntry>): void {
+export function writeSynthCache(root: string, outDir: string, bundles: ReadonlyMap<string, SynthCacheEntry>, tree?: SynthCache['tree']): void {
   const layouts: { readonly paths: readonly string[]; readonly dirs: readonly string[] }[] = [];
   const layoutOf = new Map<string, number>();
+  // Entries read from the cache share their layout's arrays: most bundles
+  // are found by identity, without joining their paths into a text.
+  const layoutOfArrays = new Map<readonly string[], Map<readonly string[], number>>();
   const rows: [string, string, ComponentHashes, number, number][] = [];
   const stamps: ArrayLike<number>[] = [];
   let count = 0;
   for (const [bundle, { key, hashes, paths, dirs, stamps: s }] of [...bundles.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const text = `${paths.join('\0')}\0\0${dirs.join('\0')}`;
-    let layout = layoutOf.get(text);
+    let layout = layoutOfArrays.get(paths)?.get(dirs);
     if (layout === undefined) {
-      layout = layouts.push({ paths, dirs }) - 1;
-      layoutOf.set(text, layout);
+      const text = `${paths.join('\0')}\0\0${dirs.join('\0')}`;
+      layout = layoutOf.get(text);
+      if (layout === undefined) {
+        layout = layouts.push({ paths, dirs }) - 1;
+        layoutOf.set(text, layout);
+      }
+      const byDirs = layoutOfArrays.get(paths) ?? new Map<readonly string[], number>();
+      byDirs.set(dirs, layout);
+      layoutOfArrays.set(paths, byDirs);
     }
     rows.push([bundle, key, hashes, layout, count]);
     stamps.push(s);
     count += s.length;
   }
-  const header: CacheHeader = { outDir: resolve(outDir), endianness: endianness(), layouts, bundles: rows };
+  const header: CacheHeader = { outDir: resolve(outDir), endianness: endianness(), layouts, bundles: rows, ...(tree ? { tree: [...tree].map(([folder, [mtime, ino]]) => [folder, mtime, ino] as const) } : {}) };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const valuesAt = align8(HEADER_AT + json.length);
   const bytes = Buffer.alloc(valuesAt + 8 * count);
@@ -255,16 +283,54 @@ export function folderUnchanged(bundleDir: string, recorded: FolderStamps): bool
   }
 }
 
+/** The output folder and the provider and stack folders above `paths` (`<provider>/<stack>/<minor>`), sorted: SynthCache.tree's folders. */
+function treeFolders(paths: Iterable<string>): string[] {
+  const folders = new Set<string>(['']);
+  for (const p of paths) {
+    const provider = p.slice(0, p.indexOf('/'));
+    folders.add(provider);
+    folders.add(p.slice(0, p.lastIndexOf('/')));
+  }
+  return [...folders].sort();
+}
+
+/** SynthCache.tree of an output folder that holds the bundle folders `paths` and nothing else but the output marker, read now. */
+export function stampOutputTree(outDir: string, paths: Iterable<string>): NonNullable<SynthCache['tree']> {
+  const below = outDir.endsWith(sep) ? outDir : `${outDir}${sep}`;
+  return new Map(treeFolders(paths).map((f) => {
+    const s = lstatSync(f === '' ? outDir : below + f.split('/').join(sep));
+    return [f, [s.mtimeMs, s.ino] as const];
+  }));
+}
+
+/** Whether `recorded` stamped the folders above exactly `paths`, and they keep their stamps. */
+function treeUnchanged(outDir: string, paths: readonly string[], recorded: SynthCache): boolean {
+  const { bundles, tree } = recorded;
+  if (tree === undefined || bundles.size !== paths.length || !paths.every((p) => bundles.has(p))) return false;
+  const folders = treeFolders(paths);
+  if (folders.length !== tree.size) return false;
+  const below = outDir.endsWith(sep) ? outDir : `${outDir}${sep}`;
+  return folders.every((f) => {
+    const stamp = tree.get(f);
+    if (stamp === undefined) return false;
+    const s = lstatSync(f === '' ? outDir : below + f.split('/').join(sep), MAY_BE_MISSING);
+    return s !== undefined && s.isDirectory() && s.mtimeMs === stamp[0] && s.ino === stamp[1];
+  });
+}
+
 /**
  * Whether the output folder holds nothing but bundle folders of `paths`
  * (`<provider>/<stack>/<minor>`) and the output marker: then bundles can be
  * replaced one by one; anything else (a removed stack's folder, a stray
- * file) needs the whole folder replaced.
+ * file) needs the whole folder replaced. Read from the folders' listings,
+ * unless `recorded` holds the stamps of a tree of exactly these bundles and
+ * the folders still have them (SynthCache.tree).
  */
-export function onlyBundleFolders(outDir: string, paths: readonly string[]): boolean {
-  const wanted = new Set(paths);
-  const prefixes = new Set(paths.flatMap((p) => [p.split('/')[0], p.split('/').slice(0, 2).join('/')]));
+export function onlyBundleFolders(outDir: string, paths: readonly string[], recorded?: SynthCache): boolean {
   try {
+    if (recorded !== undefined && treeUnchanged(outDir, paths, recorded)) return true;
+    const wanted = new Set(paths);
+    const prefixes = new Set(paths.flatMap((p) => [p.split('/')[0], p.split('/').slice(0, 2).join('/')]));
     for (const e of readdirSync(outDir, { withFileTypes: true })) {
       if (e.name === OUTPUT_MARKER && e.isFile()) continue;
       if (!e.isDirectory() || !prefixes.has(e.name)) return false;
@@ -319,13 +385,20 @@ function sourceFingerprint(roots: readonly string[], digests: FileDigests | unde
   for (const [key, { root, files }] of folders) {
     const h = createHash('sha256');
     const uses = new Set<string>();
+    const stacks = join(root, 'stacks');
     for (const p of files) {
-      const text = readFileSync(p);
-      h.update(`${pathBelow(root, p)}\0`).update(text).update('\0');
-      for (const m of text.toString('utf8').matchAll(IMPORT)) {
-        const parts = relative(join(root, 'stacks'), resolve(dirname(p), m[1])).split('/');
-        if (parts.length >= 3 && !parts[0].startsWith('..')) uses.add(`${root}\0${parts[0]}/${parts[1]}`);
-      }
+      // The stack folders (`<provider>/<stack>`) the file's relative imports lead into.
+      const scan = (bytes: Buffer): string[] => {
+        const found = new Set<string>();
+        for (const m of bytes.toString('utf8').matchAll(IMPORT)) {
+          const parts = relative(stacks, resolve(dirname(p), m[1])).split(sep);
+          if (parts.length >= 3 && !parts[0].startsWith('..')) found.add(`${parts[0]}/${parts[1]}`);
+        }
+        return [...found].sort();
+      };
+      const { digest, found } = digests ? digests.digestAndScan(p, scan) : ((bytes) => ({ digest: sha256(bytes), found: scan(bytes) }))(readFileSync(p));
+      h.update(`${pathBelow(root, p)}\0${digest}\0`);
+      for (const folder of found) uses.add(`${root}\0${folder}`);
     }
     own.set(key, h.digest('hex'));
     imports.set(key, uses);

@@ -1,4 +1,4 @@
-import { appendFileSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../../constructs/stack-definition.ts';
@@ -104,6 +104,31 @@ describe('synth is incremental', () => {
     expect(readTree(dist)).toEqual(fresh([tinyStack()]));
   });
 
+  it('anything added beside the bundles, at any level, makes it replace the whole folder', () => {
+    // The stamps of the output, provider and stack folders the last run recorded no longer hold.
+    for (const stray of ['stray.txt', 'docker/stray.txt', 'docker/tiny/stray.txt']) {
+      const { root, dist } = project();
+      synthCommand({ root, definitions: stacks(), outDir: dist });
+      writeFileSync(join(dist, stray), 'x: 1\n');
+      synthCommand({ root, definitions: stacks(), outDir: dist });
+      expect(readTree(dist), stray).toEqual(fresh(stacks()));
+    }
+    const { root, dist } = project();
+    synthCommand({ root, definitions: stacks(), outDir: dist });
+    mkdirSync(join(dist, 'docker/tiny/1-33'));
+    synthCommand({ root, definitions: stacks(), outDir: dist });
+    expect(readTree(dist)).toEqual(fresh(stacks()));
+  });
+
+  it('a minor dropped from a stack goes from the folder, though no folder above it changed', () => {
+    const { root, dist } = project();
+    const twoMinors = { ...tinyStack(), versions: [...tinyStack().versions, { ...tinyStack().versions[0], kubernetes: '1.33.10' }] };
+    synthCommand({ root, definitions: [twoMinors], outDir: dist });
+    expect(existsSync(join(dist, 'docker/tiny/1-33'))).toBe(true);
+    synthCommand({ root, definitions: [tinyStack()], outDir: dist });
+    expect(readTree(dist)).toEqual(fresh([tinyStack()]));
+  });
+
   it('a damaged cache is ignored: a full run', () => {
     const { root, dist } = project();
     synthCommand({ root, definitions: stacks(), outDir: dist });
@@ -119,6 +144,17 @@ describe('synth is incremental', () => {
     expect(r.bundles.map((b) => b.path)).toEqual([OTHER]);
     expect(written(r)).toEqual([]);
     expect(written(synthCommand({ root, definitions: stacks({ metricsServerReplicas: 2 }), outDir: dist }))).toEqual([TINY]);
+  });
+
+  it('a filtered run vouches for no folder it left alone: a stray folder goes with the next full run', () => {
+    const { root, dist } = project();
+    synthCommand({ root, definitions: stacks(), outDir: dist });
+    mkdirSync(join(dist, 'docker/gone/1-34'), { recursive: true });
+    synthCommand({ root, definitions: stacks({ metricsServerReplicas: 2 }), outDir: dist, filter: (id) => id.stack === 'tiny' });
+    expect(existsSync(join(dist, 'docker/gone'))).toBe(true);
+    synthCommand({ root, definitions: stacks({ metricsServerReplicas: 2 }), outDir: dist });
+    expect(readTree(dist)).toEqual(fresh(stacks({ metricsServerReplicas: 2 })));
+    expect(existsSync(join(dist, 'docker/gone'))).toBe(false);
   });
 });
 

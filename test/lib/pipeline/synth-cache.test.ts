@@ -135,6 +135,54 @@ describe('bundle input keys with remembered file digests', () => {
   });
 });
 
+describe('bundle input keys with the imports of stack files remembered', () => {
+  const root = tempRoot();
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  let age = 600_000;
+  /** Each write older than the last, yet never recent enough to be left unremembered. */
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+    const mtime = new Date(Date.now() - (age -= 1_000));
+    utimesSync(join(root, path), mtime, mtime);
+  };
+  const defs = [definition('docker', 'a'), definition('docker', 'b')];
+  const digestsFile = join(root, '.cache', 'synth', 'file-digests.json');
+  const keyOfA = () => {
+    const digests = FileDigests.load(root);
+    const keys = bundleKeys(root, defs, () => V1, 'cluster-api=v1beta1', digests);
+    digests.save();
+    return keys[0].key;
+  };
+  type Remembered = { files: Record<string, unknown[]> };
+  const remembered = (): Remembered => JSON.parse(readFileSync(digestsFile, 'utf8')) as Remembered;
+
+  it('follow an edit that adds an import, and are what the sources give', () => {
+    write('stacks/docker/a/stack.ts', 'export const a = 1;\n');
+    write('stacks/docker/b/stack.ts', 'export const b = 1;\n');
+    keyOfA();
+    expect(remembered().files['stacks/docker/a/stack.ts'][4]).toEqual([]);
+    write('stacks/docker/a/stack.ts', "import { b } from '../b/stack.ts';\nexport const a = b;\n");
+    const importing = keyOfA();
+    expect(remembered().files['stacks/docker/a/stack.ts'][4]).toEqual(['docker/b']);
+    expect(importing).toBe(bundleKeys(root, defs, () => V1, 'cluster-api=v1beta1')[0].key);
+    write('stacks/docker/b/stack.ts', 'export const b = 2;\n');
+    expect(keyOfA()).not.toBe(importing);
+  });
+
+  it('are taken from the digests file while the file keeps its stamp, without scanning it again', () => {
+    write('stacks/docker/a/stack.ts', 'export const a = 1;\n');
+    keyOfA();
+    // What the file is said to import decides the key: it was not read again.
+    const doc = remembered();
+    doc.files['stacks/docker/a/stack.ts'][4] = ['docker/b'];
+    writeFileSync(digestsFile, JSON.stringify({ ...doc, format: 2 }));
+    const before = keyOfA();
+    write('stacks/docker/b/stack.ts', 'export const b = 3;\n');
+    expect(keyOfA()).not.toBe(before);
+  });
+});
+
 describe('a path below a root', () => {
   it('is what relative() gives, for paths below the root and any other', () => {
     const cases: [string, string][] = [
@@ -225,7 +273,7 @@ describe('a bundle folder\'s stamps', () => {
     const entry = (key: string, s: FolderStamps): SynthCacheEntry => ({ key, hashes: { clusterClass: 'a', clusterAddon: 'b', nodeImage: 'c', kubernetes: '1.34.7' }, ...s });
     const written = new Map([['docker/b/1-34', entry('k2', one)], ['docker/a/1-34', entry('k1', one)], ['docker/c/1-34', entry('k3', { paths: ['x.yaml'], dirs: [''], stamps: [1, 2.5, 3, 1796532731347.409, 5] })]]);
     writeSynthCache(cacheRoot, out, written);
-    const read = readSynthCache(cacheRoot, out);
+    const read = readSynthCache(cacheRoot, out).bundles;
     const plain = (m: ReadonlyMap<string, SynthCacheEntry>) => Object.fromEntries([...m].map(([k, e]) => [k, { ...e, stamps: Array.from(e.stamps) }]));
     expect(plain(read)).toEqual(plain(written));
     expect([...read.keys()]).toEqual(['docker/a/1-34', 'docker/b/1-34', 'docker/c/1-34']);
@@ -234,7 +282,7 @@ describe('a bundle folder\'s stamps', () => {
     expect(folderUnchanged(dir, read.get('docker/a/1-34') as FolderStamps)).toBe(true);
     const [file] = readdirSync(join(cacheRoot, '.cache', 'synth')).map((f) => join(cacheRoot, '.cache', 'synth', f));
     const bytes = readFileSync(file);
-    expect(bytes.subarray(0, 8).toString('latin1')).toBe('CSSYNTH4');
+    expect(bytes.subarray(0, 8).toString('latin1')).toBe('CSSYNTH5');
     const headerEnd = 12 + bytes.readUInt32LE(8);
     const header = JSON.parse(bytes.toString('utf8', 12, headerEnd)) as { layouts: unknown[]; bundles: unknown[][] };
     expect(header.layouts).toHaveLength(2);
@@ -247,7 +295,7 @@ describe('a bundle folder\'s stamps', () => {
       size.writeUInt32LE(json.length);
       const head = Buffer.concat([bytes.subarray(0, 8), size, json]);
       writeFileSync(file, Buffer.concat([head, Buffer.alloc(Math.ceil(head.length / 8) * 8 - head.length), tail]));
-      return [...readSynthCache(cacheRoot, out).keys()];
+      return [...readSynthCache(cacheRoot, out).bundles.keys()];
     };
     expect(rewrite((h) => void (h.bundles[2][3] = 7))).toEqual(['docker/a/1-34', 'docker/b/1-34']);
     expect(rewrite((h) => void (h.bundles[0][4] = 10_000))).toEqual(['docker/b/1-34', 'docker/c/1-34']);
@@ -257,11 +305,11 @@ describe('a bundle folder\'s stamps', () => {
     expect(rewrite((h) => void ((h as unknown as { outDir: string }).outDir = '/elsewhere'))).toEqual([]);
     expect(rewrite((h) => void ((h as unknown as { endianness: string }).endianness = 'XX'))).toEqual([]);
     expect(rewrite(() => undefined, bytes.subarray(Math.ceil(headerEnd / 8) * 8, bytes.length - 3))).toEqual([]);
-    writeFileSync(file, Buffer.concat([Buffer.from('CSSYNTH3'), bytes.subarray(8)]));
-    expect(readSynthCache(cacheRoot, out).size).toBe(0);
+    writeFileSync(file, Buffer.concat([Buffer.from('CSSYNTH4'), bytes.subarray(8)]));
+    expect(readSynthCache(cacheRoot, out).bundles.size).toBe(0);
     writeFileSync(file, bytes.subarray(0, 10));
-    expect(readSynthCache(cacheRoot, out).size).toBe(0);
+    expect(readSynthCache(cacheRoot, out).bundles.size).toBe(0);
     writeFileSync(file, bytes);
-    expect(readSynthCache(cacheRoot, out).size).toBe(3);
+    expect(readSynthCache(cacheRoot, out).bundles.size).toBe(3);
   });
 });
