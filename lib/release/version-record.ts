@@ -116,7 +116,11 @@ export class VersionRecords {
   /** `<provider>/<stack>` → its version-record/ folder, or null when there is none. */
   private readonly folders = new Map<string, string | null>();
 
-  public constructor(private readonly root: string) {}
+  private readonly stacks: string;
+
+  public constructor(root: string) {
+    this.stacks = join(root, 'stacks');
+  }
 
   public get(id: ClusterStackIdentity): PreviousRelease | undefined {
     const stack = `${id.provider}/${id.stack}`;
@@ -124,7 +128,9 @@ export class VersionRecords {
     if (this.records.has(name)) return this.records.get(name);
     let folder = this.folders.get(stack);
     if (folder === undefined) {
-      const path = join(this.root, recordFolder(id));
+      // recordFolder's path, spelled without normalizing it again for each
+      // of a large matrix's stacks: provider and stack are names (no separator).
+      const path = `${this.stacks}${sep}${id.provider}${sep}${id.stack}${sep}version-record`;
       folder = existsSync(path) ? path : null;
       this.folders.set(stack, folder);
     }
