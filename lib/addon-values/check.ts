@@ -1,7 +1,7 @@
 import type { ClusterAddon, OverwriteValue } from '../../constructs/cluster-addon.ts';
 import { Expr } from '../../constructs/expression.ts';
 import { valuesTemplateValues } from '../../constructs/helm-chart-proxy.ts';
-import { loadContracts, type ContractNode, type ValuesContract, type ValueType } from './contract.ts';
+import { pinnedContract, type ContractNode, type ValuesContract, type ValueType } from './contract.ts';
 
 /**
  * Checks addon values against the values contract of the chart version
@@ -182,8 +182,7 @@ function checkDocument(doc: ValuesDocument, contract: ValuesContract, where: str
  * of its chart version; a chart version without a contract is a problem.
  */
 export function checkAddonValues(addon: ClusterAddon, where: string, options: { readonly proxyName?: string; readonly contracts?: ReadonlyMap<string, ValuesContract> } = {}): string[] {
-  const contracts = options.contracts ?? loadContracts();
-  const contract = contracts.get(`${addon.chart.name}@${addon.chart.version}`);
+  const contract = options.contracts ? options.contracts.get(`${addon.chart.name}@${addon.chart.version}`) : pinnedContract(addon.chart.name, addon.chart.version);
   const name = `${where} addon '${addon.name}'`;
   if (!contract) {
     return [

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { PROJECT_ROOT } from '../pipeline/project-root.ts';
 
 /**
@@ -69,24 +69,50 @@ export function loadContracts(dir: string = CONTRACTS_DIR): Map<string, ValuesCo
   const out = new Map<string, ValuesContract>();
   if (existsSync(dir)) {
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-      const path = join(dir, file);
-      let contract: ValuesContract;
-      try {
-        contract = JSON.parse(readFileSync(path, 'utf8')) as ValuesContract;
-      } catch (e) {
-        throw new Error(`${path}: not a values contract: ${(e as Error).message}`);
-      }
-      if (typeof contract.chart !== 'string' || typeof contract.version !== 'string' || typeof contract.values !== 'object') {
-        throw new Error(`${path}: not a values contract: needs 'chart', 'version' and 'values'`);
-      }
-      if (file !== contractFileName(contract.chart, contract.version)) {
-        throw new Error(`${path}: holds ${contract.chart} ${contract.version}; expected the file name ${contractFileName(contract.chart, contract.version)}`);
-      }
+      const contract = readContract(dir, file);
       out.set(`${contract.chart}@${contract.version}`, contract);
     }
   }
   if (dir === CONTRACTS_DIR) cache = out;
   return out;
+}
+
+/** The committed contracts read one at a time by pinnedContract, keyed `<chart>@<version>` (null: none). */
+const pinned = new Map<string, ValuesContract | null>();
+
+/**
+ * The committed contract of one chart version, read on its first use: a
+ * run checks the charts its bundles use, not every contract (reading and
+ * parsing all of them took some 2.7 ms of an incremental synth).
+ */
+export function pinnedContract(chart: string, version: string): ValuesContract | undefined {
+  const key = `${chart}@${version}`;
+  let contract = pinned.get(key);
+  if (contract === undefined) {
+    const file = contractFileName(chart, version);
+    // A name that is not a plain file name names no committed contract.
+    contract = basename(file) === file && existsSync(join(CONTRACTS_DIR, file)) ? readContract(CONTRACTS_DIR, file) : null;
+    pinned.set(key, contract);
+  }
+  return contract ?? undefined;
+}
+
+/** The contract in `dir/file`, whose name must be its chart's and version's. */
+function readContract(dir: string, file: string): ValuesContract {
+  const path = join(dir, file);
+  let contract: ValuesContract;
+  try {
+    contract = JSON.parse(readFileSync(path, 'utf8')) as ValuesContract;
+  } catch (e) {
+    throw new Error(`${path}: not a values contract: ${(e as Error).message}`);
+  }
+  if (typeof contract.chart !== 'string' || typeof contract.version !== 'string' || typeof contract.values !== 'object') {
+    throw new Error(`${path}: not a values contract: needs 'chart', 'version' and 'values'`);
+  }
+  if (file !== contractFileName(contract.chart, contract.version)) {
+    throw new Error(`${path}: holds ${contract.chart} ${contract.version}; expected the file name ${contractFileName(contract.chart, contract.version)}`);
+  }
+  return contract;
 }
 
 /** Serializes a contract deterministically: keys sorted, two-space indent, trailing newline. */

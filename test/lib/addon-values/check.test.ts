@@ -5,7 +5,7 @@ import { Expr } from '../../../constructs/expression.ts';
 import { hardeningVariables } from '../../../constructs/hardening/kubernetes-hardening.ts';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../../constructs/stack-definition.ts';
 import { addonValuesDocuments, branchDocuments, checkAddonValues } from '../../../lib/addon-values/check.ts';
-import { loadContracts } from '../../../lib/addon-values/contract.ts';
+import { loadContracts, pinnedContract } from '../../../lib/addon-values/contract.ts';
 import { synthesize } from '../../../lib/pipeline/synth.ts';
 import { STACKS } from '../../../stacks/index.ts';
 
@@ -29,6 +29,12 @@ describe('addon values contracts', () => {
     );
     expect(charts.length).toBeGreaterThan(0);
     for (const c of charts) expect(contracts.has(c), `no contract for ${c}`).toBe(true);
+  });
+
+  it('are read one chart version at a time as the committed files give them, a name with a folder in it naming none', () => {
+    for (const [key, c] of loadContracts()) expect(pinnedContract(c.chart, c.version), key).toEqual(c);
+    expect(pinnedContract('metrics-server', '0.0.0')).toBeUndefined();
+    expect(pinnedContract('../contracts/cilium', '1.18.9')).toBeUndefined();
   });
 
   it('records where each contract came from', () => {
