@@ -85,7 +85,7 @@ describe('the compiled CLI in .build/', () => {
       expect(heavy(modules)).toEqual([]);
     });
 
-    it('help loads neither node:child_process, node:net nor the ES module loader (the launcher is CommonJS), synth loads node:net only to check an address (stand-ins in scripts/lazy-require.mjs, lib/pipeline/crd-schema.ts)', () => {
+    it('help loads neither node:child_process, node:net nor the ES module loader (the launcher is CommonJS), synth loads node:net only to check an address and no perf_hooks (stand-ins in scripts/lazy-require.mjs, lib/pipeline/crd-schema.ts)', () => {
       // Written to a file: a pipe for stdout or stderr would load node:net itself.
       const preload = join(temp, 'builtins.cjs');
       writeFileSync(preload, "process.on('exit', () => require('node:fs').writeFileSync(process.env.BUILTINS_FILE, process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(',')));\n");
@@ -104,6 +104,8 @@ describe('the compiled CLI in .build/', () => {
       expect(docker).toContain('crypto');
       expect(docker).not.toContain('child_process');
       expect(docker).not.toContain('net');
+      // Nor perf_hooks, which the `performance` global loads on first use.
+      expect(docker).not.toContain('perf_hooks');
       expect(builtins(['synth', '--dry-run', '--provider', 'openstack', '-q'])).toContain('net');
     });
 
