@@ -294,13 +294,20 @@ function treeFolders(paths: Iterable<string>): string[] {
   return [...folders].sort();
 }
 
-/** SynthCache.tree of an output folder that holds the bundle folders `paths` and nothing else but the output marker, read now. */
-export function stampOutputTree(outDir: string, paths: Iterable<string>): NonNullable<SynthCache['tree']> {
+/**
+ * SynthCache.tree of an output folder that holds the bundle folders `paths`
+ * and nothing else but the output marker, read now; none when a folder is
+ * gone (the cache is a hint: the next run lists the folders).
+ */
+export function stampOutputTree(outDir: string, paths: Iterable<string>): SynthCache['tree'] {
   const below = outDir.endsWith(sep) ? outDir : `${outDir}${sep}`;
-  return new Map(treeFolders(paths).map((f) => {
-    const s = lstatSync(f === '' ? outDir : below + f.split('/').join(sep));
-    return [f, [s.mtimeMs, s.ino] as const];
-  }));
+  const tree = new Map<string, readonly [number, number]>();
+  for (const f of treeFolders(paths)) {
+    const s = lstatSync(f === '' ? outDir : below + f.split('/').join(sep), MAY_BE_MISSING);
+    if (s === undefined || !s.isDirectory()) return undefined;
+    tree.set(f, [s.mtimeMs, s.ino]);
+  }
+  return tree;
 }
 
 /** Whether `recorded` stamped the folders above exactly `paths`, and they keep their stamps. */
@@ -354,6 +361,12 @@ interface SourceFingerprint {
   readonly stackFolder: (provider: string, stack: string) => string;
 }
 
+/** FileDigests.digestAndScan without remembered digests. */
+function readAndScan(file: string, scan: (bytes: Buffer) => readonly string[]): { readonly digest: string; readonly found: readonly string[] } {
+  const bytes = readFileSync(file);
+  return { digest: sha256(bytes), found: scan(bytes) };
+}
+
 const IMPORT = /(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g;
 
 function sourceFingerprint(roots: readonly string[], digests: FileDigests | undefined): SourceFingerprint {
@@ -396,7 +409,7 @@ function sourceFingerprint(roots: readonly string[], digests: FileDigests | unde
         }
         return [...found].sort();
       };
-      const { digest, found } = digests ? digests.digestAndScan(p, scan) : ((bytes) => ({ digest: sha256(bytes), found: scan(bytes) }))(readFileSync(p));
+      const { digest, found } = digests ? digests.digestAndScan(p, scan) : readAndScan(p, scan);
       h.update(`${pathBelow(root, p)}\0${digest}\0`);
       for (const folder of found) uses.add(`${root}\0${folder}`);
     }
