@@ -312,4 +312,26 @@ describe('a bundle folder\'s stamps', () => {
     writeFileSync(file, bytes);
     expect(readSynthCache(cacheRoot, out).bundles.size).toBe(3);
   });
+
+  it('carry the output tree\'s stamps as written; a damaged tree is none, the bundles kept', () => {
+    const cacheRoot = join(root, 'tree-project');
+    const out = join(root, 'tree-out');
+    const entry: SynthCacheEntry = { key: 'k', hashes: { clusterClass: 'a', clusterAddon: 'b', nodeImage: 'c', kubernetes: '1.34.7' }, ...stampFolder(dir) };
+    const tree = new Map<string, readonly [number, number]>([['', [1796532731347.409, 7]], ['docker', [2.5, 8]], ['docker/a', [3, 9]]]);
+    writeSynthCache(cacheRoot, out, new Map([['docker/a/1-34', entry]]), tree);
+    expect(readSynthCache(cacheRoot, out).tree).toEqual(tree);
+    const [file] = readdirSync(join(cacheRoot, '.cache', 'synth')).map((f) => join(cacheRoot, '.cache', 'synth', f));
+    const bytes = readFileSync(file);
+    const headerEnd = 12 + bytes.readUInt32LE(8);
+    const text = bytes.toString('utf8', 12, headerEnd);
+    // The same length, so the stamps after the header stay where they were.
+    const damaged = text.replace('["docker",2.5,8]', '["docker","x",8]');
+    expect(damaged).not.toBe(text);
+    writeFileSync(file, Buffer.concat([bytes.subarray(0, 12), Buffer.from(damaged), bytes.subarray(headerEnd)]));
+    const read = readSynthCache(cacheRoot, out);
+    expect(read.tree).toBeUndefined();
+    expect([...read.bundles.keys()]).toEqual(['docker/a/1-34']);
+    writeSynthCache(cacheRoot, out, new Map([['docker/a/1-34', entry]]));
+    expect(readSynthCache(cacheRoot, out).tree).toBeUndefined();
+  });
 });
