@@ -35,7 +35,17 @@ const { isMainThread } = require('node:worker_threads');
 // process-wide (worker threads inherit them) and V8 reports one it does not
 // know on stderr, so they are set on the V8 they were measured on only.
 const V8_FLAGS = /^11\./.test(process.versions.v8) ? ['--max-inlined-bytecode-size-cumulative=460'] : [];
-if (isMainThread) for (const flag of V8_FLAGS) v8.setFlagsFromString(flag);
+// Node.js checks its own modules' code cache against V8's flags too: a
+// module it first loads after the flags are set is compiled from source.
+// A standard stream on a terminal or a pipe is a net.Socket, and every
+// command writes to one, so the streams are made first: node:net and
+// node:tty then load in about 0.7 ms instead of 2.5 ms. On a file or
+// /dev/null a stream loads neither.
+if (isMainThread) {
+  void process.stdout;
+  void process.stderr;
+  for (const flag of V8_FLAGS) v8.setFlagsFromString(flag);
+}
 
 const root = join(__dirname, '..');
 const COMPILED_CLI = join(root, '.build', 'cli.cjs');

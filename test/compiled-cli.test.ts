@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -107,6 +108,22 @@ describe('the compiled CLI in .build/', () => {
       // Nor perf_hooks, which the `performance` global loads on first use.
       expect(docker).not.toContain('perf_hooks');
       expect(builtins(['synth', '--dry-run', '--provider', 'openstack', '-q'])).toContain('net');
+    });
+
+    it('makes the standard streams before it sets V8 flags, so node:net comes from Node.js\'s own code cache when they are pipes', () => {
+      // What Node.js has loaded when bin/compiled.cjs sets its flags.
+      const preload = join(temp, 'at-flags.cjs');
+      writeFileSync(
+        preload,
+        "const v8 = require('node:v8'); const set = v8.setFlagsFromString; v8.setFlagsFromString = (f) => { require('node:fs').writeFileSync(process.env.AT_FLAGS_FILE, process.moduleLoadList.join(',')); return set(f); };\n",
+      );
+      const file = join(temp, 'at-flags.txt');
+      const r = spawnSync(process.execPath, ['-r', preload, join(ROOT, 'bin', 'cluster-stacks.cjs'), '--help'], { cwd: temp, stdio: 'pipe', env: { ...process.env, NODE_OPTIONS: '', AT_FLAGS_FILE: file } });
+      expect(r.status).toBe(0);
+      // No flags on a V8 they were not measured on (bin/compiled.cjs): then nothing is compiled under them.
+      const { V8_FLAGS } = createRequire(import.meta.url)(join(ROOT, 'bin', 'compiled.cjs')) as { V8_FLAGS: readonly string[] };
+      expect(existsSync(file)).toBe(V8_FLAGS.length > 0);
+      if (V8_FLAGS.length > 0) expect(readFileSync(file, 'utf8').split(',')).toContain('NativeModule net');
     });
 
     it('a command initializes what it runs (the check above sees it)', () => {
