@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { PublishedArtifact, RegistryTarget } from './commands/publish.ts';
@@ -8,6 +7,7 @@ import { assertRepository, assertTag, parseRegistryHost } from '../lib/registry/
 import { parseReleaseTag } from '../lib/registry/release-tag.ts';
 import { describeSignature, publishSigning, registerSigningCommands, SIGN_KEY_HELP, VERIFY_KEY_HELP } from './signing.ts';
 import { table } from './table.ts';
+import { childProcess } from '../lib/process/child-process.ts';
 
 // Start-up: the registry, signing and archive code is imported by the
 // actions (see cli/main.ts); only small leaf modules are imported here.
@@ -181,13 +181,6 @@ export function createdFromEnv(env: NodeJS.ProcessEnv): string {
   if (!date || Number.isNaN(date.getTime())) throw new Error(`SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01, got '${value}'`);
   return date.toISOString().replace(/\.000Z$/, 'Z');
 }
-
-/**
- * node:child_process, required when first needed: this module is part of
- * every start of the CLI (its options are registered there), and loading
- * child_process brings node:net and node:dgram, some 3 ms.
- */
-const childProcess = (): typeof import('node:child_process') => createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
 
 /** The commit checked out in `root`, if it is a git checkout. */
 function gitHead(root: string): string | undefined {

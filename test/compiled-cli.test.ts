@@ -86,12 +86,12 @@ describe('the compiled CLI in .build/', () => {
       expect(heavy(modules)).toEqual([]);
     });
 
-    it('help loads neither node:child_process, node:net nor the ES module loader (the launcher is CommonJS), synth loads node:net only to check an address and no perf_hooks (stand-ins in scripts/lazy-require.mjs, lib/pipeline/crd-schema.ts)', () => {
+    it('help loads neither node:child_process, node:net nor the ES module loader (the launcher is CommonJS), synth loads node:net only to check an address and no perf_hooks, release no child_process (stand-ins in scripts/lazy-require.mjs, lib/pipeline/crd-schema.ts)', () => {
       // Written to a file: a pipe for stdout or stderr would load node:net itself.
       const preload = join(temp, 'builtins.cjs');
       writeFileSync(preload, "process.on('exit', () => require('node:fs').writeFileSync(process.env.BUILTINS_FILE, process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(',')));\n");
       const builtins = (argv: string[]): string[] => {
-        const file = join(temp, `builtins-${argv.join('-')}.txt`);
+        const file = join(temp, `builtins-${argv.join('-').replace(/[^\w.-]/g, '_')}.txt`);
         spawnSync(process.execPath, ['-r', preload, join(ROOT, 'bin', 'cluster-stacks.cjs'), ...argv], { cwd: temp, stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '', BUILTINS_FILE: file } });
         return readFileSync(file, 'utf8').split(',');
       };
@@ -107,6 +107,8 @@ describe('the compiled CLI in .build/', () => {
       expect(docker).not.toContain('net');
       // Nor perf_hooks, which the `performance` global loads on first use.
       expect(docker).not.toContain('perf_hooks');
+      // A release that finds its previous versions in the version records runs no git (lib/process/child-process.ts).
+      expect(builtins(['release', '--mode', 'hash', '--provider', 'docker', '--release-dir', join(temp, 'release-builtins'), '-q'])).not.toContain('child_process');
       expect(builtins(['synth', '--dry-run', '--provider', 'openstack', '-q'])).toContain('net');
     });
 

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { KubernetesVersion } from '../../constructs/kubernetes-version.ts';
 import { clusterClassName, releaseTag, type ClusterStackIdentity } from '../../constructs/names.ts';
 import { StackVersion } from '../../constructs/stack-version.ts';
@@ -8,11 +7,12 @@ import { releaseArchives, releaseFiles } from './release-assets.ts';
 import type { ChartSource } from './vendor.ts';
 import { recordHistory } from './upgrade-side.ts';
 import { parseRecord } from './version-record.ts';
+import { childProcess } from '../process/child-process.ts';
 
 const GIT_MAX_BUFFER = 64 * 1024 * 1024;
 
 function git(root: string, args: readonly string[]): string {
-  return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', maxBuffer: GIT_MAX_BUFFER, stdio: ['ignore', 'pipe', 'pipe'] });
+  return childProcess().execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', maxBuffer: GIT_MAX_BUFFER, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /**

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, sep } from 'node:path';
 import yaml from 'js-yaml';
@@ -7,6 +6,7 @@ import { inFileOrder } from '../bytes/render.ts';
 import type { Bundle } from '../pipeline/synth.ts';
 import { readReleaseTree } from './release-reader.ts';
 import { loadYamlDocuments } from '../bytes/yaml-documents.ts';
+import { childProcess } from '../process/child-process.ts';
 
 /**
  * One end of an upgrade path: what a running cluster is on (the old side) or
@@ -182,13 +182,13 @@ export function sideFromFolder(bundle: string, dir: string, source = dir, synthe
 const GIT_MAX_BUFFER = 64 * 1024 * 1024;
 
 function git(root: string, args: readonly string[]): string {
-  return execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', maxBuffer: GIT_MAX_BUFFER, stdio: ['ignore', 'pipe', 'pipe'] });
+  return childProcess().execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', maxBuffer: GIT_MAX_BUFFER, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Files at a revision, read by one `git cat-file --batch` (one process, not one per file). */
 function gitBlobs(root: string, specs: readonly string[]): string[] {
   if (specs.length === 0) return [];
-  const out = execFileSync('git', ['-C', root, 'cat-file', '--batch'], { input: specs.map((p) => `${p}\n`).join(''), maxBuffer: GIT_MAX_BUFFER, stdio: ['pipe', 'pipe', 'pipe'] });
+  const out = childProcess().execFileSync('git', ['-C', root, 'cat-file', '--batch'], { input: specs.map((p) => `${p}\n`).join(''), maxBuffer: GIT_MAX_BUFFER, stdio: ['pipe', 'pipe', 'pipe'] });
   const files: string[] = [];
   let at = 0;
   for (const spec of specs) {
