@@ -283,15 +283,13 @@ export function folderUnchanged(bundleDir: string, recorded: FolderStamps): bool
   }
 }
 
-/** The output folder and the provider and stack folders above `paths` (`<provider>/<stack>/<minor>`), sorted: SynthCache.tree's folders. */
-function treeFolders(paths: Iterable<string>): string[] {
-  const folders = new Set<string>(['']);
-  for (const p of paths) {
-    const provider = p.slice(0, p.indexOf('/'));
-    folders.add(provider);
-    folders.add(p.slice(0, p.lastIndexOf('/')));
-  }
-  return [...folders].sort();
+/**
+ * A folder of SynthCache.tree (relative, '/'-separated, '' for the output
+ * folder itself) as a path below `outDir`.
+ */
+function treeFolderPath(outDir: string, folder: string): string {
+  if (folder === '') return outDir;
+  return `${outDir.endsWith(sep) ? outDir : `${outDir}${sep}`}${folder.split('/').join(sep)}`;
 }
 
 /**
@@ -300,10 +298,9 @@ function treeFolders(paths: Iterable<string>): string[] {
  * gone (the cache is a hint: the next run lists the folders).
  */
 export function stampOutputTree(outDir: string, paths: Iterable<string>): SynthCache['tree'] {
-  const below = outDir.endsWith(sep) ? outDir : `${outDir}${sep}`;
   const tree = new Map<string, readonly [number, number]>();
-  for (const f of treeFolders(paths)) {
-    const s = lstatSync(f === '' ? outDir : below + f.split('/').join(sep), MAY_BE_MISSING);
+  for (const f of [...foldersOf([...paths])].sort()) {
+    const s = lstatSync(treeFolderPath(outDir, f), MAY_BE_MISSING);
     if (s === undefined || !s.isDirectory()) return undefined;
     tree.set(f, [s.mtimeMs, s.ino]);
   }
@@ -314,13 +311,12 @@ export function stampOutputTree(outDir: string, paths: Iterable<string>): SynthC
 function treeUnchanged(outDir: string, paths: readonly string[], recorded: SynthCache): boolean {
   const { bundles, tree } = recorded;
   if (tree === undefined || bundles.size !== paths.length || !paths.every((p) => bundles.has(p))) return false;
-  const folders = treeFolders(paths);
-  if (folders.length !== tree.size) return false;
-  const below = outDir.endsWith(sep) ? outDir : `${outDir}${sep}`;
-  return folders.every((f) => {
+  const folders = foldersOf(paths);
+  if (folders.size !== tree.size) return false;
+  return [...folders].every((f) => {
     const stamp = tree.get(f);
     if (stamp === undefined) return false;
-    const s = lstatSync(f === '' ? outDir : below + f.split('/').join(sep), MAY_BE_MISSING);
+    const s = lstatSync(treeFolderPath(outDir, f), MAY_BE_MISSING);
     return s !== undefined && s.isDirectory() && s.mtimeMs === stamp[0] && s.ino === stamp[1];
   });
 }
@@ -337,7 +333,8 @@ export function onlyBundleFolders(outDir: string, paths: readonly string[], reco
   try {
     if (recorded !== undefined && treeUnchanged(outDir, paths, recorded)) return true;
     const wanted = new Set(paths);
-    const prefixes = new Set(paths.flatMap((p) => [p.split('/')[0], p.split('/').slice(0, 2).join('/')]));
+    // The provider and stack folders ('' too, which no entry is named).
+    const prefixes = foldersOf(paths);
     for (const e of readdirSync(outDir, { withFileTypes: true })) {
       if (e.name === OUTPUT_MARKER && e.isFile()) continue;
       if (!e.isDirectory() || !prefixes.has(e.name)) return false;
