@@ -191,6 +191,42 @@ describe('the compiled CLI in .build/', () => {
     }
   });
 
+  it.each([
+    ['synth', ['synth', '--output-dir', '<out>', '-q']],
+    ['release', ['release', '--mode', 'hash', '--release-dir', '<out>', '-q']],
+  ])('starts a %s worker thread under V8\'s defaults and sets its flags once the thread has started', (kind, argv) => {
+    // Every flag set, by thread, with whether the thread had loaded what Node.js starts a worker with.
+    const preload = join(temp, 'flags-log.cjs');
+    writeFileSync(
+      preload,
+      "const v8 = require('node:v8'); const { threadId } = require('node:worker_threads'); const set = v8.setFlagsFromString;\n" +
+        "v8.setFlagsFromString = (flag) => { require('node:fs').appendFileSync(process.env.FLAGS_LOG, JSON.stringify({ threadId, flag, started: process.moduleLoadList.includes('NativeModule internal/process/worker_thread_only') }) + '\\n'); return set(flag); };\n",
+    );
+    const log = join(temp, `flags-${kind}.log`);
+    const out = join(temp, `flags-${kind}`);
+    const r = spawnSync(process.execPath, ['-r', preload, join(ROOT, 'bin', 'cluster-stacks.cjs'), ...argv.map((a) => (a === '<out>' ? out : a))], {
+      cwd: temp,
+      stdio: 'pipe',
+      env: { ...process.env, NODE_OPTIONS: '', FLAGS_LOG: log, CLUSTER_STACKS_PARALLEL_MIN_BUNDLES: '1', CLUSTER_STACKS_SYNTH_THREADS: '2' },
+    });
+    expect(r.status, r.stderr.toString()).toBe(0);
+    const { V8_FLAGS, V8_DEFAULT_FLAGS } = createRequire(import.meta.url)(join(ROOT, 'bin', 'compiled.cjs')) as { V8_FLAGS: readonly string[]; V8_DEFAULT_FLAGS: readonly string[] };
+    const calls = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { threadId: number; flag: string; started: boolean }) : [];
+    if (V8_FLAGS.length === 0) {
+      expect(calls).toEqual([]);
+      return;
+    }
+    expect(V8_DEFAULT_FLAGS).toHaveLength(V8_FLAGS.length);
+    const main = calls.filter((c) => c.threadId === 0).map((c) => c.flag);
+    const worker = calls.filter((c) => c.threadId !== 0);
+    // The process sets the flags, then the defaults right before it makes the worker.
+    expect(main).toEqual([...V8_FLAGS, ...V8_DEFAULT_FLAGS]);
+    // The worker sets them again, after its start and before its script (whose code cache needs them).
+    expect(worker.map((c) => c.flag)).toEqual(V8_FLAGS);
+    expect(worker.every((c) => c.started)).toBe(true);
+    expect(calls.findIndex((c) => c.threadId !== 0)).toBeGreaterThan(calls.findIndex((c) => c.flag === V8_DEFAULT_FLAGS[0]));
+  });
+
   it('is ASCII only, so that V8 holds each script as a one-byte string (half the memory, the fast decode on every start)', () => {
     // Where the first byte above 0x7f is, with the text around it: esbuild
     // escapes non-ASCII in strings, but copies regular expression literals as written.

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { ClusterStackDefinition, StackVersionsRow } from '../../constructs/stack-definition.ts';
 import { writeStagedFiles, type TreeFile } from '../../lib/bytes/atomic-write.ts';
 import type { ReleasePlan } from '../../lib/release/release.ts';
 import { formatFindings, pathLabel } from '../../lib/release/upgrade-check.ts';
 import { BundleClaims, canSynthesizeInParallel, synthesisThreads, type StagedOutput } from './synth-parallel.ts';
-import { workerEntry } from './worker-entry.ts';
+import { startWorker, workerEntry } from './worker-entry.ts';
 
 /** What the release command reports of one bundle. */
 export interface ReleasedBundle {
@@ -192,7 +191,7 @@ export async function planInWorkers(
   const entry = workerEntry('release', request.definitionsModule);
   if (!entry) throw new Error('planInWorkers: no compiled worker module (run the compiled CLI)');
   const workers = Array.from({ length: n - 1 }, (_, w) => new Promise<PlainPlan>((resolve, reject) => {
-    const worker = new Worker(entry.url, { workerData: { ...entry.data, request: { ...request, stacks } satisfies ReleaseWorkerRequest, claims, index: w + 1 } });
+    const worker = startWorker(entry, { workerData: { ...entry.data, request: { ...request, stacks } satisfies ReleaseWorkerRequest, claims, index: w + 1 } });
     let replied = false;
     worker.once('message', (reply: ReleaseWorkerReply) => {
       replied = true;

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import type { BundleFile } from '../../constructs/cluster-addon.ts';
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
 import type { ComponentHashes } from '../../lib/release/content-hash.ts';
@@ -8,7 +8,7 @@ import { stampWrittenFolder, type FolderStamps } from '../../lib/pipeline/synth-
 import { writeStagedFiles } from '../../lib/bytes/atomic-write.ts';
 import { BUILD_ROOT } from '../../lib/pipeline/project-root.ts';
 import type { ClusterApiVersion } from './synth-v1beta2.ts';
-import { workerEntry } from './worker-entry.ts';
+import { startWorker, workerEntry } from './worker-entry.ts';
 
 /** A bundle as a worker hands it back: the output files (none when it wrote them itself) and the content hashes. */
 export interface ProducedBundle {
@@ -148,7 +148,7 @@ export function synthesizeInWorkers(
   };
   const started = Array.from({ length: n - 1 }, (_, w) => {
     const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(entry.url, { workerData: { ...entry.data, request, port: port2, done, claims, index: w + 1 }, transferList: [port2] });
+    const worker = startWorker(entry, { workerData: { ...entry.data, request, port: port2, done, claims, index: w + 1 }, transferList: [port2] });
     worker.unref();
     return { worker, port: port1 };
   });
