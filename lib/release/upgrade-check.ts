@@ -1,3 +1,5 @@
+import { canonicalJsonOfAny } from '../bytes/json.ts';
+import { inFileOrder } from '../bytes/render.ts';
 import { clusterClassOf, sideLabel, type AddonStage, type KubeObject, type UpgradeSide } from './upgrade-side.ts';
 
 /**
@@ -210,10 +212,13 @@ const EQUAL = ['type', 'format', 'pattern', 'x-kubernetes-int-or-string', 'x-kub
  */
 function narrowing(old: Schema, next: Schema, at: string): { path: string; text: string }[] {
   const out: { path: string; text: string }[] = [];
-  const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
+  // A synthesized side holds its objects' keys in the model's order, a
+  // released one in the file's (UpgradeSide.clusterClass): values are compared
+  // whatever their key order, and shown in the file's.
+  const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(inFileOrder(v)));
   for (const k of EQUAL) {
-    // Mostly absent on both sides: no JSON to compare then.
-    if (old[k] !== next[k] && JSON.stringify(old[k]) !== JSON.stringify(next[k])) {
+    // Mostly absent on both sides: nothing to compare then.
+    if (old[k] !== next[k] && canonicalJsonOfAny(old[k]) !== canonicalJsonOfAny(next[k])) {
       // Dropping a format, pattern or validation rule widens; anything else may narrow.
       if (next[k] === undefined && k !== 'type' && k !== 'x-kubernetes-preserve-unknown-fields' && k !== 'x-kubernetes-int-or-string') continue;
       out.push({ path: `${at}/${k}`, text: `${k} changes from ${show(old[k])} to ${show(next[k])}` });
@@ -230,9 +235,9 @@ function narrowing(old: Schema, next: Schema, at: string): { path: string; text:
     if (b !== undefined && (a === undefined || b < a)) out.push({ path: `${at}/${k}`, text: `${k} drops from ${show(a)} to ${show(b)}` });
   }
   if (Array.isArray(next.enum)) {
-    const allowed = new Set((next.enum as unknown[]).map((v) => JSON.stringify(v)));
-    const lost = Array.isArray(old.enum) ? (old.enum as unknown[]).filter((v) => !allowed.has(JSON.stringify(v))) : ['(any value)'];
-    if (lost.length > 0) out.push({ path: `${at}/enum`, text: `enum no longer allows ${lost.map((v) => (typeof v === 'string' && v.startsWith('(') ? v : JSON.stringify(v))).join(', ')}` });
+    const allowed = new Set((next.enum as unknown[]).map((v) => canonicalJsonOfAny(v)));
+    const lost = Array.isArray(old.enum) ? (old.enum as unknown[]).filter((v) => !allowed.has(canonicalJsonOfAny(v))) : ['(any value)'];
+    if (lost.length > 0) out.push({ path: `${at}/enum`, text: `enum no longer allows ${lost.map((v) => (typeof v === 'string' && v.startsWith('(') ? v : show(v))).join(', ')}` });
   }
   const oldRequired = new Set(Array.isArray(old.required) ? (old.required as string[]) : []);
   const nextProps = (next.properties ?? {}) as Record<string, Schema>;

@@ -1,5 +1,5 @@
 import { addonFlowRuns, checkUpgrade, formatFindings, pathLabel, type UpgradePath } from './upgrade-check.ts';
-import { clusterClassOf, type KubeObject, type UpgradeSide } from './upgrade-side.ts';
+import { clusterClassInFileOrder, type KubeObject, type UpgradeSide } from './upgrade-side.ts';
 
 /**
  * What an upgrade path does to a running Cluster, read from the two
@@ -68,12 +68,12 @@ function slots(cc: KubeObject): RefSlot[] {
 function content(side: UpgradeSide, name: string | undefined): string | undefined {
   const obj = side.objects.find((o) => o.metadata.name === name && o.kind !== 'ClusterClass');
   if (!obj) return undefined;
-  const className = clusterClassOf(side).metadata.name;
+  const className = clusterClassInFileOrder(side).metadata.name;
   return JSON.stringify({ ...obj, metadata: { ...obj.metadata, name: '' } }).split(className).join('<class>');
 }
 
 function patches(side: UpgradeSide): string {
-  const cc = clusterClassOf(side);
+  const cc = clusterClassInFileOrder(side);
   return JSON.stringify((cc.spec as { patches?: unknown } | undefined)?.patches ?? []).split(cc.metadata.name).join('<class>');
 }
 
@@ -85,9 +85,9 @@ function folderContent(side: UpgradeSide, addon: string): string | undefined {
 export function upgradeEffects(path: UpgradePath): UpgradeEffects {
   const { from, to } = path;
   const versionChanges = from.kubernetes !== to.kubernetes;
-  const before = new Map(slots(clusterClassOf(from)).map((s) => [s.role, s]));
+  const before = new Map(slots(clusterClassInFileOrder(from)).map((s) => [s.role, s]));
   const templates: TemplateEffect[] = [];
-  for (const slot of slots(clusterClassOf(to))) {
+  for (const slot of slots(clusterClassInFileOrder(to))) {
     const old = before.get(slot.role);
     const changed = !old || content(from, old.ref?.name) !== content(to, slot.ref?.name);
     const kind = slot.ref?.kind ?? '?';

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { releaseCommand } from '../../../cli/commands/release.ts';
 import { checkUpgrade, formatFindings, type UpgradeFinding } from '../../../lib/release/upgrade-check.ts';
 import { upgradePathsTo } from '../../../lib/release/upgrade-paths.ts';
-import { historyOf, sideFromFolder, sideFromReleaseFolder, type KubeObject, type UpgradeSide } from '../../../lib/release/upgrade-side.ts';
+import { historyOf, sideFromBundle, sideFromFolder, sideFromReleaseFolder, type KubeObject, type UpgradeSide } from '../../../lib/release/upgrade-side.ts';
 import { STACKS } from '../../../stacks/index.ts';
 import { StackVersion } from '../../../constructs/stack-version.ts';
 import { INITIAL_VERSIONS, synthesize } from '../../../lib/pipeline/synth.ts';
@@ -42,7 +42,7 @@ function messages(findings: readonly UpgradeFinding[]): string[] {
 function edited(side: UpgradeSide, edit: (objects: KubeObject[]) => void, changes: Partial<UpgradeSide> = {}): UpgradeSide {
   const objects = structuredClone(side.objects) as KubeObject[];
   edit(objects);
-  return { ...side, ...changes, objects, stackVersion: changes.stackVersion ?? 'v99', source: 'edited' };
+  return { ...side, ...changes, clusterClass: objects.find((o) => o.kind === 'ClusterClass'), objects, stackVersion: changes.stackVersion ?? 'v99', source: 'edited' };
 }
 
 function classOf(objects: KubeObject[]): { spec: Record<string, unknown>; metadata: { name: string } } {
@@ -111,6 +111,38 @@ describe('a side from the model and from the bytes', () => {
     // Only identical bytes take the model: an edited file is parsed.
     const edited = { ...bundle, model: { ...bundle.model, versions: { ...bundle.model.versions, clusterStack: StackVersion.stable(999) } }, files: bundle.files.map((f) => (f.path === 'metadata.yaml' ? { ...f, content: `${f.content}# edited\n` } : f)) };
     expect(sideFromFolder(path, dir, 'dist', edited).stackVersion).toBe(parsed.stackVersion);
+  });
+});
+
+describe('the checks compare values, whatever order their keys are in', () => {
+  /** A copy with every object's keys in reverse order, as a model may hold them. */
+  const reversed = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(reversed) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v;
+  /** The side with a CEL rule on its first variable's schema, its ClusterClass's keys reversed when asked. */
+  const withRule = (side: UpgradeSide, rule: string, reverse: boolean): UpgradeSide => {
+    const cc = structuredClone(side.clusterClass) as KubeObject & { spec: { variables: { schema: { openAPIV3Schema: Record<string, unknown> } }[] } };
+    cc.spec.variables[0].schema.openAPIV3Schema['x-kubernetes-validations'] = [{ rule, message: 'must not be empty' }];
+    return { ...side, clusterClass: (reverse ? reversed(cc) : cc) as KubeObject, stackVersion: 'v99', source: 'edited' };
+  };
+
+  it('a ClusterClass whose keys are in another order is the same class; a change is shown in file order', () => {
+    const side = historyCached(BUNDLES[0]).at(-1) as UpgradeSide;
+    const from = withRule(side, 'self.size() > 0', false);
+    expect(checkUpgrade({ from, to: withRule(side, 'self.size() > 0', true), kind: 'same-minor' }).findings).toEqual([]);
+    const [finding] = checkUpgrade({ from, to: withRule(side, 'self.size() > 1', true), kind: 'same-minor' }).findings;
+    expect(finding?.message).toContain('x-kubernetes-validations changes from [{"message":"must not be empty","rule":"self.size() > 0"}] to [{"message":"must not be empty","rule":"self.size() > 1"}]');
+  });
+
+  it('a synthesized side copies its objects into file order only when they are asked for', () => {
+    const [a, b] = synthesize(STACKS, { filter: (id) => id.provider === 'docker' && id.kubernetes.minorSlug !== '1-32' });
+    const unread = (bundle: NonNullable<typeof a>): UpgradeSide => {
+      const side = sideFromBundle(bundle, 'this release');
+      return Object.defineProperty({ ...side }, 'objects', { get: () => expect.unreachable('the check read the objects in file order') });
+    };
+    expect(checkUpgrade({ from: unread(a as NonNullable<typeof a>), to: unread(b as NonNullable<typeof b>), kind: 'next-minor' }).findings).toEqual([]);
+    // Asked for, they are the file's order: what a released side reads back.
+    const side = sideFromBundle(a as NonNullable<typeof a>, 'this release');
+    expect(Object.keys(side.objects[0] as object)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
   });
 });
 
