@@ -130,17 +130,32 @@ function substituteExpressions(value: unknown, replace: (e: Expr<unknown>) => un
 /** The expressions in a values tree, in document order. */
 export function expressionsIn(values: unknown): Expr<unknown>[] {
   const out: Expr<unknown>[] = [];
-  substituteExpressions(values, (e) => {
-    out.push(e);
-    return null;
-  });
+  const walk = (value: unknown): void => {
+    if (value instanceof Expr) out.push(value);
+    else if (Array.isArray(value)) value.forEach(walk);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  walk(values);
   return out;
 }
 
+/**
+ * Whether a key or a string of a values tree (expressions aside) holds
+ * `text`. For text of letters, digits and '_' this is whether the YAML of the
+ * tree holds it: YAML writes such characters as they are (no escape, fold or
+ * quote is made of them), and everything it writes around a key or a string
+ * is other characters, so no match spans two of them.
+ */
+function textHolds(value: unknown, text: string): boolean {
+  if (typeof value === 'string') return value.includes(text);
+  if (value instanceof Expr || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => textHolds(v, text));
+  return Object.entries(value).some(([k, v]) => k.includes(text) || textHolds(v, text));
+}
+
 export function renderValuesDocument(values: unknown): string {
-  const withoutExpressions = dumpYaml(substituteExpressions(values, () => null));
   let placeholder = EXPRESSION_PLACEHOLDER;
-  while (withoutExpressions.includes(placeholder)) placeholder = `${placeholder}x`;
+  while (textHolds(values, placeholder)) placeholder = `${placeholder}x`;
   const expressions: Expr<unknown>[] = [];
   const literal = dumpYaml(
     substituteExpressions(values, (e) => {

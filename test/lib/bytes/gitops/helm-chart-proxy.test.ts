@@ -162,6 +162,9 @@ describe('renderValuesTemplate', () => {
   it('fails when an expression reads .ControlPlane or .InfraCluster (CAAPH reads them at the v1beta2 contract)', () => {
     expect(() => renderValuesTemplate(addon({ overwrite: { r: objectPath('ControlPlane', 'spec.replicas') } }))).toThrow('read .ControlPlane.spec.replicas');
     expect(() => renderValuesTemplate(addon({ overwrite: { r: objectPath('InfraCluster', 'spec.network') } }))).toThrow('read .InfraCluster.spec.network');
+    // Wherever the expression is: in a list, in a map in a list.
+    expect(() => renderValuesTemplate(addon({ overwrite: { r: [1, objectPath('ControlPlane', 'spec.replicas')] } }))).toThrow('read .ControlPlane.spec.replicas');
+    expect(() => renderValuesTemplate(addon({ overwrite: { r: [{ n: objectPath('InfraCluster', 'spec.network') }] } }))).toThrow('read .InfraCluster.spec.network');
   });
 
   it('finds the read through the dependencies of a composed expression', () => {
@@ -193,6 +196,12 @@ describe('renderValuesTemplate', () => {
     const b = addon({ overwrite: { ...literal, name: addonContext.cluster.metadata.name } });
     const overwrite = b.files().find((f) => f.path === 'overwrite.yaml')?.content ?? '';
     expect((yaml.load(overwrite) as { values: string }).values).toBe(`${chart.name}:\n  name: {{ .Cluster.metadata.name | toJson }}\n  a: __values_expression_0__\n  b: __values_expression_x0__\n`);
+  });
+
+  it('keeps a key that looks like its expression placeholder, and literal text deep in lists', () => {
+    const name = { name: addonContext.cluster.metadata.name };
+    expect(renderValuesTemplate(addon({ values: { list: [{ '__values_expression_0__': 1 }] }, overwrite: name }))).toBe('name: {{ .Cluster.metadata.name | toJson }}\nlist:\n  - __values_expression_0__: 1\n');
+    expect(renderValuesTemplate(addon({ values: { list: [['__values_expression_0__']] }, overwrite: name }))).toBe('name: {{ .Cluster.metadata.name | toJson }}\nlist:\n  - - __values_expression_0__\n');
   });
 });
 
