@@ -109,25 +109,34 @@ export async function createTgzAsync(entries: readonly TgzEntry[], compression: 
  * could, so entries holding bytes are only matched by their tar.
  */
 export class RecentArchives {
+  /** Oldest first: the order they are forgotten in. */
   private readonly entries: RecentArchive[] = [];
+  /**
+   * The archives by tarKey and by textKey: a release of 500 bundles looks
+   * up some 1,300 archives, and going through all that are remembered for
+   * each took some 50 ms of CPU (CPU profiles), most archives being the
+   * only one of their key.
+   */
+  private readonly byTar = new Map<string, RecentArchive[]>();
+  private readonly byText = new Map<string, RecentArchive[]>();
   private bytes = 0;
 
   public constructor(private readonly maxEntries: number, private readonly maxBytes: number) {}
 
   public find(tar: Buffer): Promise<Buffer> | undefined {
-    return this.use(this.entries.find((e) => e.tar.length === tar.length && e.tar.equals(tar)));
+    return this.use(this.byTar.get(tarKey(tar))?.find((e) => e.tar.equals(tar)));
   }
 
   /** The archive of exactly these entries in this order, when each holds text. */
   public findText(entries: readonly TgzEntry[]): Promise<Buffer> | undefined {
     if (!allText(entries)) return undefined;
-    return this.use(this.entries.find((e) => e.text !== undefined && sameTextEntries(e.text, entries)));
+    return this.use(this.byText.get(textKey(entries))?.find((e) => sameTextEntries(e.text as readonly TgzEntry[], entries)));
   }
 
   public add(tar: Buffer, gz: Promise<Buffer>, entries?: readonly TgzEntry[]): void {
     // A copy of the list: the caller may reuse its array.
     const text = entries && allText(entries) ? entries.map((e) => ({ path: e.path, content: e.content, mode: e.mode })) : undefined;
-    const entry: RecentArchive = { tar, gz, text, size: tar.length + (text ? textLength(text) : 0) };
+    const entry: RecentArchive = { tar, gz, text, size: tar.length + (text ? textLength(text) : 0), tarKey: tarKey(tar), textKey: text ? textKey(text) : undefined };
     this.push(entry);
     // A failed compression is not remembered; the caller sees the failure.
     gz.catch(() => this.remove(entry));
@@ -145,6 +154,8 @@ export class RecentArchives {
   private push(entry: RecentArchive): void {
     this.entries.push(entry);
     this.bytes += entry.size;
+    bucket(this.byTar, entry.tarKey).push(entry);
+    if (entry.textKey !== undefined) bucket(this.byText, entry.textKey).push(entry);
   }
 
   private remove(entry: RecentArchive): void {
@@ -152,8 +163,29 @@ export class RecentArchives {
     if (i === -1) return;
     this.entries.splice(i, 1);
     this.bytes -= entry.size;
+    unbucket(this.byTar, entry.tarKey, entry);
+    if (entry.textKey !== undefined) unbucket(this.byText, entry.textKey, entry);
   }
 }
+
+function bucket(index: Map<string, RecentArchive[]>, key: string): RecentArchive[] {
+  let list = index.get(key);
+  if (list === undefined) index.set(key, (list = []));
+  return list;
+}
+
+function unbucket(index: Map<string, RecentArchive[]>, key: string, entry: RecentArchive): void {
+  const list = index.get(key);
+  if (list === undefined) return;
+  list.splice(list.indexOf(entry), 1);
+  if (list.length === 0) index.delete(key);
+}
+
+/** A tar's length and its first header's name field: equal for equal tars, and mostly different otherwise. */
+const tarKey = (tar: Buffer): string => `${tar.length}:${tar.toString('latin1', 0, 100)}`;
+
+/** The number of entries, their texts' length and the first one's path: equal for equal lists of entries. */
+const textKey = (entries: readonly TgzEntry[]): string => `${entries.length}:${textLength(entries)}:${entries[0]?.path ?? ''}`;
 
 interface RecentArchive {
   readonly tar: Buffer;
@@ -162,6 +194,9 @@ interface RecentArchive {
   readonly text: readonly TgzEntry[] | undefined;
   /** What the archive holds in memory: its tar and its texts. */
   readonly size: number;
+  readonly tarKey: string;
+  /** Set when `text` is. */
+  readonly textKey: string | undefined;
 }
 
 const allText = (entries: readonly TgzEntry[]): boolean => entries.every((e) => typeof e.content === 'string');

@@ -273,6 +273,32 @@ describe('archives compressed again (createTgzAsync, RecentArchives)', () => {
     expect(recent.find(tar('two'))).toBeUndefined();
   });
 
+  it('tell apart archives of the same length and first header, and texts of the same count, length and first path', () => {
+    const recent = new RecentArchives(8, 1 << 20);
+    const header = 'h'.repeat(100);
+    const [a, b] = [gz('a'), gz('b')];
+    recent.add(tar(`${header}one`), a);
+    recent.add(tar(`${header}two`), b);
+    expect(recent.find(tar(`${header}two`))).toBe(b);
+    expect(recent.find(tar(`${header}one`))).toBe(a);
+    expect(recent.find(tar(`${header}six`))).toBeUndefined();
+    const text = (content: string): TgzEntry[] => [{ path: 'a/Chart.yaml', content: 'name: a\n' }, { path: 'a/values.yaml', content }];
+    const [c, d] = [gz('c'), gz('d')];
+    recent.add(tar('three'), c, text('x: 1\n'));
+    recent.add(tar('four'), d, text('x: 2\n'));
+    expect(recent.findText(text('x: 2\n'))).toBe(d);
+    expect(recent.findText(text('x: 1\n'))).toBe(c);
+    expect(recent.findText(text('x: 3\n'))).toBeUndefined();
+    // Forgotten, an archive is found neither way; the others of its key still are.
+    const small = new RecentArchives(1, 1 << 20);
+    small.add(tar(`${header}one`), a, text('x: 1\n'));
+    small.add(tar(`${header}two`), b, text('x: 2\n'));
+    expect(small.find(tar(`${header}one`))).toBeUndefined();
+    expect(small.findText(text('x: 1\n'))).toBeUndefined();
+    expect(small.find(tar(`${header}two`))).toBe(b);
+    expect(small.findText(text('x: 2\n'))).toBe(b);
+  });
+
   it('are forgotten oldest first beyond the count or the bytes, a match counting as new', () => {
     const recent = new RecentArchives(2, 1 << 20);
     recent.add(tar('one'), gz('1'));
