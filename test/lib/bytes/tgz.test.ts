@@ -121,6 +121,20 @@ describe('createTgz', () => {
     expect(headers.map((h) => h.name)).toContain(long);
   });
 
+  it('holds text as UTF-8, its size in bytes, and content of exactly a block unpadded', async () => {
+    const text: TgzEntry[] = [
+      { path: 'notes/utf8.txt', content: 'Grüße, ✓ and 🚀\n' },
+      { path: 'notes/block.txt', content: 'x'.repeat(512) },
+    ];
+    const tar = gunzipSync(createTgz(text));
+    // The header of 'notes/'; of block.txt and its one block; of utf8.txt and its padded block; the two-block end.
+    expect(tar.length).toBe(512 * 7);
+    const files = await readTgz(createTgz(text), 'utf8.tgz');
+    expect(files.get('notes/utf8.txt')?.toString('utf8')).toBe('Grüße, ✓ and 🚀\n');
+    expect(files.get('notes/utf8.txt')?.length).toBe(Buffer.byteLength('Grüße, ✓ and 🚀\n'));
+    expect(files.get('notes/block.txt')?.toString('utf8')).toBe('x'.repeat(512));
+  });
+
   it('round-trips through readTgz', async () => {
     const files = await readTgz(createTgz(entries), 'round-trip.tgz');
     expect([...files.keys()].sort()).toEqual(entries.map((e) => e.path).sort());
