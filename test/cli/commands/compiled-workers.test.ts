@@ -46,8 +46,9 @@ describe('the compiled workers bundle', () => {
   });
 
   it('is where a worker of the CLI’s own definitions starts; any other definitions module gets the ES module worker', () => {
-    expect(workerEntry('synth', STACKS_MODULE)).toEqual({ url: pathToFileURL(join(ROOT, 'bin', 'worker.cjs')), data: { kind: 'synth' } });
-    expect(workerEntry('release', STACKS_MODULE)).toEqual({ url: pathToFileURL(join(ROOT, 'bin', 'worker.cjs')), data: { kind: 'release' } });
+    // The compiled workers' loader sets V8's flags once the thread has started (bin/compiled.cjs beforeWorkerStart).
+    expect(workerEntry('synth', STACKS_MODULE)).toEqual({ url: pathToFileURL(join(ROOT, 'bin', 'worker.cjs')), data: { kind: 'synth' }, beforeStart: expect.any(Function) });
+    expect(workerEntry('release', STACKS_MODULE)).toEqual({ url: pathToFileURL(join(ROOT, 'bin', 'worker.cjs')), data: { kind: 'release' }, beforeStart: expect.any(Function) });
     const other = pathToFileURL(join(temp, 'matrix.mjs')).href;
     expect(workerEntry('synth', other)).toEqual({ url: new URL(compiled('cli/commands/synth-worker.js')), data: {} });
     expect(workerEntry('release', other)).toEqual({ url: new URL(compiled('cli/commands/release-worker.js')), data: {} });
