@@ -1,5 +1,6 @@
 import { canonicalJsonOfAny } from '../bytes/json.ts';
 import { inFileOrder } from '../bytes/render.ts';
+import { sortYamlKeys } from '../../constructs/yaml-emitter.ts';
 import { clusterClassOf, sideLabel, type AddonStage, type KubeObject, type UpgradeSide } from './upgrade-side.ts';
 
 /**
@@ -245,7 +246,11 @@ function narrowing(old: Schema, next: Schema, at: string): { path: string; text:
     if (!oldRequired.has(r) && nextProps[r]?.default === undefined) out.push({ path: `${at}/required`, text: `property "${r}" becomes required` });
   }
   const oldProps = (old.properties ?? {}) as Record<string, Schema>;
-  for (const [name, schema] of Object.entries(oldProps)) {
+  // In file order, whichever order the side holds them in: the findings come out in it.
+  const names = Object.keys(oldProps);
+  sortYamlKeys(names);
+  for (const name of names) {
+    const schema = oldProps[name] as Schema;
     const n = nextProps[name];
     if (!n) {
       if (next['x-kubernetes-preserve-unknown-fields'] !== true) out.push({ path: `${at}/properties/${name}`, text: `property "${name}" is removed` });

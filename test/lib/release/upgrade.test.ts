@@ -133,6 +133,19 @@ describe('the checks compare values, whatever order their keys are in', () => {
     expect(finding?.message).toContain('x-kubernetes-validations changes from [{"message":"must not be empty","rule":"self.size() > 0"}] to [{"message":"must not be empty","rule":"self.size() > 1"}]');
   });
 
+  it('reports the properties of a schema in file order, whatever order the old side holds them in', () => {
+    const side = historyCached(BUNDLES[0]).at(-1) as UpgradeSide;
+    const withProperties = (properties: Record<string, unknown>, reverse: boolean): UpgradeSide => {
+      const cc = structuredClone(side.clusterClass) as KubeObject & { spec: { variables: { schema: { openAPIV3Schema: Record<string, unknown> } }[] } };
+      cc.spec.variables[0].schema.openAPIV3Schema = { type: 'object', properties };
+      return { ...side, clusterClass: (reverse ? reversed(cc) : cc) as KubeObject, stackVersion: 'v99', source: 'edited' };
+    };
+    const removed = (reverse: boolean) =>
+      checkUpgrade({ from: withProperties({ alpha: { type: 'string' }, beta: { type: 'string' }, gamma: { type: 'string' } }, reverse), to: withProperties({}, false), kind: 'same-minor' }).findings.map((f) => f.path.split('/').at(-1));
+    expect(removed(false)).toEqual(['alpha', 'beta', 'gamma']);
+    expect(removed(true)).toEqual(['alpha', 'beta', 'gamma']);
+  });
+
   it('a synthesized side copies its objects into file order only when they are asked for', () => {
     const [a, b] = synthesize(STACKS, { filter: (id) => id.provider === 'docker' && id.kubernetes.minorSlug !== '1-32' });
     const unread = (bundle: NonNullable<typeof a>): UpgradeSide => {
