@@ -5,15 +5,8 @@ import type { TreeFile } from '../bytes/atomic-write.ts';
 import type { BundleBytes } from '../pipeline/synth.ts';
 import { releaseArchives, releaseFiles } from './release-assets.ts';
 import type { ChartSource } from './vendor.ts';
-import { recordHistory } from './upgrade-side.ts';
+import { git, recordHistory } from './upgrade-side.ts';
 import { parseRecord } from './version-record.ts';
-import { childProcess } from '../process/child-process.ts';
-
-const GIT_MAX_BUFFER = 64 * 1024 * 1024;
-
-function git(root: string, args: readonly string[]): string {
-  return childProcess().execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', maxBuffer: GIT_MAX_BUFFER, stdio: ['ignore', 'pipe', 'pipe'] });
-}
 
 /**
  * The release folder a past version would have had, rebuilt from git:

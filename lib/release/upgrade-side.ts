@@ -202,7 +202,8 @@ export function sideFromFolder(bundle: string, dir: string, source = dir, synthe
 
 const GIT_MAX_BUFFER = 64 * 1024 * 1024;
 
-function git(root: string, args: readonly string[]): string {
+/** `git -C root …`'s standard output; the release's upgrade check reads dist/ at earlier commits with it. */
+export function git(root: string, args: readonly string[]): string {
   return childProcess().execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', maxBuffer: GIT_MAX_BUFFER, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
