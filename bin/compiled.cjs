@@ -27,14 +27,18 @@ const { isMainThread } = require('node:worker_threads');
 // V8's default inlining budget a 500-bundle synth spent 1.4 s compiling
 // beside 2.9 s running (--trace-opt), each thread's isolate compiling the
 // same functions again; on two cores that work competes with the synthesis
-// threads. Half the budget makes the compiles cheaper and the code hardly
-// slower: a synth of 500 bundles took 11 % less time and CPU, a release of
-// 500 9 % less, the short commands the same (taking turns; README). A code
-// cache's check covers V8's flags, so they are set here, before any script
-// is compiled, and the build makes the caches under them. Flags are
+// threads. A smaller budget makes the compiles cheaper and the code hardly
+// slower: half of it took a synth of 500 bundles 11 % less time and CPU, a
+// release of 500 9 % less; an eighth, in instructions counted by cachegrind
+// (one thread, 250 bundles), another 4.4 % off a synth and 4.5 % off a
+// release (a quarter 1.6 and 1.8 %, no inlining at all 2.9 and 3.9 %), and
+// took 6 % off a release of 500 on two threads; the short commands the same
+// (taking turns; README).
+// A code cache's check covers V8's flags, so they are set here, before any
+// script is compiled, and the build makes the caches under them. Flags are
 // process-wide (worker threads inherit them) and V8 reports one it does not
 // know on stderr, so they are set on the V8 they were measured on only.
-const V8_FLAGS = /^11\./.test(process.versions.v8) ? ['--max-inlined-bytecode-size-cumulative=460'] : [];
+const V8_FLAGS = /^11\./.test(process.versions.v8) ? ['--max-inlined-bytecode-size-cumulative=115'] : [];
 /** V8 11's defaults of V8_FLAGS. */
 const V8_DEFAULT_FLAGS = /^11\./.test(process.versions.v8) ? ['--max-inlined-bytecode-size-cumulative=920'] : [];
 // Node.js checks its own modules' code cache against V8's flags too: a
