@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, st
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { csctlInput, clusterClassChartFolder, helmBinary, onlyReleaseFolder } from './incumbents.ts';
+import { hostShare, readCpuCounters } from './host-share.ts';
 import { assertGnuTime, runOnce, sample, sampleInTurn, type Invocation, type Sample } from './measure.ts';
 import { benchProject, BUNDLES_ENV, EDIT_ENV } from './project-copy.ts';
 import { markdown, mib, sec, type MatrixRow, type Results, type Row, type Target } from './report.ts';
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
   assertGnuTime();
   const started = performance.now();
   const loadStart = loadavg();
+  const countersStart = readCpuCounters();
   const work = mkdtempSync(join(tmpdir(), 'cs-bench-'));
   try {
     const project = benchProject(ROOT, work, log);
@@ -294,9 +296,11 @@ async function main(): Promise<void> {
     }
 
     const cpu = cpus();
+    const countersEnd = readCpuCounters();
+    const host = countersStart && countersEnd ? hostShare(countersStart, countersEnd, (performance.now() - started) / 1000) : undefined;
     const commit = execFileSync('git', ['-C', ROOT, 'describe', '--always', '--dirty', '--abbrev=12'], { encoding: 'utf8' }).trim();
     const results: Results = {
-      machine: { date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), cores: cpu.length, cpu: cpu[0]?.model.trim() ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadStart, loadEnd: loadavg(), commit },
+      machine: { date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), cores: cpu.length, cpu: cpu[0]?.model.trim() ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadStart, loadEnd: loadavg(), ...(host ? { host } : {}), commit },
       rows,
       matrix,
       ...(incremental ? { incremental } : {}),

@@ -1,4 +1,5 @@
 /** The bench's results as Markdown (bench/RESULTS.md and stdout). */
+import { capacityPercent, type HostShare } from './host-share.ts';
 import type { Sample } from './measure.ts';
 import type { TreeChange } from './tree-change.ts';
 
@@ -30,6 +31,8 @@ export interface Machine {
   readonly node: string;
   readonly loadStart: readonly number[];
   readonly loadEnd: readonly number[];
+  /** Who used the CPUs during the run; absent where /proc is not Linux's. */
+  readonly host?: HostShare;
   readonly commit: string;
 }
 
@@ -51,12 +54,24 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`), ''];
 }
 
+/** Above this share of the cores' time, other processes or the hypervisor are said to have competed. */
+const COMPETITION_PERCENT = 5;
+
+function hostLine(h: HostShare, cores: number): string {
+  const others = capacityPercent(h.othersSeconds, cores, h.seconds);
+  const steal = capacityPercent(h.stealSeconds, cores, h.seconds);
+  const s = (x: number): string => `${x.toFixed(1)} s`;
+  const competed = Math.max(others, steal) > COMPETITION_PERCENT;
+  return `CPU time during the run (${s(h.seconds)} on ${cores} cores, from /proc): the bench and what it spawned ${s(h.ownSeconds)}, other processes ${s(h.othersSeconds)} (${others} % of the cores' time), taken by the hypervisor (steal) ${s(h.stealSeconds)} (${steal} %)${competed ? ': other work competed and wall times are inflated; the CPU column is less affected' : ''}.`;
+}
+
 export function markdown(r: Results): string {
   const m = r.machine;
   const lines: string[] = ['# Benchmark results', ''];
   lines.push(
     `Written by \`npm run bench\` on ${m.date} at commit \`${m.commit}\`: \`nproc\` ${m.cores} (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}.`,
-    `Load average (1 / 5 / 15 min) ${load(m.loadStart)} at the start, ${load(m.loadEnd)} at the end${Math.max(m.loadStart[0], m.loadEnd[0]) > m.cores ? `: above the ${m.cores} cores, other processes competed and wall times are inflated; the CPU column is less affected` : ''}.`,
+    `Load average (1 / 5 / 15 min) ${load(m.loadStart)} at the start, ${load(m.loadEnd)} at the end (the bench's own runs count in it).`,
+    ...(m.host ? [hostLine(m.host, m.cores)] : []),
     '',
     'Every figure is a whole process (spawned, waited for, every output byte read): wall time from spawn to exit; CPU = user + system time and peak RSS from GNU time. Median (min–max) of the runs.',
     '',
