@@ -19,12 +19,15 @@ export interface CpuCounters {
   readonly steal: number;
   /** Ticks of this process and its waited-for children (user + system). */
   readonly own: number;
+  /** The system part of `own`: creating files on a file system that is slow for a while shows here first. */
+  readonly ownSystem: number;
 }
 
 export interface HostShare {
   readonly seconds: number;
   readonly busySeconds: number;
   readonly ownSeconds: number;
+  readonly ownSystemSeconds: number;
   /** busy − own, never below 0 (the two files are read a moment apart). */
   readonly othersSeconds: number;
   readonly stealSeconds: number;
@@ -47,7 +50,7 @@ export function parseCpuCounters(procStat: string, selfStat: string): CpuCounter
   const own = fields.slice(11, 15).map(Number);
   const counters = [user, nice, system, irq, softirq, steal, ...own];
   if (own.length !== 4 || !counters.every((n) => Number.isSafeInteger(n) && n >= 0)) return undefined;
-  return { busy: user + nice + system + irq + softirq, steal, own: own.reduce((a, b) => a + b, 0) };
+  return { busy: user + nice + system + irq + softirq, steal, own: own.reduce((a, b) => a + b, 0), ownSystem: own[1] + own[3] };
 }
 
 /** The counters now, or undefined where /proc is not Linux's. */
@@ -63,7 +66,7 @@ export function hostShare(before: CpuCounters, after: CpuCounters, seconds: numb
   const s = (ticks: number): number => ticks / TICKS_PER_SECOND;
   const busy = after.busy - before.busy;
   const own = after.own - before.own;
-  return { seconds, busySeconds: s(busy), ownSeconds: s(own), othersSeconds: s(Math.max(0, busy - own)), stealSeconds: s(after.steal - before.steal) };
+  return { seconds, busySeconds: s(busy), ownSeconds: s(own), ownSystemSeconds: s(after.ownSystem - before.ownSystem), othersSeconds: s(Math.max(0, busy - own)), stealSeconds: s(after.steal - before.steal) };
 }
 
 /** The share of `cores` × `seconds` that `cpuSeconds` is, as a whole percentage. */

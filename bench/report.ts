@@ -62,7 +62,7 @@ function hostLine(h: HostShare, cores: number): string {
   const steal = capacityPercent(h.stealSeconds, cores, h.seconds);
   const s = (x: number): string => `${x.toFixed(1)} s`;
   const competed = Math.max(others, steal) > COMPETITION_PERCENT;
-  return `CPU time during the run (${s(h.seconds)} on ${cores} cores, from /proc): the bench and what it spawned ${s(h.ownSeconds)}, other processes ${s(h.othersSeconds)} (${others} % of the cores' time), taken by the hypervisor (steal) ${s(h.stealSeconds)} (${steal} %)${competed ? ': other work competed and wall times are inflated; the CPU column is less affected' : ''}.`;
+  return `CPU time during the run (${s(h.seconds)} on ${cores} cores, from /proc): the bench and what it spawned ${s(h.ownSeconds)} (${s(h.ownSystemSeconds)} of it in the kernel), other processes ${s(h.othersSeconds)} (${others} % of the cores' time), taken by the hypervisor (steal) ${s(h.stealSeconds)} (${steal} %)${competed ? ': other work competed and wall times are inflated; the CPU column is less affected' : ''}.`;
 }
 
 export function markdown(r: Results): string {

@@ -9,7 +9,7 @@ const SELF_STAT = '4242 (node (x) y) S 1 4242 4242 0 -1 4194304 5000 0 0 0 300 4
 
 describe('bench: who used the CPUs during a run', () => {
   it("reads the machine's busy and steal ticks and this process's own and its children's", () => {
-    expect(parseCpuCounters(PROC_STAT, SELF_STAT)).toEqual({ busy: 2605466 + 1584 + 631769 + 0 + 15645, steal: 9420, own: 300 + 40 + 1200 + 160 });
+    expect(parseCpuCounters(PROC_STAT, SELF_STAT)).toEqual({ busy: 2605466 + 1584 + 631769 + 0 + 15645, steal: 9420, own: 300 + 40 + 1200 + 160, ownSystem: 40 + 160 });
   });
 
   it('gives up on lines not in that form', () => {
@@ -20,8 +20,8 @@ describe('bench: who used the CPUs during a run', () => {
   });
 
   it('counts what other processes used as the busy time the bench did not use, never below zero', () => {
-    const at = (busy: number, own: number, steal = 0) => ({ busy, own, steal });
-    expect(hostShare(at(1000, 100, 5), at(1600, 500, 25), 4)).toEqual({ seconds: 4, busySeconds: 6, ownSeconds: 4, othersSeconds: 2, stealSeconds: 0.2 });
+    const at = (busy: number, own: number, steal = 0, ownSystem = 0) => ({ busy, own, steal, ownSystem });
+    expect(hostShare(at(1000, 100, 5, 10), at(1600, 500, 25, 60), 4)).toEqual({ seconds: 4, busySeconds: 6, ownSeconds: 4, ownSystemSeconds: 0.5, othersSeconds: 2, stealSeconds: 0.2 });
     expect(hostShare(at(1000, 100), at(1100, 210), 1).othersSeconds).toBe(0);
   });
 
@@ -39,7 +39,7 @@ describe('bench: who used the CPUs during a run', () => {
 
   it('says other work competed only when others or the hypervisor took more than 5 % of the cores', () => {
     const results = (othersSeconds: number, stealSeconds: number): Results => ({
-      machine: { date: 'd', cores: 2, cpu: 'c', memoryGiB: 1, node: 'v20', loadStart: [2.5, 0, 0], loadEnd: [2.5, 0, 0], commit: 'x', host: { seconds: 100, busySeconds: 150 + othersSeconds, ownSeconds: 150, othersSeconds, stealSeconds } },
+      machine: { date: 'd', cores: 2, cpu: 'c', memoryGiB: 1, node: 'v20', loadStart: [2.5, 0, 0], loadEnd: [2.5, 0, 0], commit: 'x', host: { seconds: 100, busySeconds: 150 + othersSeconds, ownSeconds: 150, ownSystemSeconds: 30, othersSeconds, stealSeconds } },
       rows: [],
       matrix: [],
       targets: [],
@@ -47,7 +47,7 @@ describe('bench: who used the CPUs during a run', () => {
       totalMs: 1,
     });
     const quiet = markdown(results(4, 2));
-    expect(quiet).toContain('other processes 4.0 s (2 % of the cores\' time), taken by the hypervisor (steal) 2.0 s (1 %).');
+    expect(quiet).toContain('the bench and what it spawned 150.0 s (30.0 s of it in the kernel), other processes 4.0 s (2 % of the cores\' time), taken by the hypervisor (steal) 2.0 s (1 %).');
     expect(quiet).not.toContain('competed');
     expect(markdown(results(12, 0))).toContain('(6 % of the cores\' time), taken by the hypervisor (steal) 0.0 s (0 %): other work competed');
     expect(markdown(results(0, 11))).toContain('(6 %): other work competed');
