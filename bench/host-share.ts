@@ -4,10 +4,11 @@
  *
  * The load average cannot tell: the bench's own two-thread runs hold it
  * near 2 at the end of every run, and on this virtual machine the same
- * commands ran up to 40 % slower for minutes while nothing else ran. The
- * kernel counts both sides in clock ticks: /proc/stat for all CPUs, and
- * /proc/self/stat for this process and the children it has waited for
- * (which include theirs, so GNU time's measured processes count too).
+ * commands ran up to half slower, CPU time and all, for minutes while
+ * nothing else ran. The kernel counts both sides in clock ticks:
+ * /proc/stat for all CPUs, and /proc/self/stat for this process and the
+ * children it has waited for (which include theirs, so GNU time's measured
+ * processes count too).
  */
 import { readFileSync } from 'node:fs';
 
