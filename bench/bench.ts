@@ -297,7 +297,8 @@ async function main(): Promise<void> {
 
     const cpu = cpus();
     const countersEnd = readCpuCounters();
-    const host = countersStart && countersEnd ? hostShare(countersStart, countersEnd, (performance.now() - started) / 1000) : undefined;
+    const totalMs = performance.now() - started;
+    const host = countersStart && countersEnd ? hostShare(countersStart, countersEnd, totalMs / 1000) : undefined;
     const commit = execFileSync('git', ['-C', ROOT, 'describe', '--always', '--dirty', '--abbrev=12'], { encoding: 'utf8' }).trim();
     const results: Results = {
       machine: { date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), cores: cpu.length, cpu: cpu[0]?.model.trim() ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadStart, loadEnd: loadavg(), ...(host ? { host } : {}), commit },
@@ -306,7 +307,7 @@ async function main(): Promise<void> {
       ...(incremental ? { incremental } : {}),
       targets,
       notes,
-      totalMs: performance.now() - started,
+      totalMs,
     };
     const text = markdown(results);
     process.stdout.write(text);

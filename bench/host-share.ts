@@ -26,7 +26,6 @@ export interface CpuCounters {
 
 export interface HostShare {
   readonly seconds: number;
-  readonly busySeconds: number;
   readonly ownSeconds: number;
   readonly ownSystemSeconds: number;
   /** busy − own, never below 0 (the two files are read a moment apart). */
@@ -67,7 +66,7 @@ export function hostShare(before: CpuCounters, after: CpuCounters, seconds: numb
   const s = (ticks: number): number => ticks / TICKS_PER_SECOND;
   const busy = after.busy - before.busy;
   const own = after.own - before.own;
-  return { seconds, busySeconds: s(busy), ownSeconds: s(own), ownSystemSeconds: s(after.ownSystem - before.ownSystem), othersSeconds: s(Math.max(0, busy - own)), stealSeconds: s(after.steal - before.steal) };
+  return { seconds, ownSeconds: s(own), ownSystemSeconds: s(after.ownSystem - before.ownSystem), othersSeconds: s(Math.max(0, busy - own)), stealSeconds: s(after.steal - before.steal) };
 }
 
 /** The share of `cores` × `seconds` that `cpuSeconds` is, as a whole percentage. */
