@@ -109,8 +109,8 @@ async function main(): Promise<void> {
     let n = 0;
     const fresh = (name: string): string => join(work, `${name}-${n++}`);
     const cli = (args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Invocation => ({
-      command: process.execPath,
-      args: [join(project, 'bin', 'cluster-stacks.cjs'), ...args],
+      command: join(project, 'bin', 'cluster-stacks'),
+      args: [...args],
       cwd: work,
       env: { ...env, ...extraEnv },
     });
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     const matrix: MatrixRow[] = [];
     const targets: Target[] = [];
     const notes: string[] = [
-      `The commands run the compiled CLI (\`node bin/cluster-stacks.cjs\`, .build/ fresh) of a temp copy of the project, whose stacks/index.ts exports the shipped stacks unchanged or, with $${BUNDLES_ENV}=N, a synthetic matrix of N bundles cloned from them (bench/matrix.ts); the copy is built first (scripts/build.mjs). Nothing is written into the checkout.`,
+      `The commands run the \`cluster-stacks\` command (bin/cluster-stacks, which starts Node.js on the compiled CLI; .build/ fresh) of a temp copy of the project, whose stacks/index.ts exports the shipped stacks unchanged or, with $${BUNDLES_ENV}=N, a synthetic matrix of N bundles cloned from them (bench/matrix.ts); the copy is built first (scripts/build.mjs). Nothing is written into the checkout.`,
       '"Cold" means a new process with nothing in memory and an empty output folder; .build/ (compiled JavaScript and the parsed-CRD cache .build/crd-json/) is there, as `npm ci` leaves it. The operating system\'s file cache is warm (dropping it would disturb the other users of the machine); the row "without .build/crd-json" shows what that cache saves.',
       'The synths of the matrix sizes run in turn (one of each size per round, the order reversed every other round), and so do the full synths and the edits of "One stack edited": this machine\'s speed drifts by tens of percent over minutes, and figures compared with each other (the linearity steps, the edit\'s share) must come from the same minutes.',
       '`release` rows use `--mode hash` (a development build written in full to a temp `--release-dir`; version records and dist/ untouched), the equivalent of `csctl create --mode hash`.',
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
       if (env.NODE_EXTRA_CA_CERTS) {
         const { NODE_EXTRA_CA_CERTS: caFile, ...withoutCa } = env;
         await bare('the same without NODE_EXTRA_CA_CERTS', 'env -u NODE_EXTRA_CA_CERTS node -e 0', withoutCa);
-        notes.push(`NODE_EXTRA_CA_CERTS is set here (${caFile}). Node.js reads and parses that file and its own root certificates when it starts, before any code runs, so every row pays it; the two "Node.js's own start" rows show how much. The rows keep the environment as it is: a user of this machine pays it too.`);
+        notes.push(`NODE_EXTRA_CA_CERTS is set here (${caFile}). Node.js reads and parses that file and its own root certificates when it starts, before any code runs; the two "Node.js's own start" rows show how much. The rows keep the environment as it is, as a user of this machine has it: bin/cluster-stacks starts the commands that open no connection (synth, validate, diff, docs and help) without the variable, the others (release among them) with it.`);
       }
     }
 

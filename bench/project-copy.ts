@@ -6,7 +6,7 @@
  * synthetic matrix of that many bundles (bench/matrix.ts), with one stack
  * edited when CLUSTER_STACKS_BENCH_EDIT names a metrics-server chart
  * version. The copy is then compiled (`scripts/build.mjs`), so every row runs
- * the compiled CLI through bin/cluster-stacks.cjs, as an installed project does.
+ * the compiled CLI through bin/cluster-stacks, as an installed project does.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, readdirSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
