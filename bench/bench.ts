@@ -20,6 +20,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { csctlInput, clusterClassChartFolder, helmBinary, onlyReleaseFolder } from './incumbents.ts';
 import { hostShare, readCpuCounters } from './host-share.ts';
+import { markCleanup, probeFileCreation, waitAfterCleanup } from './quiet-files.ts';
 import { assertGnuTime, runOnce, sample, sampleInTurn, type Invocation, type Sample } from './measure.ts';
 import { benchProject, BUNDLES_ENV, EDIT_ENV } from './project-copy.ts';
 import { markdown, mib, sec, type MatrixRow, type Results, type Row, type Target } from './report.ts';
@@ -98,12 +99,14 @@ function options(args: readonly string[]): Options {
 async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
   assertGnuTime();
+  const waitedSeconds = await waitAfterCleanup(log);
   const started = performance.now();
   const loadStart = loadavg();
   const countersStart = readCpuCounters();
   const work = mkdtempSync(join(tmpdir(), 'cs-bench-'));
   try {
     const project = benchProject(ROOT, work, log);
+    const fileCreation = probeFileCreation(join(work, 'file-creation-probe'));
     // The bench's own tsx loader must not reach the measured processes.
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
     let n = 0;
@@ -301,7 +304,7 @@ async function main(): Promise<void> {
     const host = countersStart && countersEnd ? hostShare(countersStart, countersEnd, totalMs / 1000) : undefined;
     const commit = execFileSync('git', ['-C', ROOT, 'describe', '--always', '--dirty', '--abbrev=12'], { encoding: 'utf8' }).trim();
     const results: Results = {
-      machine: { date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), cores: cpu.length, cpu: cpu[0]?.model.trim() ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadStart, loadEnd: loadavg(), ...(host ? { host } : {}), commit },
+      machine: { date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), cores: cpu.length, cpu: cpu[0]?.model.trim() ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadStart, loadEnd: loadavg(), ...(host ? { host } : {}), fileCreation, waitedSeconds, commit },
       rows,
       matrix,
       ...(incremental ? { incremental } : {}),
@@ -317,6 +320,7 @@ async function main(): Promise<void> {
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
+    markCleanup();
   }
 }
 

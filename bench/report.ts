@@ -1,5 +1,6 @@
 /** The bench's results as Markdown (bench/RESULTS.md and stdout). */
 import { capacityPercent, type HostShare } from './host-share.ts';
+import { FORGET_MS, SLOW_KERNEL_MICROS, type FileCreation } from './quiet-files.ts';
 import type { Sample } from './measure.ts';
 import type { TreeChange } from './tree-change.ts';
 
@@ -33,6 +34,10 @@ export interface Machine {
   readonly loadEnd: readonly number[];
   /** Who used the CPUs during the run; absent where /proc is not Linux's. */
   readonly host?: HostShare;
+  /** What creating files cost when the measuring began (bench/quiet-files.ts). */
+  readonly fileCreation?: FileCreation;
+  /** Seconds the bench waited after the previous bench's cleanup. */
+  readonly waitedSeconds?: number;
   readonly commit: string;
 }
 
@@ -57,6 +62,12 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 /** Above this share of the cores' time, other processes or the hypervisor are said to have competed. */
 const COMPETITION_PERCENT = 5;
 
+export function fileCreationLine(f: FileCreation, waitedSeconds: number): string {
+  const slow = f.kernelMicros > SLOW_KERNEL_MICROS;
+  const waited = waitedSeconds > 0 ? ` The bench first waited ${waitedSeconds.toFixed(0)} s: the previous bench had deleted its files less than ${FORGET_MS / 60_000} minutes before.` : '';
+  return `Creating files when the measuring began: ${f.wallMicros.toFixed(0)} µs a file, ${f.kernelMicros.toFixed(0)} µs of it in the kernel (${f.files} files; quiet here: 30–60 µs)${slow ? ': slow, as in the minutes after many files are deleted on this file system (bench/quiet-files.ts); rows that write many files are inflated' : ''}.${waited}`;
+}
+
 function hostLine(h: HostShare, cores: number): string {
   const others = capacityPercent(h.othersSeconds, cores, h.seconds);
   const steal = capacityPercent(h.stealSeconds, cores, h.seconds);
@@ -72,6 +83,7 @@ export function markdown(r: Results): string {
     `Written by \`npm run bench\` on ${m.date} at commit \`${m.commit}\`: \`nproc\` ${m.cores} (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}.`,
     `Load average (1 / 5 / 15 min) ${load(m.loadStart)} at the start, ${load(m.loadEnd)} at the end (the bench's own runs count in it).`,
     ...(m.host ? [hostLine(m.host, m.cores)] : []),
+    ...(m.fileCreation ? [fileCreationLine(m.fileCreation, m.waitedSeconds ?? 0)] : []),
     '',
     'Every figure is a whole process (spawned, waited for, every output byte read): wall time from spawn to exit; CPU = user + system time and peak RSS from GNU time. Median (min–max) of the runs.',
     '',
