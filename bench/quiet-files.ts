@@ -65,7 +65,7 @@ export interface FileCreation {
   readonly kernelMicros: number;
 }
 
-/** Kernel µs a file above which the header says file creation was slow: quiet here is 30–60. */
+/** Kernel µs a file above which the header says file creation was slow: some 15 on a quiet file system here, 250 a minute after a mass deletion. */
 export const SLOW_KERNEL_MICROS = 100;
 
 /** Creates `folders` × `perFolder` small files below `dir` (new; the caller deletes it later) and times it. */

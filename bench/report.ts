@@ -65,7 +65,7 @@ const COMPETITION_PERCENT = 5;
 export function fileCreationLine(f: FileCreation, waitedSeconds: number): string {
   const slow = f.kernelMicros > SLOW_KERNEL_MICROS;
   const waited = waitedSeconds > 0 ? ` The bench first waited ${waitedSeconds.toFixed(0)} s: the previous bench had deleted its files less than ${FORGET_MS / 60_000} minutes before.` : '';
-  return `Creating files when the measuring began: ${f.wallMicros.toFixed(0)} µs a file, ${f.kernelMicros.toFixed(0)} µs of it in the kernel (${f.files} files; quiet here: 30–60 µs)${slow ? ': slow, as in the minutes after many files are deleted on this file system (bench/quiet-files.ts); rows that write many files are inflated' : ''}.${waited}`;
+  return `Creating files when the measuring began: ${f.wallMicros.toFixed(0)} µs a file, ${f.kernelMicros.toFixed(0)} µs of it in the kernel (${f.files} files; about 20 µs on a quiet file system here)${slow ? ': slow, as in the minutes after many files are deleted on this file system (bench/quiet-files.ts); rows that write many files are inflated' : ''}.${waited}`;
 }
 
 function hostLine(h: HostShare, cores: number): string {
