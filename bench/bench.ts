@@ -148,7 +148,7 @@ async function main(): Promise<void> {
       if (env.NODE_EXTRA_CA_CERTS) {
         const { NODE_EXTRA_CA_CERTS: caFile, ...withoutCa } = env;
         await bare('the same without NODE_EXTRA_CA_CERTS', 'env -u NODE_EXTRA_CA_CERTS node -e 0', withoutCa);
-        notes.push(`NODE_EXTRA_CA_CERTS is set here (${caFile}). Node.js reads and parses that file and its own root certificates when it starts, before any code runs; the two "Node.js's own start" rows show how much. The rows keep the environment as it is, as a user of this machine has it: bin/cluster-stacks starts the commands that open no connection (synth, validate, diff, docs and help) without the variable, the others (release among them) with it.`);
+        notes.push(`NODE_EXTRA_CA_CERTS is set here (${caFile}). Node.js reads and parses that file and its own root certificates when it starts, before any code runs; the two "Node.js's own start" rows show how much. The rows keep the environment as it is, as a user of this machine has it: bin/cluster-stacks starts the commands that make no connection (synth, validate, diff, docs, help, and release without --vendor: every release row here) without the variable, the others with it.`);
       }
     }
 

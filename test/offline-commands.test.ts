@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build, transformSync, type Plugin } from 'esbuild';
@@ -8,10 +8,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '..');
 const COMMAND = join(ROOT, 'bin', 'cluster-stacks');
 
-/** The first arguments bin/cluster-stacks starts without NODE_EXTRA_CA_CERTS, read from the script itself. */
+/** The first arguments bin/cluster-stacks always starts without NODE_EXTRA_CA_CERTS, read from the script itself. */
 export function offlineArguments(script: string): string[] {
-  const line = script.split('\n').find((l) => /\)\s*unset NODE_EXTRA_CA_CERTS\s*;;/.test(l));
-  if (!line) throw new Error('bin/cluster-stacks: no `...) unset NODE_EXTRA_CA_CERTS ;;` case');
+  const line = script.split('\n').find((l) => /\)\s*offline=yes\s*;;/.test(l));
+  if (!line) throw new Error('bin/cluster-stacks: no `...) offline=yes ;;` case');
   return line.slice(0, line.indexOf(')')).split('|').map((a) => a.trim());
 }
 
@@ -57,12 +57,20 @@ interface Reach {
  * on demand), the worker threads' entry and `entries` load: own files
  * followed to the end, packages named and left.
  */
-async function reach(entries: readonly string[]): Promise<Reach> {
+async function reach(entries: readonly string[], boundaries: readonly string[] = []): Promise<Reach & { readonly boundariesReached: ReadonlySet<string> }> {
   const packages = new Set<string>();
   const network: string[] = [];
+  const boundariesReached = new Set<string>();
   const edges: Plugin = {
     name: 'edges',
     setup(b) {
+      // A boundary is left unread: what only it reaches is only run the way it is called.
+      b.onResolve({ filter: /^\./ }, (a) => {
+        const target = relative(ROOT, resolve(a.resolveDir, a.path));
+        if (!boundaries.includes(target)) return undefined;
+        boundariesReached.add(target);
+        return { path: a.path, external: true };
+      });
       b.onResolve({ filter: /^[^./]/ }, (a) => {
         if (NETWORK_BUILTINS.has(a.path)) network.push(`${relative(ROOT, a.importer)}: imports ${a.path}`);
         if (!a.path.startsWith('node:')) packages.add(a.path.startsWith('@') ? a.path.split('/').slice(0, 2).join('/') : (a.path.split('/')[0] as string));
@@ -94,15 +102,31 @@ async function reach(entries: readonly string[]): Promise<Reach> {
     // A Node.js child process would inherit the environment without the variable.
     if (/\bprocess\.execPath\b/.test(code)) network.push(`${file}: starts Node.js (process.execPath)`);
   }
-  return { files, packages, network };
+  return { files, packages, network, boundariesReached };
 }
 
 describe('bin/cluster-stacks starts offline commands without NODE_EXTRA_CA_CERTS', () => {
+  const temp = mkdtempSync(join(tmpdir(), 'offline-commands-'));
+  afterAll(() => rmSync(temp, { recursive: true, force: true }));
+  const PRINT_LEFT_OUT = join(temp, 'print-left-out.cjs');
+  writeFileSync(PRINT_LEFT_OUT, "process.stdout.write(`left out: ${process.env.CLUSTER_STACKS_LEFT_OUT_EXTRA_CA_CERTS ?? '-'}\\n`);\n");
   const offline = offlineArguments(readFileSync(COMMAND, 'utf8'));
   const commands = offline.filter((a) => !a.startsWith('-') && a !== 'help');
 
   it('lists the commands it means', () => {
     expect(commands).toEqual(['synth', 'validate', 'diff', 'docs']);
+  });
+
+  it('release: nothing it loads can open a connection but lib/release/vendor.ts, which only --vendor runs', async () => {
+    const vendor = join('lib', 'release', 'vendor.ts');
+    const r = await reach(actionModules('release'), [vendor]);
+    expect([...r.boundariesReached]).toEqual([vendor]);
+    expect(r.network).toEqual([]);
+    expect([...r.packages].filter((p) => !OFFLINE_PACKAGES.has(p))).toEqual([]);
+    // The only way the action reaches the vendoring: its --vendor and --vendor-from options.
+    const main = readFileSync(join(ROOT, 'cli', 'main.ts'), 'utf8');
+    const action = main.slice(main.indexOf(".command('release')"), main.indexOf(".command('diff')"));
+    expect(action).toMatch(/const vendor = opts\.vendorFrom \? \{ kind: 'folder' as const, path: resolve\(opts\.vendorFrom\) \} : opts\.vendor \? \{ kind: 'repository' as const \} : undefined;/);
   });
 
   it.each(commands)('%s: nothing it loads can open a connection', async (name) => {
@@ -115,9 +139,9 @@ describe('bin/cluster-stacks starts offline commands without NODE_EXTRA_CA_CERTS
   it.each([
     ['list', /calls fetch\(\)/],
     ['publish', /calls fetch\(\)/],
-    ['release', /calls fetch\(\)/],
+    ['release', /lib\/release\/vendor\.ts: calls fetch\(\)/],
     ['new', /process\.execPath|fetch/],
-  ])('finds the way out of %s, which keeps the variable', async (name, found) => {
+  ])('finds the way out of %s when nothing bounds it', async (name, found) => {
     expect(offline).not.toContain(name);
     const r = await reach(actionModules(name));
     expect(r.network.join('\n')).toMatch(found);
@@ -125,23 +149,30 @@ describe('bin/cluster-stacks starts offline commands without NODE_EXTRA_CA_CERTS
 
   // Node.js warns, before any JavaScript runs, when it cannot read the file:
   // whether the process was started with the variable, seen from outside.
-  const warned = (args: readonly string[], command = COMMAND): boolean => {
-    const r = spawnSync(command, [...args], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', NODE_EXTRA_CA_CERTS: join(tmpdir(), 'no-such-ca-bundle.pem') } });
+  const CA_FILE = join(tmpdir(), 'no-such-ca-bundle.pem');
+  const started = (args: readonly string[], command = COMMAND, env: NodeJS.ProcessEnv = {}): { warned: boolean; leftOut: string | undefined } => {
+    // Prints the variable the launcher sets, then lets the command run.
+    const r = spawnSync(command, [...args], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--require=${PRINT_LEFT_OUT}`, NODE_EXTRA_CA_CERTS: CA_FILE, ...env } });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: cluster-stacks/);
-    return r.stderr.includes('Ignoring extra certs');
+    expect(r.stdout).toMatch(/Usage: cluster-stacks/);
+    const leftOut = /^left out: (.*)$/m.exec(r.stdout)?.[1];
+    return { warned: r.stderr.includes('Ignoring extra certs'), leftOut: leftOut === '-' ? undefined : leftOut };
   };
+  const warned = (args: readonly string[], command = COMMAND): boolean => started(args, command).warned;
 
-  it.each([[['--help']], [['-h']], [['help', 'synth']], [['synth', '--help']], [['validate', '--help']], [['diff', '--help']], [['docs', '--help']]])('%j: without it', (args) => {
-    expect(warned(args)).toBe(false);
+  it.each([[['--help']], [['-h']], [['help', 'synth']], [['synth', '--help']], [['validate', '--help']], [['diff', '--help']], [['docs', '--help']], [['release', '--help']], [['release', '--vendor-from', 'charts', '--help']]])('%j: without it, naming the file it left out', (args) => {
+    expect(started(args)).toEqual({ warned: false, leftOut: CA_FILE });
   });
 
-  it.each([[['release', '--help']], [['list', '--help']], [['publish', '--help']], [['pull', '--help']], [['new', '--help']]])('%j: with it, as the user set it', (args) => {
-    expect(warned(args)).toBe(true);
+  it.each([[['release', '--vendor', '--help']], [['release', '--mode', 'stable', '--vendor', '--help']], [['list', '--help']], [['publish', '--help']], [['pull', '--help']], [['new', '--help']]])('%j: with it, as the user set it', (args) => {
+    expect(started(args)).toEqual({ warned: true, leftOut: undefined });
   });
 
-  const temp = mkdtempSync(join(tmpdir(), 'offline-commands-'));
-  afterAll(() => rmSync(temp, { recursive: true, force: true }));
+  it('never passes on a left-out file it did not leave out itself', () => {
+    expect(started(['list', '--help'], COMMAND, { CLUSTER_STACKS_LEFT_OUT_EXTRA_CA_CERTS: '/somewhere' })).toEqual({ warned: true, leftOut: undefined });
+    expect(started(['synth', '--help'], COMMAND, { NODE_EXTRA_CA_CERTS: '', CLUSTER_STACKS_LEFT_OUT_EXTRA_CA_CERTS: '/somewhere' })).toEqual({ warned: false, leftOut: undefined });
+  });
+
 
   it('finds its launcher through a chain of links, as npm links it into node_modules/.bin/', () => {
     mkdirSync(join(temp, 'a', 'b'), { recursive: true });

@@ -1,3 +1,4 @@
+import { assertMayConnect } from '../process/offline-start.ts';
 import { RegistryError } from './errors.ts';
 import { printable } from './printable.ts';
 
@@ -39,6 +40,7 @@ export async function httpRequest(request: HttpRequest): Promise<HttpAnswer> {
   let headers: Record<string, string> = { ...request.headers };
   let body = request.body;
   for (let hop = 0; ; hop++) {
+    assertMayConnect(url);
     let response: Response;
     try {
       response = await fetch(url, {

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import type { HelmChartDependency } from '../../constructs/cluster-addon.ts';
 import { createTgz, readTgz } from '../bytes/tgz.ts';
+import { assertMayConnect } from '../process/offline-start.ts';
 import { sha256Digest } from '../registry/digest.ts';
 
 /** Where vendored charts come from. */
@@ -33,6 +34,7 @@ interface RepositoryIndex {
 const MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024;
 
 async function download(url: string, what: string): Promise<Buffer> {
+  assertMayConnect(url);
   let response: Response;
   try {
     response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(60_000) });
