@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build, transformSync, type Plugin } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LEFT_OUT_CA_ENV } from '../lib/process/offline-start.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const COMMAND = join(ROOT, 'bin', 'cluster-stacks');
 
 /** The first arguments bin/cluster-stacks always starts without NODE_EXTRA_CA_CERTS, read from the script itself. */
-export function offlineArguments(script: string): string[] {
+function offlineArguments(script: string): string[] {
   const line = script.split('\n').find((l) => /\)\s*offline=yes\s*;;/.test(l));
   if (!line) throw new Error('bin/cluster-stacks: no `...) offline=yes ;;` case');
   return line.slice(0, line.indexOf(')')).split('|').map((a) => a.trim());
@@ -50,6 +51,14 @@ interface Reach {
   readonly packages: ReadonlySet<string>;
   /** '<file>: <what>' for each way out of the process found. */
   readonly network: readonly string[];
+  /** The boundaries an import reached (and left unread). */
+  readonly boundariesReached: ReadonlySet<string>;
+}
+
+/** No way out of the process, and no package but those read for how they are used. */
+function expectNoWayOut(r: Reach): void {
+  expect(r.network).toEqual([]);
+  expect([...r.packages].filter((p) => !OFFLINE_PACKAGES.has(p))).toEqual([]);
 }
 
 /**
@@ -57,7 +66,7 @@ interface Reach {
  * on demand), the worker threads' entry and `entries` load: own files
  * followed to the end, packages named and left.
  */
-async function reach(entries: readonly string[], boundaries: readonly string[] = []): Promise<Reach & { readonly boundariesReached: ReadonlySet<string> }> {
+async function reach(entries: readonly string[], boundaries: readonly string[] = []): Promise<Reach> {
   const packages = new Set<string>();
   const network: string[] = [];
   const boundariesReached = new Set<string>();
@@ -109,7 +118,7 @@ describe('bin/cluster-stacks starts offline commands without NODE_EXTRA_CA_CERTS
   const temp = mkdtempSync(join(tmpdir(), 'offline-commands-'));
   afterAll(() => rmSync(temp, { recursive: true, force: true }));
   const PRINT_LEFT_OUT = join(temp, 'print-left-out.cjs');
-  writeFileSync(PRINT_LEFT_OUT, "process.stdout.write(`left out: ${process.env.CLUSTER_STACKS_LEFT_OUT_EXTRA_CA_CERTS ?? '-'}\\n`);\n");
+  writeFileSync(PRINT_LEFT_OUT, `process.stdout.write('left out: ' + (process.env.${LEFT_OUT_CA_ENV} ?? '-') + '\\n');\n`);
   const offline = offlineArguments(readFileSync(COMMAND, 'utf8'));
   const commands = offline.filter((a) => !a.startsWith('-') && a !== 'help');
 
@@ -121,8 +130,7 @@ describe('bin/cluster-stacks starts offline commands without NODE_EXTRA_CA_CERTS
     const vendor = join('lib', 'release', 'vendor.ts');
     const r = await reach(actionModules('release'), [vendor]);
     expect([...r.boundariesReached]).toEqual([vendor]);
-    expect(r.network).toEqual([]);
-    expect([...r.packages].filter((p) => !OFFLINE_PACKAGES.has(p))).toEqual([]);
+    expectNoWayOut(r);
     // The only way the action reaches the vendoring: its --vendor and --vendor-from options.
     const main = readFileSync(join(ROOT, 'cli', 'main.ts'), 'utf8');
     const action = main.slice(main.indexOf(".command('release')"), main.indexOf(".command('diff')"));
@@ -130,10 +138,10 @@ describe('bin/cluster-stacks starts offline commands without NODE_EXTRA_CA_CERTS
   });
 
   it.each(commands)('%s: nothing it loads can open a connection', async (name) => {
-    const r = await reach(actionModules(name));
-    expect(r.files).toContain(relative(ROOT, actionModules(name)[0] as string));
-    expect(r.network).toEqual([]);
-    expect([...r.packages].filter((p) => !OFFLINE_PACKAGES.has(p))).toEqual([]);
+    const modules = actionModules(name);
+    const r = await reach(modules);
+    expect(r.files).toContain(relative(ROOT, modules[0] as string));
+    expectNoWayOut(r);
   });
 
   it.each([
@@ -169,10 +177,9 @@ describe('bin/cluster-stacks starts offline commands without NODE_EXTRA_CA_CERTS
   });
 
   it('never passes on a left-out file it did not leave out itself', () => {
-    expect(started(['list', '--help'], COMMAND, { CLUSTER_STACKS_LEFT_OUT_EXTRA_CA_CERTS: '/somewhere' })).toEqual({ warned: true, leftOut: undefined });
-    expect(started(['synth', '--help'], COMMAND, { NODE_EXTRA_CA_CERTS: '', CLUSTER_STACKS_LEFT_OUT_EXTRA_CA_CERTS: '/somewhere' })).toEqual({ warned: false, leftOut: undefined });
+    expect(started(['list', '--help'], COMMAND, { [LEFT_OUT_CA_ENV]: '/somewhere' })).toEqual({ warned: true, leftOut: undefined });
+    expect(started(['synth', '--help'], COMMAND, { NODE_EXTRA_CA_CERTS: '', [LEFT_OUT_CA_ENV]: '/somewhere' })).toEqual({ warned: false, leftOut: undefined });
   });
-
 
   it('finds its launcher through a chain of links, as npm links it into node_modules/.bin/', () => {
     mkdirSync(join(temp, 'a', 'b'), { recursive: true });
