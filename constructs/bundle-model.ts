@@ -58,6 +58,23 @@ export interface BundleModel {
   readonly nodeImageRelease: NodeImageRelease | undefined;
   /** The build instructions of the bundle's node image, if it ships them. */
   readonly nodeImageBuild: NodeImageBuild | undefined;
-  /** The addons as CAAPH HelmChartProxies (helm-chart-proxies.yaml). */
-  readonly helmChartProxies: readonly ManifestObject[];
+  /**
+   * The addons as CAAPH HelmChartProxies (helm-chart-proxies.yaml);
+   * undefined when the model was built without the GitOps files
+   * ({@link ModelOptions.gitops}).
+   */
+  readonly helmChartProxies: readonly ManifestObject[] | undefined;
+}
+
+/** What ClusterStack.toModel builds. */
+export interface ModelOptions {
+  /**
+   * Whether to build the GitOps layer: the HelmChartProxies and, rendered
+   * from the model, helm-chart-proxies.yaml and kustomization.yaml. They
+   * belong to dist/ only: no release folder holds them and no content hash
+   * covers them, so a release that writes no dist/ leaves them out (about
+   * 6 % of its CPU time at 500 bundles).
+   * @default true
+   */
+  readonly gitops?: boolean;
 }

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, type IConstruct } from 'constructs';
-import type { BundleModel } from './bundle-model.ts';
+import type { BundleModel, ModelOptions } from './bundle-model.ts';
 import type { ClusterAddon } from './cluster-addon.ts';
 import { addonStagesDocument, type AddonHook, type AddonStageEntry, type AddonStages } from './cluster-addon-config.ts';
 import type { ClusterClass } from './cluster-class.ts';
@@ -185,11 +185,11 @@ export class ClusterStack extends Chart {
    * builds the bundle's model, from which lib/bytes/render.ts writes every
    * file.
    */
-  public toModel(): BundleModel {
-    return withManifestSnapshot(() => this.buildModel());
+  public toModel(options: ModelOptions = {}): BundleModel {
+    return withManifestSnapshot(() => this.buildModel(options.gitops ?? true));
   }
 
-  private buildModel(): BundleModel {
+  private buildModel(gitops: boolean): BundleModel {
     const errors = this.node.findAll().flatMap((c: IConstruct) => c.node.validate().map((e) => `${c.node.path}: ${e}`));
     if (errors.length > 0) throw new Error(`cluster stack ${this.name} is invalid:\n  ${errors.join('\n  ')}`);
 
@@ -230,7 +230,7 @@ export class ClusterStack extends Chart {
       nodeImages: imageObjects.map(manifestOf),
       nodeImageRelease: release,
       nodeImageBuild: this.nodeImageBuilds[0],
-      helmChartProxies: helmChartProxies(this).map(manifestOf),
+      helmChartProxies: gitops ? helmChartProxies(this).map(manifestOf) : undefined,
     };
   }
 }

@@ -67,7 +67,7 @@ function renderManifestFiles(model: BundleModel): BundleFile[] {
     renderMetadata(model),
   ];
   if (model.nodeImages.length > 0) files.push({ path: BundleFiles.nodeImages, content: renderDocuments(model.nodeImages) });
-  if (model.helmChartProxies.length > 0) files.push({ path: HELM_CHART_PROXIES_FILE, content: renderDocuments(model.helmChartProxies) });
+  if (model.helmChartProxies && model.helmChartProxies.length > 0) files.push({ path: HELM_CHART_PROXIES_FILE, content: renderDocuments(model.helmChartProxies) });
   return files;
 }
 
@@ -77,7 +77,8 @@ const byPath = (a: BundleFile, b: BundleFile): number => (a.path < b.path ? -1 :
  * Every file of the bundle folder, paths relative to it, sorted by path:
  * the ClusterClass and its templates, metadata.yaml, the addons and their
  * stages, the node images and their build instructions, and the GitOps
- * files (helm-chart-proxies.yaml, kustomization.yaml).
+ * files (helm-chart-proxies.yaml, kustomization.yaml) unless the model was
+ * built without them (ModelOptions.gitops).
  */
 export function renderBundleFiles(model: BundleModel): BundleFile[] {
   const files = renderManifestFiles(model);
@@ -88,7 +89,7 @@ export function renderBundleFiles(model: BundleModel): BundleFile[] {
     }
   }
   if (model.nodeImageBuild) files.push(...model.nodeImageBuild.files());
-  files.push({ path: KUSTOMIZATION_FILE, content: dumpYaml(kustomization(files.map((f) => f.path))) });
+  if (model.helmChartProxies) files.push({ path: KUSTOMIZATION_FILE, content: dumpYaml(kustomization(files.map((f) => f.path))) });
   return files.sort(byPath);
 }
 

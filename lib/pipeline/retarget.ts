@@ -91,8 +91,8 @@ function rename(bundle: Bundle, versions: ClusterStackVersions, to: string): Bun
   };
   const classObjects = counted(BundleFiles.clusterClass, [model.clusterClass.object, ...model.clusterClass.templates]);
   const nodeImages = counted(BundleFiles.nodeImages, model.nodeImages);
-  const helmChartProxies = counted(HELM_CHART_PROXIES_FILE, model.helmChartProxies);
-  if (!classObjects || !nodeImages || !helmChartProxies) return undefined;
+  const helmChartProxies = model.helmChartProxies && counted(HELM_CHART_PROXIES_FILE, model.helmChartProxies);
+  if (!classObjects || !nodeImages || (model.helmChartProxies && !helmChartProxies)) return undefined;
   const [object, ...templates] = classObjects as [ManifestObject, ...ManifestObject[]];
   const renamed: BundleModel = {
     ...model,

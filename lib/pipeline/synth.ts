@@ -46,6 +46,8 @@ export interface SynthOptions {
   readonly versionsFor?: (identity: ClusterStackIdentity) => ClusterStackVersions;
   /** Only stacks × minors this returns true for. @default all */
   readonly filter?: (identity: ClusterStackIdentity) => boolean;
+  /** Whether to build the GitOps files of dist/ (ModelOptions.gitops). @default true */
+  readonly gitops?: boolean;
 }
 
 /** The versions of a first release, and of a stack × minor that has no version record yet. */
@@ -86,13 +88,13 @@ export function synthesize(definitions: readonly ClusterStackDefinition<StackVer
       if (seen.has(name)) throw new Error(`${where}: ${name} is defined more than once (each Kubernetes minor once per stack)`);
       seen.add(name);
       if (options.filter && !options.filter(identity)) continue;
-      bundles.push(synthesizeOne(definition, row, identity, options.versionsFor?.(identity) ?? INITIAL_VERSIONS));
+      bundles.push(synthesizeOne(definition, row, identity, options.versionsFor?.(identity) ?? INITIAL_VERSIONS, options.gitops ?? true));
     }
   }
   return bundles;
 }
 
-function synthesizeOne(definition: ClusterStackDefinition<StackVersionsRow>, row: StackVersionsRow, identity: ClusterStackIdentity, versions: ClusterStackVersions): Bundle {
+function synthesizeOne(definition: ClusterStackDefinition<StackVersionsRow>, row: StackVersionsRow, identity: ClusterStackIdentity, versions: ClusterStackVersions, gitops: boolean): Bundle {
   const name = clusterStackName(identity);
   try {
     const app = new App({ outdir: '/nonexistent' });
@@ -105,7 +107,7 @@ function synthesizeOne(definition: ClusterStackDefinition<StackVersionsRow>, row
     definition.build(stack, row);
     // Keys the upstream chart does not read would be silently ignored by Helm.
     assertAddonValues(stack.addons, `stack ${name}`);
-    const model = stack.toModel();
+    const model = stack.toModel({ gitops });
     return {
       identity,
       path: `${identity.provider}/${identity.stack}/${identity.kubernetes.minorSlug}`,

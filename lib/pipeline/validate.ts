@@ -20,7 +20,7 @@ export function bundleObjects(bundle: Bundle, clusterClassObjects: readonly Mani
   return [
     ...clusterClassObjects.map((object) => ({ file: BundleFiles.clusterClass, object })),
     ...model.nodeImages.map((object) => ({ file: BundleFiles.nodeImages, object })),
-    ...model.helmChartProxies.map((object) => ({ file: GitopsFiles.helmChartProxies, object })),
+    ...(model.helmChartProxies ?? []).map((object) => ({ file: GitopsFiles.helmChartProxies, object })),
   ];
 }
 

@@ -116,7 +116,12 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   const previousOf = (id: ClusterStackIdentity) => fromReleases?.get(clusterStackName(id)) ?? recorded.get(id);
   const recordedVersions = (id: ClusterStackIdentity): ClusterStackVersions => previousOf(id)?.versions ?? INITIAL_VERSIONS;
   const previous = new Map<string, PreviousRelease | undefined>();
+  if (options.record && options.mode.kind !== 'custom') throw new Error(`'record' is for custom mode only: stable mode always writes the version records, hash mode never does`);
+  const updatesSources = options.mode.kind === 'stable' || (options.mode.kind === 'custom' && options.record === true);
+  // dist/'s GitOps files are in no release folder: built only for a release that writes dist/.
+  const gitops = updatesSources;
   const first = synthesize(options.definitions, {
+    gitops,
     ...(options.filter ? { filter: options.filter } : {}),
     versionsFor: (id) => {
       const p = previousOf(id);
@@ -144,7 +149,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
     if (r) renamed.set(clusterStackName(b.identity), r);
   }
   const again = new Set(first.filter((b) => !sameVersions(b.versions, decided(b.identity)) && !renamed.has(clusterStackName(b.identity))).map((b) => clusterStackName(b.identity)));
-  const second = again.size === 0 ? [] : synthesize(options.definitions, { filter: (id) => again.has(clusterStackName(id)), versionsFor: decided });
+  const second = again.size === 0 ? [] : synthesize(options.definitions, { gitops, filter: (id) => again.has(clusterStackName(id)), versionsFor: decided });
   for (const b of second) renamed.set(clusterStackName(b.identity), b);
   const bundles = first.map((b) => renamed.get(clusterStackName(b.identity)) ?? b);
   // Compressed on libuv's threads while this one validates and checks the
@@ -165,8 +170,6 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   );
   const allowed = gateUpgrades(upgrades, options.allowBreaking);
 
-  if (options.record && options.mode.kind !== 'custom') throw new Error(`'record' is for custom mode only: stable mode always writes the version records, hash mode never does`);
-  const updatesSources = options.mode.kind === 'stable' || (options.mode.kind === 'custom' && options.record === true);
   const entries: ReleaseEntry[] = [];
   for (const [i, bundle] of bundles.entries()) {
     const name = clusterStackName(bundle.identity);
@@ -202,7 +205,7 @@ function atRecordedVersions(first: readonly Bundle[], definitions: readonly Clus
       const [provider, stack, minor] = path.split('/');
       if (!bundle && definitions.some((d) => d.provider === provider && d.stack === stack)) {
         try {
-          [bundle] = synthesize(definitions, { filter: (id) => id.provider === provider && id.stack === stack && id.kubernetes.minorSlug === minor, versionsFor });
+          [bundle] = synthesize(definitions, { gitops: false, filter: (id) => id.provider === provider && id.stack === stack && id.kubernetes.minorSlug === minor, versionsFor });
         } catch {
           // Only a shortcut: a bundle outside the release that does not build is read from dist/.
           bundle = undefined;

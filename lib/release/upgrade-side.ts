@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, sep } from 'node:path';
 import yaml from 'js-yaml';
 import { BundleFiles } from '../../constructs/cluster-stack.ts';
+import { GitopsFiles } from '../bytes/gitops/bundle-files.ts';
 import { inFileOrder } from '../bytes/render.ts';
 import type { Bundle } from '../pipeline/synth.ts';
 import { readReleaseTree } from './release-reader.ts';
@@ -196,8 +197,20 @@ export function sideFromFolder(bundle: string, dir: string, source = dir, synthe
     }
   };
   walk(dir, '');
-  const same = synthesized !== undefined && synthesized.files.length === files.size && synthesized.files.every((f) => files.get(f.path) === f.content);
-  return same ? sideFromBundle(synthesized, source) : sideFromBundleFiles(bundle, files, source);
+  return synthesized !== undefined && holdsExactly(files, synthesized) ? sideFromBundle(synthesized, source) : sideFromBundleFiles(bundle, files, source);
+}
+
+/**
+ * Whether a folder's files are the bundle's bytes. The GitOps files of a
+ * bundle built without them (ModelOptions.gitops) are not compared: no
+ * side reads them.
+ */
+function holdsExactly(files: ReadonlyMap<string, string>, synthesized: Bundle): boolean {
+  let compared = files.size;
+  if (synthesized.model.helmChartProxies === undefined) {
+    for (const path of Object.values(GitopsFiles)) if (files.has(path)) compared--;
+  }
+  return synthesized.files.length === compared && synthesized.files.every((f) => files.get(f.path) === f.content);
 }
 
 const GIT_MAX_BUFFER = 64 * 1024 * 1024;

@@ -86,7 +86,7 @@ describe('emitYaml, against js-yaml on the shipped bundles', () => {
       ...model.clusterClass.templates,
       model.metadata,
       ...model.nodeImages,
-      ...model.helmChartProxies,
+      ...(model.helmChartProxies ?? []),
       ...model.addons.map((a) => ({ [a.chart.name]: a.values })),
       { addonStages: model.addonStages },
     ];

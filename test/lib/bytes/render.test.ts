@@ -30,6 +30,14 @@ describe('renderBundleFiles', () => {
     expect(yaml.load(content(files, 'kustomization.yaml') ?? '')).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['cluster-class.yaml'] });
   });
 
+  it('writes every file but the GitOps ones, byte for byte, for a model built without them', () => {
+    const [without] = synthesize([dockerScs as ClusterStackDefinition<StackVersionsRow>], { gitops: false, filter: (id) => id.kubernetes.minorVersion === '1.34' });
+    expect(without?.model.helmChartProxies).toBeUndefined();
+    expect(bundle.model.helmChartProxies?.length).toBeGreaterThan(0);
+    expect(without?.files).toEqual(bundle.files.filter((f) => f.path !== 'helm-chart-proxies.yaml' && f.path !== 'kustomization.yaml'));
+    expect(renderBundleFiles({ ...bundle.model, helmChartProxies: undefined })).toEqual(without?.files);
+  });
+
   it('writes the hook stages in hook order under the operator\'s header', () => {
     expect(content(bundle.files, 'clusteraddon.yaml')).toMatch(/^apiVersion: clusteraddonconfig.x-k8s.io\/v1alpha1\nclusterAddonVersion: clusteraddons.clusterstack.x-k8s.io\/v1alpha1\naddonStages:\n  AfterControlPlaneInitialized:\n/);
   });

@@ -63,6 +63,18 @@ describe('retarget', () => {
     });
   }
 
+  it('renames a bundle built without the GitOps files as a synthesis without them at the new versions gives it', () => {
+    const from = at('v0-sha.0000000');
+    const to = at('v0-sha.1a2b3c4');
+    const first = synthesize(STACKS, { gitops: false, versionsFor: () => from });
+    const reference = synthesize(STACKS, { gitops: false, versionsFor: () => to });
+    first.forEach((b, i) => {
+      const renamed = retarget(b, to) as Bundle;
+      expect(renamed.model.helmChartProxies, b.path).toBeUndefined();
+      expect(observable(renamed), b.path).toEqual(observable(reference[i] as Bundle));
+    });
+  });
+
   it('refuses names of another shape (another length, or other than digits and a-f changed), which retargetForComparison renames', () => {
     const [b9] = synthesize(STACKS, { versionsFor: () => at('v9') });
     expect(retarget(b9 as Bundle, at('v10'))).toBeUndefined();

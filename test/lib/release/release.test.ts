@@ -13,6 +13,7 @@ import { sideFromFolder } from '../../../lib/release/upgrade-side.ts';
 import { PROJECT_ROOT } from '../../../lib/pipeline/project-root.ts';
 import { readReleaseTree } from '../../../lib/release/release-reader.ts';
 import { readTgz } from '../../../lib/bytes/tgz.ts';
+import type { ClusterStackIdentity } from '../../../constructs/names.ts';
 import { STACKS } from '../../../stacks/index.ts';
 import { copyRoot, readTree, tempRoot, TINY_BUNDLE, TINY_NAME, TINY_RECORD, tinyStack, type TinyRow } from './test-stack.ts';
 
@@ -324,6 +325,19 @@ describe('release in hash mode (development builds)', () => {
     const sameMinor = plan.upgrades.filter((c) => c.path.kind === 'same-minor');
     expect(sameMinor).toHaveLength(SHIPPED.length);
     for (const c of sameMinor) expect(c.path.from, c.path.from.bundle).toEqual(sideFromFolder(c.path.from.bundle, join(PROJECT_ROOT, 'dist', c.path.from.bundle), `dist/${c.path.from.bundle}`));
+  });
+
+  it('builds the GitOps files of dist/ only for a release that writes dist/: no release folder holds them', async () => {
+    const only = (id: ClusterStackIdentity) => id.provider === 'docker' && id.kubernetes.minorSlug === '1-34';
+    const [hash] = (await planRelease({ root: PROJECT_ROOT, definitions: STACKS, mode: { kind: 'hash' }, filter: only })).entries;
+    const [stable] = (await planRelease({ root: PROJECT_ROOT, definitions: STACKS, mode: STABLE, filter: only })).entries;
+    expect(hash?.bundle.model.helmChartProxies).toBeUndefined();
+    expect(hash?.bundle.files.map((f) => f.path)).not.toContain('kustomization.yaml');
+    expect(stable?.bundle.model.helmChartProxies?.length).toBeGreaterThan(0);
+    expect(stable?.bundle.files.map((f) => f.path)).toEqual(expect.arrayContaining(['helm-chart-proxies.yaml', 'kustomization.yaml']));
+    // The same release folder either way, its archives named by other versions.
+    const unversioned = (files: readonly { readonly path: string }[] | undefined) => files?.map((f) => f.path.replace(/-v[0-9][^/]*\.tgz$/, '.tgz'));
+    expect(unversioned(stable?.files)).toEqual(unversioned(hash?.files));
   });
 
   it('writes a v0-sha.<hash> release folder and neither records nor dist/', async () => {

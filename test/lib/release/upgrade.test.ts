@@ -5,7 +5,7 @@
  * record), one failing case per rule on the shipped bundles, and the gate
  * inside `release`.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
@@ -16,7 +16,7 @@ import { upgradePathsTo } from '../../../lib/release/upgrade-paths.ts';
 import { historyOf, sideFromBundle, sideFromFolder, sideFromReleaseFolder, type KubeObject, type UpgradeSide } from '../../../lib/release/upgrade-side.ts';
 import { STACKS } from '../../../stacks/index.ts';
 import { StackVersion } from '../../../constructs/stack-version.ts';
-import { INITIAL_VERSIONS, synthesize } from '../../../lib/pipeline/synth.ts';
+import { INITIAL_VERSIONS, synthesize, type Bundle } from '../../../lib/pipeline/synth.ts';
 import { readRecord } from '../../../lib/release/version-record.ts';
 import { readTree, tempRoot, tinyStack, TINY_BUNDLE, TINY_NAME, TINY_RECORD } from './test-stack.ts';
 
@@ -111,6 +111,21 @@ describe('a side from the model and from the bytes', () => {
     // Only identical bytes take the model: an edited file is parsed.
     const edited = { ...bundle, model: { ...bundle.model, versions: { ...bundle.model.versions, clusterStack: StackVersion.stable(999) } }, files: bundle.files.map((f) => (f.path === 'metadata.yaml' ? { ...f, content: `${f.content}# edited\n` } : f)) };
     expect(sideFromFolder(path, dir, 'dist', edited).stackVersion).toBe(parsed.stackVersion);
+  });
+
+  /** Whether a side was read through a model: only sideFromBundle copies objects into file order when asked. */
+  const throughModel = (side: UpgradeSide): boolean => typeof Object.getOwnPropertyDescriptor(side, 'objects')?.get === 'function';
+  const withoutGitops = synthesize(STACKS, { gitops: false, versionsFor: (id) => readRecord(root, id)?.versions ?? INITIAL_VERSIONS });
+  it.each(withoutGitops.map((b, i) => [b.path, b, synthesized[i] as Bundle] as const))('%s: built without the GitOps files, read through its model where dist/ holds its other bytes', (path, bundle, full) => {
+    const dir = join(root, 'dist', path);
+    expect(readdirSync(dir)).toEqual(expect.arrayContaining(['helm-chart-proxies.yaml', 'kustomization.yaml']));
+    expect(throughModel(sideFromFolder(path, dir, 'dist', bundle))).toBe(true);
+    expect(throughModel(sideFromFolder(path, dir, 'dist', full))).toBe(true);
+    // A bundle built with them is compared on them too; one without them still on every other file.
+    const edited = (b: Bundle, file: string): Bundle => ({ ...b, files: b.files.map((f) => (f.path === file ? { ...f, content: `${f.content}# edited\n` } : f)) });
+    expect(throughModel(sideFromFolder(path, dir, 'dist', edited(full, 'kustomization.yaml')))).toBe(false);
+    expect(throughModel(sideFromFolder(path, dir, 'dist', edited(bundle, 'cluster-class.yaml')))).toBe(false);
+    expect(throughModel(sideFromFolder(path, dir, 'dist', { ...bundle, files: bundle.files.filter((f) => f.path !== 'metadata.yaml') }))).toBe(false);
   });
 });
 
