@@ -244,7 +244,7 @@ function selects(selector: PatchSelector, ref: ReferencedTemplate): boolean {
     case 'controlPlaneMachineInfrastructure':
       return match.controlPlane === true;
     default:
-      return (match.machineDeploymentClasses ?? []).some((c) => c.class === ref.workerClass);
+      return ref.workerClass !== undefined && match.machineDeploymentClasses.includes(ref.workerClass);
   }
 }
 

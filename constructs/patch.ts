@@ -42,14 +42,21 @@ export class PatchSelector {
 
   public readonly apiVersion: string;
   public readonly kind: string;
+  public readonly match: SelectedTemplates;
 
-  // The template is read for its apiVersion and kind only: the typed model
-  // keeps no object whose name carries the version (lib/pipeline/retarget.ts).
-  private constructor(template: ApiObject, public readonly match: PatchSelectorMatch) {
+  // The template is read for its apiVersion and kind only, and the worker
+  // classes for their names: the typed model keeps no object whose name
+  // carries the version (lib/pipeline/retarget.ts), and no construct, which
+  // would keep the bundle's whole construct tree alive as long as its model.
+  private constructor(template: ApiObject, match: PatchSelectorMatch) {
     this.apiVersion = template.apiVersion;
     this.kind = template.kind;
-    const classes = match.machineDeploymentClasses ?? [];
-    if (!match.controlPlane && !match.infrastructureCluster && classes.length === 0) {
+    this.match = {
+      controlPlane: match.controlPlane === true,
+      infrastructureCluster: match.infrastructureCluster === true,
+      machineDeploymentClasses: (match.machineDeploymentClasses ?? []).map((c) => c.class),
+    };
+    if (!this.match.controlPlane && !this.match.infrastructureCluster && this.match.machineDeploymentClasses.length === 0) {
       throw new Error(`patch selector for ${this.kind} matches nothing; set controlPlane, infrastructureCluster or machineDeploymentClasses`);
     }
   }
@@ -61,13 +68,21 @@ export class PatchSelector {
 
   /** `selector.matchResources` as the ClusterClass writes it. */
   public get matchResources(): MatchResources {
-    const classes = this.match.machineDeploymentClasses ?? [];
+    const classes = this.match.machineDeploymentClasses;
     return {
       ...(this.match.controlPlane ? { controlPlane: true } : {}),
       ...(this.match.infrastructureCluster ? { infrastructureCluster: true } : {}),
-      ...(classes.length > 0 ? { machineDeploymentClass: { names: classes.map((c) => c.class) } } : {}),
+      ...(classes.length > 0 ? { machineDeploymentClass: { names: [...classes] } } : {}),
     };
   }
+}
+
+/** What a selector selects, as the model keeps it: worker classes by name. */
+export interface SelectedTemplates {
+  readonly controlPlane: boolean;
+  readonly infrastructureCluster: boolean;
+  /** The `class` of each selected MachineDeployment class. */
+  readonly machineDeploymentClasses: readonly string[];
 }
 
 /** The ClusterClass form of a selector's match. */
