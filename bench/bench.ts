@@ -38,6 +38,11 @@ const BUNDLE = { provider: 'openstack', stack: 'scs', kubernetes: '1.34' } as co
  * in turn (those with a values contract): each differs from the one before,
  * the first from the shipped 3.13.0, so each run is a real change.
  */
+/** The fixed work the 500-bundle release runs in turn with: level-9 deflate, a third of that release's CPU time. */
+const FIXED_WORK_ROUNDS = 300;
+const FIXED_WORK_INPUT = 'dist/openstack/scs/1-34/cluster-class.yaml';
+const FIXED_WORK = `const z = require('node:zlib'); const b = require('node:fs').readFileSync(process.argv[1]); for (let i = 0; i < ${FIXED_WORK_ROUNDS}; i++) z.deflateRawSync(b, { level: 9 });`;
+
 const EDITS = ['3.12.2', '3.12.1', '3.12.0', '3.11.0', '3.13.0', '3.12.2'];
 
 /** Files, folders and bytes below `dir`. */
@@ -197,9 +202,17 @@ async function main(): Promise<void> {
         rows.push({ what: `reference: cp -r of the ${largestSize}-bundle synth output (${tree.files} files in ${tree.folders} folders, ${mib(tree.bytes / 1024)}), what creating those files costs here`, command: 'cp -r <synth output> <tmp>', sample: s });
       }
       if (opts.groups.has('matrix')) {
-        log(`release of ${largestSize} bundles: ${opts.matrixRuns} runs`);
-        const s = await sample(opts.matrixRuns, () => cli(['release', '--mode', 'hash', '--release-dir', fresh(`release${largestSize}`), '-q'], { [BUNDLES_ENV]: String(largestSize) }));
+        log(`release of ${largestSize} bundles, in turn with fixed work of this machine's CPU: ${opts.matrixRuns} runs`);
+        // This machine's speed swings by half over the day (the same code's
+        // release took 9 and 14 ms of CPU a bundle seven minutes apart), so
+        // the release runs in turn with work that never changes: what that
+        // work costs tells a slow host from slow code.
+        const [s, reference] = await sampleInTurn(opts.matrixRuns, [
+          () => cli(['release', '--mode', 'hash', '--release-dir', fresh(`release${largestSize}`), '-q'], { [BUNDLES_ENV]: String(largestSize) }),
+          () => ({ command: process.execPath, args: ['-e', FIXED_WORK, join(project, FIXED_WORK_INPUT)], cwd: work, env }),
+        ]);
         matrix.push({ command: 'release', bundles: largestSize, sample: s });
+        rows.push({ what: `reference: fixed CPU work (${FIXED_WORK_ROUNDS} level-9 deflates of ${FIXED_WORK_INPUT}, one Node.js process), in turn with the release of ${largestSize} bundles`, command: 'node -e <deflate loop> <file>', sample: reference });
         const synthRows = matrix.filter((r) => r.command === 'synth');
         const largest = synthRows[synthRows.length - 1];
         for (const r of [largest, matrix[matrix.length - 1]]) {
