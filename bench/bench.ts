@@ -203,10 +203,10 @@ async function main(): Promise<void> {
       }
       if (opts.groups.has('matrix')) {
         log(`release of ${largestSize} bundles, in turn with fixed work of this machine's CPU: ${opts.matrixRuns} runs`);
-        // This machine's speed swings by half over the day (the same code's
-        // release took 9 and 14 ms of CPU a bundle seven minutes apart), so
-        // the release runs in turn with work that never changes: what that
-        // work costs tells a slow host from slow code.
+        // The same code's release took 9 and 14 ms of CPU a bundle here
+        // seven minutes apart, so the release runs in turn with work that
+        // never changes: what that work costs says whether the CPU itself
+        // ran slower.
         const [s, reference] = await sampleInTurn(opts.matrixRuns, [
           () => cli(['release', '--mode', 'hash', '--release-dir', fresh(`release${largestSize}`), '-q'], { [BUNDLES_ENV]: String(largestSize) }),
           () => ({ command: process.execPath, args: ['-e', FIXED_WORK, join(project, FIXED_WORK_INPUT)], cwd: work, env }),
