@@ -33,16 +33,16 @@ const TARGET_MS = { help: 150, bundle: 250, shipped: 350, perBundle: 5, incremen
 const TARGET_RSS_KIB = 1024 * 1024;
 /** The bundle of the one-bundle rows, helm and csctl. */
 const BUNDLE = { provider: 'openstack', stack: 'scs', kubernetes: '1.34' } as const;
-/**
- * metrics-server chart versions the incremental runs give the edited stack
- * in turn (those with a values contract): each differs from the one before,
- * the first from the shipped 3.13.0, so each run is a real change.
- */
 /** The fixed work the 500-bundle release runs in turn with: level-9 deflate, a third of that release's CPU time. */
 const FIXED_WORK_ROUNDS = 300;
 const FIXED_WORK_INPUT = 'dist/openstack/scs/1-34/cluster-class.yaml';
 const FIXED_WORK = `const z = require('node:zlib'); const b = require('node:fs').readFileSync(process.argv[1]); for (let i = 0; i < ${FIXED_WORK_ROUNDS}; i++) z.deflateRawSync(b, { level: 9 });`;
 
+/**
+ * metrics-server chart versions the incremental runs give the edited stack
+ * in turn (those with a values contract): each differs from the one before,
+ * the first from the shipped 3.13.0, so each run is a real change.
+ */
 const EDITS = ['3.12.2', '3.12.1', '3.12.0', '3.11.0', '3.13.0', '3.12.2'];
 
 /** Files, folders and bytes below `dir`. */
